@@ -1,0 +1,46 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run   - create .venv if needed, install, run the main job on the bundled Chinook example
+#   make test  - same set-up, then the whole test suite
+# Optional: make ui (webserver + daemon), make bench, make lint.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+# torch is installed first and on its own: a plain `torch` requirement with nothing installed
+# pulls a multi-GB CUDA build. Override on a GPU host, e.g. TORCH_SPEC="torch==2.13.0" with the
+# CUDA index of your choice in PIP_INDEX_URL/PIP_EXTRA_INDEX_URL.
+TORCH_SPEC ?= torch==2.13.0
+STAMP  := $(VENV)/.installed
+export DAGSTER_HOME := $(abspath dagster_home)
+export SPARK_LOCAL_IP ?= 127.0.0.1
+
+.PHONY: setup run test lint bench ui clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	mkdir -p "$(DAGSTER_HOME)"
+	$(VENV)/bin/dagster job execute -w workspace.yaml -j synthesize_all
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) benchmarks/ctgan_vs_peer.py --epochs 10 --json-out benchmarks/out/ctgan_vs_peer.json
+
+ui: $(STAMP)
+	mkdir -p "$(DAGSTER_HOME)"
+	set -m; exec $(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf .synthohive benchmarks/out .pytest_cache .ruff_cache

@@ -1,0 +1,114 @@
+"""Typed exceptions shared by the whole library.
+
+Every error the library raises on bad input derives from :class:`SynthoHiveError` and says
+*where* (table, column) and *how to fix it*, so a data engineer can act on the message alone.
+Credentials never appear in these messages: connection URLs are redacted before they are
+formatted (see :func:`synthohive_lib.io.urls.redact_url`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SynthoHiveError(Exception):
+    """Base class of every error raised by SynthoHive on bad input or a failed operation."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        table: str | None = None,
+        column: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.table = table
+        self.column = column
+        self.fix = fix
+        self.message = message
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = ""
+        if self.table and self.column:
+            where = f"[{self.table}.{self.column}] "
+        elif self.table:
+            where = f"[{self.table}] "
+        text = f"{where}{self.message}"
+        if self.fix:
+            text += f" Fix: {self.fix}"
+        return text
+
+
+@dataclass(frozen=True)
+class SchemaIssue:
+    """One problem found while validating a schema (or data against a schema)."""
+
+    code: str
+    message: str
+    table: str | None = None
+    column: str | None = None
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.table and self.column:
+            where = f"{self.table}.{self.column}: "
+        elif self.table:
+            where = f"{self.table}: "
+        text = f"{where}{self.message}"
+        if self.fix:
+            text += f" (fix: {self.fix})"
+        return text
+
+
+class SchemaValidationError(SynthoHiveError):
+    """All problems found in one validation pass, collected rather than raised one by one."""
+
+    def __init__(self, issues: list[SchemaIssue]) -> None:
+        self.issues = list(issues)
+        lines = "\n".join(f"  - [{i.code}] {i}" for i in self.issues)
+        super().__init__(f"schema validation found {len(self.issues)} problem(s):\n{lines}")
+
+    def codes(self) -> set[str]:
+        """The distinct issue codes, handy for tests and for deciding what to do."""
+        return {i.code for i in self.issues}
+
+
+class SchemaFileError(SynthoHiveError):
+    """A schema.yaml (or project config) file that cannot be parsed or has unknown keys."""
+
+
+class ConfigError(SynthoHiveError):
+    """A project configuration that is missing, malformed or inconsistent."""
+
+
+class SourceUnreachableError(SynthoHiveError):
+    """A database or path that cannot be reached.
+
+    The message names host and database, never a password.
+    """
+
+
+class ConnectorError(SynthoHiveError):
+    """A read or write through a connector failed (unknown table, bad identifier, write error)."""
+
+
+class UnsafeIdentifierError(ConnectorError):
+    """A table or column name that cannot be used safely as an identifier."""
+
+
+class EmptyTableError(SynthoHiveError):
+    """A table with no rows where rows are needed (training, inference of types)."""
+
+
+class MixedTypeColumnError(SynthoHiveError):
+    """A file column whose values mix incompatible types (e.g. numbers and free text)."""
+
+
+class ModelError(SynthoHiveError):
+    """A generative model that cannot be fitted, sampled, saved or loaded as asked."""
+
+
+class ArtifactError(ModelError):
+    """A saved model artifact that is missing, altered, truncated or of an unknown format."""

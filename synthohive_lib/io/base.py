@@ -1,0 +1,67 @@
+"""The one connector interface every data source and sink implements.
+
+Stages above the I/O layer (inference, validation, training, generation, the Dagster assets)
+only ever talk to a :class:`Connector`, whether the data lives in SQLite, PostgreSQL,
+MariaDB, a folder of CSV/Parquet files or Delta tables. Open one with
+:func:`synthohive_lib.io.open_connector`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from synthohive_lib.schema.model import Schema, Table
+
+
+class Connector(ABC):
+    """Read tables from, and write whole schemas to, one place where data lives."""
+
+    #: short name of the backend, e.g. "sqlite", "postgresql", "mysql", "parquet", "delta"
+    kind: str = "abstract"
+
+    @abstractmethod
+    def list_tables(self) -> list[str]:
+        """Names of the tables available here."""
+
+    @abstractmethod
+    def read_table(
+        self, name: str, table: Table | None = None, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """The whole table as a DataFrame, typed per ``table`` (the schema) when given."""
+
+    @abstractmethod
+    def iter_table(
+        self, name: str, table: Table | None = None, chunksize: int = 100_000
+    ) -> Iterator[pd.DataFrame]:
+        """The table in chunks of at most ``chunksize`` rows, for tables that do not fit memory."""
+
+    @abstractmethod
+    def row_count(self, name: str) -> int:
+        """Number of rows of a table, computed where the data lives."""
+
+    @abstractmethod
+    def write_schema(
+        self, schema: Schema, frames: Mapping[str, pd.DataFrame], if_exists: str = "fail"
+    ) -> None:
+        """Write every table of ``schema`` from ``frames`` atomically (all or nothing)."""
+
+    def describe(self) -> str:
+        """Where this connector points, safe to log (credentials redacted)."""
+        return self.kind
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most connectors hold nothing
+        """Release connections/handles."""
+
+    def __enter__(self) -> Connector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.describe()})"

@@ -1,0 +1,247 @@
+"""The schema model: what a relational database looks like, in Pydantic v2.
+
+One :class:`Schema` holds :class:`Table` objects; each table holds :class:`Column` objects,
+its primary key (single or composite), its foreign keys (single or composite, several per
+table, self-references allowed) and table-level constraints. Everything downstream — the
+transformer, the relational generator, the validation report, the Dagster asset graph — reads
+this model, so it is strict: unknown keys are refused (a typo in ``schema.yaml`` is an error,
+not a silently ignored setting).
+
+Structural consistency across tables (an FK naming an unknown table, a cycle, ...) is checked
+by :mod:`synthohive_lib.schema.validate`, which collects every problem at once; the model
+itself only checks what one object can know about itself.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ColumnType(StrEnum):
+    """The semantic type of a column: how it is modelled, not how it is stored."""
+
+    INTEGER = "integer"
+    FLOAT = "float"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    ID = "id"
+    TEXT = "text"
+
+
+class StorageType(StrEnum):
+    """The physical type of a column in the source: what the connectors read and write."""
+
+    INTEGER = "integer"
+    FLOAT = "float"
+    DECIMAL = "decimal"
+    STRING = "string"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    DATE = "date"
+    BINARY = "binary"
+
+
+class PiiKind(StrEnum):
+    """Kinds of personally identifying information a column can hold.
+
+    PII is orthogonal to the semantic type: an e-mail column is ``text`` that is also PII of
+    kind ``email``. PII columns never reach a model; they are replaced on output.
+    """
+
+    EMAIL = "email"
+    PERSON_NAME = "person_name"
+    FIRST_NAME = "first_name"
+    LAST_NAME = "last_name"
+    PHONE = "phone"
+    ADDRESS = "address"
+    CITY = "city"
+    POSTAL_CODE = "postal_code"
+    IP_ADDRESS = "ip_address"
+    CREDIT_CARD = "credit_card"
+    NATIONAL_ID = "national_id"
+    IBAN = "iban"
+    DATE_OF_BIRTH = "date_of_birth"
+    COMPANY = "company"
+
+
+class OrphanPolicy(StrEnum):
+    """What to do with child rows whose foreign key points at no parent row."""
+
+    RAISE = "raise"
+    DROP = "drop"
+    NULL = "null"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
+
+
+Scalar = int | float | str
+
+
+class Column(_Strict):
+    """One column: its semantic type, storage type, nullability and per-column constraints."""
+
+    name: str = Field(min_length=1)
+    type: ColumnType
+    storage: StorageType = StorageType.STRING
+    nullable: bool = True
+    datetime_format: str | None = Field(
+        default=None,
+        description="strftime format when a datetime is stored as text, e.g. '%Y-%m-%d %H:%M:%S'",
+    )
+    pii: PiiKind | None = None
+    unique: bool = False
+    min: Scalar | None = None
+    max: Scalar | None = None
+    decimals: int | None = Field(default=None, ge=0, description="decimal places kept on output")
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _check_self(self) -> Column:
+        if self.datetime_format is not None and self.type is not ColumnType.DATETIME:
+            raise ValueError(
+                f"column {self.name!r}: datetime_format is only meaningful for type 'datetime'"
+            )
+        if (
+            self.min is not None
+            and self.max is not None
+            and type(self.min) is type(self.max)
+            and self.min > self.max  # type: ignore[operator]
+        ):
+            raise ValueError(f"column {self.name!r}: min {self.min!r} is above max {self.max!r}")
+        return self
+
+
+class ForeignKey(_Strict):
+    """A (possibly composite) reference from columns of this table to a key of ``references``."""
+
+    columns: list[str] = Field(min_length=1)
+    references: str = Field(min_length=1)
+    referenced_columns: list[str] = Field(min_length=1)
+    on_orphan: OrphanPolicy = OrphanPolicy.RAISE
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _same_arity(self) -> ForeignKey:
+        if len(self.columns) != len(self.referenced_columns):
+            raise ValueError(
+                f"foreign key {self.columns} -> {self.references}{self.referenced_columns}: "
+                "the number of columns differs on the two sides"
+            )
+        return self
+
+
+class InequalityConstraint(_Strict):
+    """``low`` < ``high`` (or <= when not strict) on every row, e.g. start_date < end_date."""
+
+    kind: Literal["inequality"] = "inequality"
+    low: str
+    high: str
+    strict: bool = True
+
+
+class UniqueConstraint(_Strict):
+    """The combination of ``columns`` is unique across the table (beyond the primary key)."""
+
+    kind: Literal["unique"] = "unique"
+    columns: list[str] = Field(min_length=1)
+
+
+Constraint = Annotated[InequalityConstraint | UniqueConstraint, Field(discriminator="kind")]
+
+
+class Table(_Strict):
+    """One table: ordered columns, primary key, foreign keys and table-level constraints."""
+
+    name: str = Field(min_length=1)
+    columns: list[Column] = Field(min_length=1)
+    primary_key: list[str] = Field(default_factory=list)
+    foreign_keys: list[ForeignKey] = Field(default_factory=list)
+    constraints: list[Constraint] = Field(default_factory=list)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _unique_column_names(self) -> Table:
+        seen: set[str] = set()
+        for col in self.columns:
+            if col.name in seen:
+                raise ValueError(f"table {self.name!r}: column {col.name!r} is declared twice")
+            seen.add(col.name)
+        return self
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``; KeyError naming the table when it does not exist."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"table {self.name!r} has no column {name!r}")
+
+    def has_column(self, name: str) -> bool:
+        return any(c.name == name for c in self.columns)
+
+    @property
+    def self_references(self) -> list[ForeignKey]:
+        return [fk for fk in self.foreign_keys if fk.references == self.name]
+
+    @property
+    def parent_tables(self) -> list[str]:
+        """Distinct referenced tables other than this one, in declaration order."""
+        out: list[str] = []
+        for fk in self.foreign_keys:
+            if fk.references != self.name and fk.references not in out:
+                out.append(fk.references)
+        return out
+
+    @property
+    def foreign_key_columns(self) -> set[str]:
+        return {c for fk in self.foreign_keys for c in fk.columns}
+
+    @property
+    def pii_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.pii is not None]
+
+
+class Schema(_Strict):
+    """A whole relational schema: the single source of truth for every later stage."""
+
+    name: str = "schema"
+    version: Literal[1] = 1
+    tables: list[Table] = Field(default_factory=list)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _unique_table_names(self) -> Schema:
+        seen: set[str] = set()
+        for table in self.tables:
+            if table.name in seen:
+                raise ValueError(f"table {table.name!r} is declared twice")
+            seen.add(table.name)
+        return self
+
+    @property
+    def table_names(self) -> list[str]:
+        return [t.name for t in self.tables]
+
+    def table(self, name: str) -> Table:
+        """The table called ``name``; KeyError listing the known tables when absent."""
+        for table in self.tables:
+            if table.name == name:
+                return table
+        raise KeyError(f"schema has no table {name!r}; known tables: {self.table_names}")
+
+    def has_table(self, name: str) -> bool:
+        return any(t.name == name for t in self.tables)
+
+    @property
+    def foreign_keys(self) -> list[tuple[str, ForeignKey]]:
+        """Every foreign key of the schema as (child table, foreign key)."""
+        return [(t.name, fk) for t in self.tables for fk in t.foreign_keys]
