@@ -1,0 +1,472 @@
+"""The project configuration: one YAML file that says what to synthesize, from where, to where.
+
+A project file (``synthohive.yaml`` at the repository root for the bundled example) looks like::
+
+    project: chinook
+    environment: local                 # local | ci | prod
+    source:
+      url: sqlite:///examples/chinook/chinook.sqlite   # or env:SYNTHOHIVE_SOURCE_URL
+    schema: examples/chinook/schema.yaml
+    output:
+      root: .synthohive                # SYNTHOHIVE_OUTPUT_ROOT overrides it
+      format: parquet                  # parquet | delta
+    execution:
+      executor: multiprocess           # multiprocess | in_process
+      max_concurrent: 2
+    defaults:                          # settings for every table ...
+      epochs: 300
+    tables:                            # ... overridden per table
+      Track: {epochs: 5, batch_size: 500, device: auto, engine: pandas}
+
+Rules:
+
+- Keys are strict: an unknown or misspelt key is a :class:`~synthohive_lib.errors.ConfigError`
+  naming the key path (``tables.Track.epoch``) and the closest valid key.
+- Relative paths (schema, output root, a relative SQLite database) are resolved against the
+  directory of the config file, never against the current directory, so the same file works
+  from anywhere.
+- ``source.url: env:VARNAME`` keeps credentials out of the file: the URL is read from the
+  environment when it is needed (:meth:`SourceConfig.resolve_url`), and is never written to
+  logs or metadata.
+- Table names under ``tables`` must exist in the schema; context columns must exist in a
+  parent of the table (checked by :meth:`ProjectConfig.check_against`).
+
+The module never imports Dagster: the pipelines layer reads a :class:`ProjectConfig` and wires
+it into resources.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from synthohive_lib.errors import ConfigError, SynthoHiveError
+
+if TYPE_CHECKING:
+    from synthohive_lib.schema.graph import SchemaGraph
+    from synthohive_lib.schema.model import Schema
+
+#: environment variable naming the project config file
+CONFIG_ENV_VAR = "SYNTHOHIVE_CONFIG"
+#: environment variable that overrides ``output.root``
+OUTPUT_ROOT_ENV_VAR = "SYNTHOHIVE_OUTPUT_ROOT"
+#: file name looked up when no path and no environment variable is given
+DEFAULT_CONFIG_NAME = "synthohive.yaml"
+#: output root used when the config file does not set one (relative to the config file)
+DEFAULT_OUTPUT_DIR = ".synthohive"
+
+_ENV_PREFIX = "env:"
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DEVICE = re.compile(r"^(auto|cpu|cuda(:\d+)?|mps)$")
+_PROJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+class Environment(StrEnum):
+    """Where the project runs; later stages pick sizes and gates from it."""
+
+    LOCAL = "local"
+    CI = "ci"
+    PROD = "prod"
+
+
+class OutputFormat(StrEnum):
+    """On-disk format of snapshots and outputs (see :mod:`synthohive_lib.io.store`)."""
+
+    PARQUET = "parquet"
+    DELTA = "delta"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Strict):
+    """Where the real data is read from."""
+
+    url: str = Field(min_length=1, description="SQLAlchemy URL, or env:VARNAME to read it")
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if value.startswith(_ENV_PREFIX):
+            name = value[len(_ENV_PREFIX) :]
+            if not _ENV_NAME.match(name):
+                raise ValueError(
+                    f"{value!r} is not a valid env reference; write env:VARNAME "
+                    "(letters, digits and underscores)"
+                )
+        elif "://" not in value:
+            raise ValueError(
+                "expected a URL such as sqlite:///path/to/db.sqlite or "
+                "postgresql+psycopg2://user@host/db, or env:VARNAME"
+            )
+        return value
+
+    @property
+    def env_var(self) -> str | None:
+        """The environment variable holding the URL, when the URL is ``env:VARNAME``."""
+        if self.url.startswith(_ENV_PREFIX):
+            return self.url[len(_ENV_PREFIX) :]
+        return None
+
+    def resolve_url(self, base_dir: Path | None = None) -> str:
+        """The usable URL: read from the environment when needed, relative SQLite paths made
+        absolute against ``base_dir`` (the config file's directory).
+
+        An ``env:`` URL's value is used as given (a relative SQLite path in it is relative to
+        the current directory, like any path in an environment variable).
+        """
+        if self.env_var is not None:
+            value = os.environ.get(self.env_var)
+            if not value:
+                raise ConfigError(
+                    f"source.url reads the environment variable {self.env_var}, which is not set",
+                    fix=f"export {self.env_var}=<SQLAlchemy URL> before running",
+                )
+            return value
+        return resolve_sqlite_url(self.url, base_dir)
+
+    @property
+    def dialect(self) -> str:
+        """The backend name (``sqlite``, ``postgresql``, ...); ``unknown`` for an env URL
+        that is not set yet."""
+        url = self.url
+        if self.env_var is not None:
+            url = os.environ.get(self.env_var, "")
+        scheme = url.split("://", 1)[0] if "://" in url else "unknown"
+        return scheme.split("+", 1)[0] or "unknown"
+
+
+class OutputConfig(_Strict):
+    """Where snapshots, models and synthetic tables are written, and in which format."""
+
+    root: str | None = Field(
+        default=None,
+        description=f"folder for all outputs; default {DEFAULT_OUTPUT_DIR}/ next to the config "
+        f"file; {OUTPUT_ROOT_ENV_VAR} overrides it",
+    )
+    format: OutputFormat = OutputFormat.PARQUET
+
+
+class ExecutionConfig(_Strict):
+    """How a Dagster run executes the steps (read by the pipelines layer)."""
+
+    executor: Literal["multiprocess", "in_process"] = "multiprocess"
+    max_concurrent: int = Field(default=2, ge=1, le=64)
+
+
+class TableSettings(_Strict):
+    """Per-table settings used by the model and generation stages; every key is optional."""
+
+    epochs: int | None = Field(default=None, ge=1)
+    batch_size: int | None = Field(default=None, ge=2)
+    device: str | None = Field(default=None, description="auto | cpu | cuda | cuda:N | mps")
+    context_columns: list[str] | None = Field(
+        default=None,
+        description="parent columns that condition this table's model: 'Column' (looked up in "
+        "the parents) or 'Parent.Column'",
+    )
+    engine: Literal["pandas", "spark"] | None = None
+    rows: int | None = Field(default=None, ge=0, description="rows to generate (roots only)")
+
+    @field_validator("device")
+    @classmethod
+    def _check_device(cls, value: str | None) -> str | None:
+        if value is not None and not _DEVICE.match(value):
+            raise ValueError(f"{value!r} is not a device; use auto, cpu, cuda, cuda:N or mps")
+        return value
+
+    def merged_over(self, base: TableSettings) -> TableSettings:
+        """These settings, falling back to ``base`` for every key not set here."""
+        data = base.model_dump(exclude_none=True)
+        data.update(self.model_dump(exclude_none=True))
+        return TableSettings(**data)
+
+
+class ProjectConfig(_Strict):
+    """A loaded, validated project configuration (see the module docstring for the file)."""
+
+    project: str = Field(min_length=1)
+    environment: Environment = Environment.LOCAL
+    source: SourceConfig
+    schema_path: str = Field(alias="schema", min_length=1)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+    execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
+    defaults: TableSettings = Field(default_factory=TableSettings)
+    tables: dict[str, TableSettings] = Field(default_factory=dict)
+    description: str | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _config_path: Path | None = PrivateAttr(default=None)
+
+    @field_validator("project")
+    @classmethod
+    def _check_project(cls, value: str) -> str:
+        if not _PROJECT_NAME.match(value):
+            raise ValueError(
+                f"{value!r} is not a project name; use letters, digits, '_' and '-', "
+                "starting with a letter"
+            )
+        return value
+
+    # ------------------------------------------------------------------ locations
+    @property
+    def base_dir(self) -> Path:
+        """The directory relative paths are resolved against (the config file's folder)."""
+        return self._base_dir
+
+    @property
+    def config_path(self) -> Path | None:
+        """The file this config was loaded from, if any."""
+        return self._config_path
+
+    @property
+    def schema_file(self) -> Path:
+        """Absolute path of the schema YAML."""
+        return _resolve(self.schema_path, self._base_dir)
+
+    def output_root(self) -> Path:
+        """Absolute output root: ``$SYNTHOHIVE_OUTPUT_ROOT``, else ``output.root``, else
+        ``.synthohive/`` next to the config file."""
+        env = os.environ.get(OUTPUT_ROOT_ENV_VAR)
+        if env:
+            return Path(env).expanduser().resolve()
+        return _resolve(self.output.root or DEFAULT_OUTPUT_DIR, self._base_dir)
+
+    def source_url(self) -> str:
+        """The usable source URL (reads ``env:`` references now; keep it out of logs)."""
+        return self.source.resolve_url(self._base_dir)
+
+    # ------------------------------------------------------------------ schema
+    @cached_property
+    def schema(self) -> Schema:
+        """The schema named by ``schema`` (loaded once)."""
+        from synthohive_lib.schema.yaml_io import load_schema
+
+        path = self.schema_file
+        if not path.is_file():
+            raise ConfigError(
+                f"schema file {path} does not exist",
+                fix="set 'schema' to the path of a schema.yaml, relative to the config file",
+            )
+        return load_schema(path)
+
+    @cached_property
+    def graph(self) -> SchemaGraph:
+        """The schema's parent → child graph."""
+        from synthohive_lib.schema.graph import SchemaGraph
+
+        return SchemaGraph(self.schema)
+
+    def settings_for(self, table: str) -> TableSettings:
+        """The effective settings of ``table``: its overrides over ``defaults``."""
+        own = self.tables.get(table)
+        return own.merged_over(self.defaults) if own is not None else self.defaults
+
+    def check_against(self, schema: Schema) -> None:
+        """Raise a :class:`ConfigError` listing every table override that does not fit
+        ``schema`` (unknown table, unknown context column)."""
+        problems: list[str] = []
+        known = schema.table_names
+        for name, settings in self.tables.items():
+            if not schema.has_table(name):
+                hint = _closest(name, known)
+                problems.append(
+                    f"tables.{name}: no table {name!r} in the schema{hint}; "
+                    f"known tables: {', '.join(known)}"
+                )
+                continue
+            problems += _check_context_columns(schema, name, settings)
+        if self.defaults.context_columns:
+            problems.append(
+                "defaults.context_columns: context columns are per table; "
+                "set them under tables.<Table>.context_columns"
+            )
+        if problems:
+            raise ConfigError(
+                f"config {self._config_path or '<memory>'} does not fit schema "
+                f"{schema.name!r}:\n  - " + "\n  - ".join(problems),
+                fix="correct the table / column names (they are case-sensitive)",
+            )
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def default_config_path() -> Path:
+    """``$SYNTHOHIVE_CONFIG``, else ``synthohive.yaml`` in the current directory, else the one
+    at the root of the repository this package lives in."""
+    env = os.environ.get(CONFIG_ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    here = Path.cwd() / DEFAULT_CONFIG_NAME
+    if here.is_file():
+        return here.resolve()
+    return (Path(__file__).resolve().parents[1] / DEFAULT_CONFIG_NAME).resolve()
+
+
+def load_project_config(
+    path: str | os.PathLike[str] | None = None, *, check_schema: bool = True
+) -> ProjectConfig:
+    """Load and validate a project config file (default: :func:`default_config_path`).
+
+    With ``check_schema`` (the default) the schema file is loaded too and the table overrides
+    are checked against it, so every mistake surfaces here rather than half-way through a run.
+    """
+    file = Path(path).expanduser().resolve() if path is not None else default_config_path()
+    if not file.is_file():
+        raise ConfigError(
+            f"project config {file} does not exist",
+            fix=f"pass the path of a project YAML, or set {CONFIG_ENV_VAR}",
+        )
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"project config {file} is not valid YAML: {exc}") from exc
+    config = project_config_from_dict(data, base_dir=file.parent, source=str(file))
+    config._config_path = file
+    if check_schema:
+        try:
+            schema = config.schema
+        except ConfigError:
+            raise
+        except SynthoHiveError as exc:
+            raise ConfigError(
+                f"schema file {config.schema_file} named by {file} cannot be loaded: {exc}"
+            ) from exc
+        config.check_against(schema)
+    return config
+
+
+def project_config_from_dict(
+    data: Any, *, base_dir: str | os.PathLike[str] | None = None, source: str = "config"
+) -> ProjectConfig:
+    """Validate a parsed config document; relative paths resolve against ``base_dir``."""
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{source}: expected a mapping at the top level, got {type(data).__name__}",
+            fix="start the file with 'project: <name>'",
+        )
+    try:
+        config = ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(exc, data, source) from exc
+    config._base_dir = Path(base_dir).resolve() if base_dir is not None else Path.cwd()
+    return config
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def resolve_sqlite_url(url: str, base_dir: Path | None) -> str:
+    """Make the database path of a relative ``sqlite:///relative/path`` URL absolute against
+    ``base_dir``; every other URL is returned unchanged."""
+    match = re.match(r"^(sqlite(?:\+\w+)?):///(.*)$", url)
+    if not match or base_dir is None:
+        return url
+    scheme, rest = match.groups()
+    path, sep, query = rest.partition("?")
+    if not path or path == ":memory:" or path.startswith("/") or path.startswith("file:"):
+        return url
+    absolute = (Path(base_dir) / path).resolve()
+    return f"{scheme}:///{absolute}{sep}{query}"
+
+
+def _resolve(path: str, base_dir: Path) -> Path:
+    p = Path(path).expanduser()
+    return (p if p.is_absolute() else base_dir / p).resolve()
+
+
+def _closest(word: str, options: list[str]) -> str:
+    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not match:
+        match = [o for o in options if o.lower() == word.lower()]
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _check_context_columns(schema: Schema, table: str, settings: TableSettings) -> list[str]:
+    problems: list[str] = []
+    parents = schema.table(table).parent_tables
+    for ref in settings.context_columns or []:
+        where = f"tables.{table}.context_columns: {ref!r}"
+        if not parents:
+            problems.append(f"{where}: {table} has no parent tables to take context from")
+            continue
+        if "." in ref:
+            parent, column = ref.split(".", 1)
+            if parent not in parents:
+                problems.append(
+                    f"{where}: {parent!r} is not a parent of {table} "
+                    f"(parents: {', '.join(parents)})"
+                )
+            elif not schema.table(parent).has_column(column):
+                hint = _closest(column, schema.table(parent).column_names)
+                problems.append(f"{where}: {parent} has no column {column!r}{hint}")
+            continue
+        owners = [p for p in parents if schema.table(p).has_column(ref)]
+        if not owners:
+            problems.append(
+                f"{where}: no parent of {table} ({', '.join(parents)}) has this column"
+            )
+        elif len(owners) > 1:
+            problems.append(
+                f"{where}: ambiguous, found in {', '.join(owners)}; write 'Parent.{ref}'"
+            )
+    return problems
+
+
+def _model_fields(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """Valid keys of the model found by walking ``loc`` (a Pydantic error location)."""
+    model: type[BaseModel] | None = ProjectConfig
+    i = 0
+    while model is not None and i < len(loc):
+        key = loc[i]
+        fields = {f.alias or n: f for n, f in model.model_fields.items()}
+        if key == "tables" and model is ProjectConfig:
+            model, i = TableSettings, i + 2
+            continue
+        field = fields.get(key)
+        if field is None:
+            break
+        ann = field.annotation
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        i += 1
+    return _model_fields(model) if model is not None else []
+
+
+def _explain(exc: ValidationError, data: dict[str, Any], source: str) -> ConfigError:
+    lines: list[str] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        path = ".".join(str(p) for p in loc) or "<top>"
+        if err["type"] == "extra_forbidden":
+            options = _fields_at(loc[:-1])
+            hint = _closest(str(loc[-1]), options)
+            lines.append(
+                f"{path}: unknown key{hint}; valid keys here: {', '.join(options) or '-'}"
+            )
+        elif err["type"] == "missing":
+            lines.append(f"{path}: required key is missing")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            # a source URL may hold a password: never echo it back
+            got = "" if loc[:1] == ("source",) else f" (got {err.get('input')!r})"
+            lines.append(f"{path}: {msg}{got}")
+    return ConfigError(
+        f"{source}: invalid project config:\n  - " + "\n  - ".join(lines),
+        fix="see docs/pipelines.md for the config keys",
+    )
