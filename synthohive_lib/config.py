@@ -415,9 +415,7 @@ def _check_context_columns(schema: Schema, table: str, settings: TableSettings) 
             continue
         owners = [p for p in parents if schema.table(p).has_column(ref)]
         if not owners:
-            problems.append(
-                f"{where}: no parent of {table} ({', '.join(parents)}) has this column"
-            )
+            problems.append(f"{where}: no parent of {table} ({', '.join(parents)}) has this column")
         elif len(owners) > 1:
             problems.append(
                 f"{where}: ambiguous, found in {', '.join(owners)}; write 'Parent.{ref}'"
@@ -456,9 +454,7 @@ def _explain(exc: ValidationError, data: dict[str, Any], source: str) -> ConfigE
         if err["type"] == "extra_forbidden":
             options = _fields_at(loc[:-1])
             hint = _closest(str(loc[-1]), options)
-            lines.append(
-                f"{path}: unknown key{hint}; valid keys here: {', '.join(options) or '-'}"
-            )
+            lines.append(f"{path}: unknown key{hint}; valid keys here: {', '.join(options) or '-'}")
         elif err["type"] == "missing":
             lines.append(f"{path}: required key is missing")
         else:

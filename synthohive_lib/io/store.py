@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401 - pa.compute
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from synthohive_lib.errors import ConnectorError
@@ -113,7 +113,7 @@ def _hashable(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with columns hash_pandas_object cannot hash (lists, dicts, bytes) as strings."""
     out = df
     for i, dtype in enumerate(df.dtypes):
-        if dtype == object:
+        if pd.api.types.is_object_dtype(dtype):
             col = df.iloc[:, i]
             sample = col.dropna()
             if len(sample) and not sample.map(lambda v: isinstance(v, str)).all():
@@ -312,7 +312,7 @@ class DeltaStore(TableStore):
         if ROWS_KEY in meta:
             return int(meta[ROWS_KEY]), meta
         actions = pa.table(dt.get_add_actions(flatten=True))
-        return int(pa.compute.sum(actions["num_records"]).as_py() or 0), meta
+        return int(pc.sum(actions["num_records"]).as_py() or 0), meta
 
     def _exists(self, target: Path) -> bool:
         return (target / "_delta_log").is_dir()
