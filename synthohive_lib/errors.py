@@ -112,3 +112,24 @@ class ModelError(SynthoHiveError):
 
 class ArtifactError(ModelError):
     """A saved model artifact that is missing, altered, truncated or of an unknown format."""
+
+
+class QualityGateError(SynthoHiveError):
+    """Synthetic data whose column scores fall below the requested quality threshold.
+
+    ``failing`` maps each failing column (``table.column`` for schema-wide gates) to its score,
+    worst first, so callers and logs can act on the exact columns.
+    """
+
+    def __init__(
+        self, failing: dict[str, float], threshold: float, *, table: str | None = None
+    ) -> None:
+        self.failing = dict(failing)
+        self.threshold = threshold
+        listed = ", ".join(f"{c}={s:.3f}" for c, s in self.failing.items())
+        super().__init__(
+            f"{len(self.failing)} column(s) below quality threshold {threshold:.3f}: {listed}",
+            table=table,
+            fix="train longer or with more capacity, check the column types in the schema, "
+            "or lower quality_threshold",
+        )

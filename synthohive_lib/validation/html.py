@@ -1,0 +1,296 @@
+"""Render a :class:`~synthohive_lib.validation.report.Report` as one self-contained HTML page.
+
+Design choices, all for a page people can open anywhere and trust: inline CSS and inline SVG
+only (no scripts, fonts, images or network), every text escaped, everything sorted worst
+first so the problems are what one reads first, and plots only for what a reader needs to
+judge a score (distributions, correlations, children per parent).
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from synthohive_lib.validation.svg import grouped_bars, heatmap, score_bar
+
+if TYPE_CHECKING:
+    from synthohive_lib.validation.quality import TableQuality
+    from synthohive_lib.validation.report import RelationQuality, Report
+
+_MAX_PLOTS_PER_TABLE = 40
+_MAX_PAIRS_SHOWN = 15
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#222;
+background:#f6f7f9}
+header{background:#1f2a44;color:#fff;padding:18px 28px}
+header h1{margin:0;font-size:22px}
+main{padding:10px 28px 40px}
+section{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:16px 0;padding:12px 18px}
+h2{font-size:18px;margin:6px 0 10px}h3{font-size:15px;margin:14px 0 6px}
+table{border-collapse:collapse;margin:6px 0}
+td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:left;vertical-align:middle}
+th{background:#f0f2f5;font-weight:600}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.big{font-size:40px;font-weight:700}
+.kpis{display:flex;gap:36px;flex-wrap:wrap;align-items:flex-end}
+.kpi small{display:block;color:#c9d1e0}
+.grid{display:flex;flex-wrap:wrap;gap:10px}
+.plot{background:#fff;border:1px solid #eee}
+.plot .t{font-size:12px;font-weight:600;fill:#222}.plot .a{font-size:9px;fill:#555}
+.plot .g{stroke:#e4e4e4;stroke-width:1}
+.bad{color:#c94040;font-weight:600}.na{color:#888}
+details summary{cursor:pointer;font-weight:600;margin:6px 0}
+"""
+
+
+def _num(x: float | None, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return '<span class="na">n/a</span>'
+    return f"{x:.{digits}f}"
+
+
+def _score_cells(score: float) -> str:
+    return f'<td class="n">{_num(score)}</td><td>{score_bar(score)}</td>'
+
+
+def render_html(report: Report) -> str:
+    """The full HTML document for ``report``."""
+    body = [_header(report), "<main>", _overview(report)]
+    body += [_relation_section(r) for r in sorted(report.relations, key=lambda r: _key(r.score))]
+    body += [_table_section(t) for t in report.tables_worst_first()]
+    body.append("</main>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(report.title)}</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>\n"
+    )
+
+
+def _header(report: Report) -> str:
+    return (
+        f'<header><h1>{escape(report.title)}</h1><div class="kpis">'
+        f'<div class="kpi"><small>overall fidelity</small><span class="big" id="overall-score">'
+        f"{_num(report.score)}</span></div>"
+        f'<div class="kpi"><small>validity (keys, bounds, categories)</small>'
+        f'<span class="big">{_num(report.validity_score)}</span></div>'
+        f'<div class="kpi"><small>tables / relations</small><span class="big">'
+        f"{len(report.tables)} / {len(report.relations)}</span></div>"
+        f'<div class="kpi"><small>created</small>{escape(report.created_at)}</div>'
+        "</div></header>"
+    )
+
+
+def _overview(report: Report) -> str:
+    rows = []
+    for t in report.tables_worst_first():
+        worst = next(iter(t.column_scores().items()), None)
+        worst_txt = f"{escape(worst[0])} ({_num(worst[1])})" if worst else "-"
+        rows.append(
+            f'<tr><td><a href="#t-{escape(t.table)}">{escape(t.table)}</a></td>'
+            f'{_score_cells(t.score)}<td class="n">{_num(t.column_shapes_score)}</td>'
+            f'<td class="n">{_num(t.pair_trends_score)}</td>'
+            f'<td class="n">{_num(t.validity_score)}</td>'
+            f'<td class="n">{t.n_real}</td><td class="n">{t.n_synthetic}</td>'
+            f"<td>{worst_txt}</td></tr>"
+        )
+    rel_rows = [
+        f"<tr><td>{escape(r.relation.name)}</td>{_score_cells(r.score)}"
+        f'<td class="n">{_num(r.integrity.score)}</td><td class="n">{r.integrity.orphan_rows}</td>'
+        f'<td class="n">{_num(r.cardinality.score)}</td>'
+        f'<td class="n">{_num(r.intertable_score)}</td>'
+        "</tr>"
+        for r in sorted(report.relations, key=lambda r: _key(r.score))
+    ]
+    out = [
+        "<section><h2>Tables, worst first</h2><table><tr><th>table</th><th colspan=2>score</th>"
+        "<th>column shapes</th><th>pair trends</th><th>validity</th><th>real rows</th>"
+        "<th>synthetic rows</th><th>worst column</th></tr>",
+        *rows,
+        "</table>",
+    ]
+    if rel_rows:
+        out += [
+            "<h2>Relations, worst first</h2><table><tr><th>relation</th><th colspan=2>score</th>"
+            "<th>referential integrity</th><th>orphans</th><th>children per parent</th>"
+            "<th>intertable trends</th></tr>",
+            *rel_rows,
+            "</table>",
+        ]
+    out.append("</section>")
+    return "".join(out)
+
+
+def _table_section(t: TableQuality) -> str:
+    out = [
+        f'<section id="t-{escape(t.table)}"><h2>Table {escape(t.table)} — score '
+        f"{_num(t.score)}</h2>"
+    ]
+    out.append(_binned_summary(t))
+    out.append(_columns_table(t))
+    out.append('<h3>Distributions, worst columns first</h3><div class="grid">')
+    for name in list(t.column_scores())[:_MAX_PLOTS_PER_TABLE]:
+        d = t.distributions.get(name)
+        if d is None:
+            continue
+        score = next(c.score for c in t.column_shapes if c.column == name)
+        out.append(
+            grouped_bars(
+                d.labels, d.real, d.synthetic, title=f"{name} ({score:.3f})", histogram=d.ordered
+            )
+        )
+    out.append("</div>")
+    out.append(_correlations(t))
+    out.append(_pairs_table(t.pair_trends, "Column pairs, worst first"))
+    out.append(_privacy_utility(t))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _binned_summary(t: TableQuality) -> str:
+    b = t.binned
+    hold = b.univariate_holdout is not None
+    head = "<th>binned accuracy</th><th>synthetic</th>" + (
+        "<th>holdout ceiling</th>" if hold else ""
+    )
+    rows = []
+    for label, s, h in (
+        ("univariate", b.univariate, b.univariate_holdout),
+        ("bivariate", b.bivariate, b.bivariate_holdout),
+    ):
+        rows.append(
+            f'<tr><td>{label}</td><td class="n">{_num(s)}</td>'
+            + (f'<td class="n">{_num(h)}</td>' if hold else "")
+            + "</tr>"
+        )
+    pk = ""
+    if t.primary_key is not None:
+        pk = (
+            f"<p>Primary key uniqueness: <b>{_num(t.primary_key.score)}</b> "
+            f"({t.primary_key.duplicate_rows} duplicate, {t.primary_key.null_rows} null)</p>"
+        )
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{pk}"
+
+
+def _columns_table(t: TableQuality) -> str:
+    rows = []
+    for name, score in t.column_scores().items():
+        c = next(c for c in t.column_shapes if c.column == name)
+        adh = t.adherence.get(name)
+        rows.append(
+            f"<tr><td>{escape(name)}</td><td>{c.kind}</td><td>{c.metric}</td>"
+            f'{_score_cells(score)}<td class="n">{_num(c.values_score)}</td>'
+            f'<td class="n">{_num(c.missing_similarity)}</td>'
+            f'<td class="n">{_num(adh[1]) if adh else "-"}</td>'
+            f'<td class="n">{_num(t.binned.per_column.get(name))}</td>'
+            f'<td class="n">{_num(t.binned.per_column_holdout.get(name))}</td></tr>'
+        )
+    skipped = [c for c, k in t.kinds.items() if k in ("id", "text")]
+    note = (
+        f'<p class="na">Not scored as distributions (keys, free text): '
+        f"{escape(', '.join(skipped))}</p>"
+        if skipped
+        else ""
+    )
+    return (
+        "<h3>Columns, worst first</h3><table><tr><th>column</th><th>kind</th><th>metric</th>"
+        "<th colspan=2>score (nulls included)</th><th>non-null values</th>"
+        "<th>missing similarity</th><th>adherence</th><th>binned acc.</th>"
+        "<th>holdout binned acc.</th></tr>" + "".join(rows) + "</table>" + note
+    )
+
+
+def _correlations(t: TableQuality) -> str:
+    cols = t.correlations.get("columns", [])
+    if len(cols) < 2:
+        return ""
+    real = np.array(t.correlations["real"], dtype=float)
+    syn = np.array(t.correlations["synthetic"], dtype=float)
+    diff = np.abs(real - syn)
+    return (
+        '<h3>Correlations (numeric columns)</h3><div class="grid">'
+        + heatmap(cols, real.tolist(), title="real")
+        + heatmap(cols, syn.tolist(), title="synthetic")
+        + heatmap(cols, diff.tolist(), title="|real − synthetic|", vmin=-1.0, vmax=1.0)
+        + "</div>"
+    )
+
+
+def _pairs_table(trends: list, title: str) -> str:
+    if not trends:
+        return ""
+    worst = sorted(trends, key=lambda p: _key(p.score))[:_MAX_PAIRS_SHOWN]
+    rows = "".join(
+        f"<tr><td>{escape(p.column_a)}</td><td>{escape(p.column_b)}</td><td>{p.metric}</td>"
+        f'{_score_cells(p.score)}<td class="n">{_num(p.real_correlation)}</td>'
+        f'<td class="n">{_num(p.synthetic_correlation)}</td></tr>'
+        for p in worst
+    )
+    return (
+        f"<details><summary>{escape(title)} ({len(trends)} pairs, {len(worst)} shown)"
+        "</summary><table><tr><th>column a</th><th>column b</th><th>metric</th>"
+        "<th colspan=2>score</th><th>real corr.</th><th>synthetic corr.</th></tr>"
+        f"{rows}</table></details>"
+    )
+
+
+def _privacy_utility(t: TableQuality) -> str:
+    out = []
+    p = t.privacy
+    if p is not None:
+        share = p.dcr_share
+        flag = ' class="bad"' if share is not None and share > 0.6 else ""
+        out.append(
+            "<h3>Privacy</h3><table><tr><th>measure</th><th>synthetic</th><th>holdout</th></tr>"
+            f'<tr><td>exact copies of training rows</td><td class="n">{_num(p.exact_copy_rate)}'
+            f'</td><td class="n">{_num(p.holdout_exact_copy_rate)}</td></tr>'
+            f'<tr><td>DCR median</td><td class="n">{_num(p.dcr_synthetic_median)}</td>'
+            f'<td class="n">{_num(p.dcr_holdout_median)}</td></tr>'
+            f'<tr><td>DCR 5th percentile</td><td class="n">{_num(p.dcr_synthetic_p05)}</td>'
+            f'<td class="n">{_num(p.dcr_holdout_p05)}</td></tr>'
+            f'<tr><td>NNDR 5th percentile</td><td class="n">{_num(p.nndr_synthetic_p05)}</td>'
+            f'<td class="n">{_num(p.nndr_holdout_p05)}</td></tr>'
+            f"<tr><td>DCR share (closer to training than holdout; ≈0.5 is ideal)</td>"
+            f'<td class="n"{flag}>{_num(share)}</td><td></td></tr></table>'
+        )
+    u = t.utility
+    if u is not None:
+        where = " holdout" if u.tested_on_holdout else ""
+        out.append(
+            f"<h3>Utility (train on synthetic, test on real{where})"
+            f"</h3><p>Target <b>{escape(u.target)}</b> ({u.task}, {u.metric}): synthetic "
+            f"{_num(u.synthetic_score)} vs real {_num(u.real_score)} → ratio {_num(u.ratio)}</p>"
+        )
+    return "".join(out)
+
+
+def _relation_section(r: RelationQuality) -> str:
+    from synthohive_lib.validation.report import children_histogram
+
+    h = children_histogram(r.cardinality)
+    ri = r.integrity
+    return (
+        f"<section><h2>Relation {escape(r.relation.name)} — score {_num(r.score)}</h2>"
+        f"<p>Referential integrity <b>{_num(ri.score)}</b>: {ri.orphan_rows} orphan rows of "
+        f"{ri.checked_rows} checked ({ri.null_fk_rows} null keys). Children per parent "
+        f"similarity <b>{_num(r.cardinality.score)}</b>; intertable trends "
+        f"<b>{_num(r.intertable_score)}</b>.</p>"
+        + grouped_bars(
+            h["labels"],
+            h["real"],
+            h["synthetic"],
+            title=f"children per {r.relation.parent} row",
+            histogram=True,
+            width=420,
+        )
+        + _pairs_table(r.trends, "Parent × child column pairs, worst first")
+        + "</section>"
+    )
+
+
+def _key(score: float) -> tuple[int, float]:
+    return (0, 0.0) if math.isnan(score) else (1, score)

@@ -1,0 +1,240 @@
+"""One table's quality: every metric for one real/synthetic pair, gathered in one object.
+
+``table_quality`` is the single entry point the report, the Dagster checks, the quality gate and
+the benchmark call, so they all score a table the same way. Its headline score follows SDMetrics'
+quality report: the mean of the column-shapes score and the pair-trends score. Structure
+(adherence, key uniqueness), binned accuracy, privacy and utility are reported alongside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthohive_lib.validation.binned import BinnedAccuracy, binned_accuracy
+from synthohive_lib.validation.encoding import category_codes, equal_width_codes, frequencies
+from synthohive_lib.validation.kinds import (
+    ORDERED_KINDS,
+    SCORED_KINDS,
+    Kind,
+    resolve_kinds,
+    to_float,
+)
+from synthohive_lib.validation.pairs import PairTrend, pair_trends
+from synthohive_lib.validation.privacy import Privacy, privacy_metrics
+from synthohive_lib.validation.shapes import ColumnShape, column_shape
+from synthohive_lib.validation.structure import KeyUniqueness, adherence, key_uniqueness
+from synthohive_lib.validation.utility import Utility, tstr
+
+_HIST_BINS = 20
+_BAR_CATEGORIES = 12
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Real vs synthetic frequencies of one column on shared bins, ready to plot."""
+
+    labels: list[str]
+    real: list[float]
+    synthetic: list[float]
+    ordered: bool  # histogram (True) or category bars (False)
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict for JSON."""
+        return {
+            "labels": self.labels,
+            "real": self.real,
+            "synthetic": self.synthetic,
+            "ordered": self.ordered,
+        }
+
+
+@dataclass
+class TableQuality:
+    """Every metric of one table. ``score`` is the headline fidelity number in [0, 1]."""
+
+    table: str
+    n_real: int
+    n_synthetic: int
+    kinds: dict[str, Kind]
+    column_shapes: list[ColumnShape]
+    pair_trends: list[PairTrend]
+    binned: BinnedAccuracy
+    adherence: dict[str, tuple[str, float]] = field(default_factory=dict)
+    primary_key: KeyUniqueness | None = None
+    privacy: Privacy | None = None
+    utility: Utility | None = None
+    distributions: dict[str, Distribution] = field(default_factory=dict)
+    correlations: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def column_shapes_score(self) -> float:
+        """Mean column-shape score (NaN when no column is scored)."""
+        return _nanmean([c.score for c in self.column_shapes])
+
+    @property
+    def pair_trends_score(self) -> float:
+        """Mean pair-trend score (NaN when fewer than two columns are scored)."""
+        return _nanmean([p.score for p in self.pair_trends])
+
+    @property
+    def score(self) -> float:
+        """Mean of column shapes and pair trends, each ignored when undefined."""
+        return _nanmean([self.column_shapes_score, self.pair_trends_score])
+
+    @property
+    def validity_score(self) -> float:
+        """Mean of adherence scores and primary-key uniqueness: does the data follow the rules?"""
+        parts = [s for _, s in self.adherence.values()]
+        if self.primary_key is not None:
+            parts.append(self.primary_key.score)
+        return _nanmean(parts)
+
+    def column_scores(self) -> dict[str, float]:
+        """Column -> shape score, worst first (what the gate and the report rank by)."""
+        pairs = sorted(((c.column, c.score) for c in self.column_shapes), key=_worst_first)
+        return dict(pairs)
+
+    def failing_columns(self, threshold: float) -> dict[str, float]:
+        """Columns whose shape score is below ``threshold``, worst first."""
+        return {c: s for c, s in self.column_scores().items() if not s >= threshold}
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict for JSON (NaN becomes None in :func:`report.to_json`)."""
+        return {
+            "table": self.table,
+            "rows": {"real": self.n_real, "synthetic": self.n_synthetic},
+            "score": self.score,
+            "column_shapes_score": self.column_shapes_score,
+            "pair_trends_score": self.pair_trends_score,
+            "validity_score": self.validity_score,
+            "kinds": dict(self.kinds),
+            "column_shapes": [
+                c.to_dict()
+                for c in sorted(self.column_shapes, key=lambda c: _worst_first((0, c.score)))
+            ],
+            "pair_trends": [
+                p.to_dict()
+                for p in sorted(self.pair_trends, key=lambda p: _worst_first((0, p.score)))
+            ],
+            "binned_accuracy": self.binned.to_dict(),
+            "adherence": {c: {"metric": m, "score": s} for c, (m, s) in self.adherence.items()},
+            "primary_key": self.primary_key.to_dict() if self.primary_key else None,
+            "privacy": self.privacy.to_dict() if self.privacy else None,
+            "utility": self.utility.to_dict() if self.utility else None,
+            "distributions": {c: d.to_dict() for c, d in self.distributions.items()},
+        }
+
+
+def table_quality(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    table: str = "table",
+    kinds: Mapping[str, str] | None = None,
+    id_columns: set[str] | frozenset[str] = frozenset(),
+    primary_key: tuple[str, ...] | list[str] | None = None,
+    holdout: pd.DataFrame | None = None,
+    target: str | None = None,
+    privacy: bool = True,
+    plots: bool = True,
+    max_pair_columns: int = 60,
+) -> TableQuality:
+    """Score ``synthetic`` against ``real``: shapes, pairs, binned accuracy, structure, privacy.
+
+    ``kinds`` (schema vocabulary accepted) overrides dtype inference; ``id_columns`` and
+    ``primary_key`` columns are treated as keys, never as distributions. ``holdout`` (real rows
+    the generator never saw) adds the binned-accuracy ceiling and the privacy yardstick;
+    ``target`` adds train-on-synthetic/test-on-real. Columns missing from ``synthetic`` are an
+    error: silently skipping them would inflate the score.
+    """
+    missing = [c for c in real.columns if c not in synthetic.columns]
+    if missing:
+        raise KeyError(f"table {table!r}: synthetic data lacks columns {missing}")
+    synthetic = synthetic[list(real.columns)]
+    keys = set(id_columns) | set(primary_key or ())
+    resolved = resolve_kinds(real, kinds, keys)
+    shapes = [s for c in real.columns if (s := column_shape(real[c], synthetic[c], resolved[c]))]
+    trends, matrices = pair_trends(real, synthetic, resolved, max_columns=max_pair_columns)
+    binned = binned_accuracy(
+        real, synthetic, resolved, holdout=holdout, max_columns=max_pair_columns
+    )
+    adh = {c: a for c in real.columns if (a := adherence(real[c], synthetic[c], resolved[c]))}
+    pk = key_uniqueness(synthetic, list(primary_key)) if primary_key else None
+    priv = privacy_metrics(real, synthetic, resolved, holdout=holdout) if privacy else None
+    util = tstr(real, synthetic, target, resolved, holdout=holdout) if target else None
+    dists = _distributions(real, synthetic, resolved) if plots else {}
+    corr = {
+        "columns": [str(c) for c in matrices["columns"]],
+        "real": matrices["real"].tolist(),
+        "synthetic": matrices["synthetic"].tolist(),
+    }
+    return TableQuality(
+        table,
+        len(real),
+        len(synthetic),
+        resolved,
+        shapes,
+        trends,
+        binned,
+        adh,
+        pk,
+        priv,
+        util,
+        dists,
+        corr,
+    )
+
+
+def _distributions(
+    real: pd.DataFrame, synthetic: pd.DataFrame, kinds: Mapping[str, str]
+) -> dict[str, Distribution]:
+    out: dict[str, Distribution] = {}
+    for c in real.columns:
+        kind = kinds[c]
+        if kind in ORDERED_KINDS:
+            codes = equal_width_codes(
+                to_float(real[c], kind), to_float(synthetic[c], kind), n_bins=_HIST_BINS
+            )
+            ordered = True
+        elif kind in SCORED_KINDS:
+            codes = category_codes(real[c], synthetic[c])
+            ordered = False
+        else:
+            continue
+        fr = frequencies(codes.codes[0], codes.n_levels)
+        fs = frequencies(codes.codes[1], codes.n_levels)
+        labels = list(codes.labels)
+        if ordered and kind == "datetime":
+            labels = [*_datetime_labels(codes.edges), "(null)"]
+        if not ordered and codes.n_levels > _BAR_CATEGORIES:  # keep the most frequent bars
+            order = np.argsort(-(fr + fs), kind="stable")[:_BAR_CATEGORIES]
+            labels = [labels[i] for i in order]
+            fr, fs = fr[order], fs[order]
+        elif ordered and fr[-1] == 0 and fs[-1] == 0:  # drop an empty null bin
+            labels, fr, fs = labels[:-1], fr[:-1], fs[:-1]
+        out[c] = Distribution(labels, fr.round(6).tolist(), fs.round(6).tolist(), ordered)
+    return out
+
+
+def _datetime_labels(inner: tuple[float, ...]) -> list[str]:
+    """Bins of timestamps labelled by dates: ``< first edge``, then ``>= edge`` for the rest."""
+    dates = [str(pd.Timestamp(int(e)).date()) for e in inner]
+    if not dates:
+        return ["all"]
+    return [f"< {dates[0]}", *(f">= {d}" for d in dates)]
+
+
+def _worst_first(item: tuple[object, float]) -> tuple[int, float]:
+    score = item[1]
+    return (0, -1.0) if score is None or np.isnan(score) else (1, score)
+
+
+def _nanmean(values: list[float]) -> float:
+    arr = np.asarray(values, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    return float(arr.mean()) if arr.size else float("nan")

@@ -1,0 +1,256 @@
+"""The schema-wide report: every table, every relation, one overall score, as JSON or HTML.
+
+``schema_report`` takes plain dicts of DataFrames and a plain list of relations, so the CLI,
+the Dagster assets and a notebook all build the same report; ``build_report_from_frames`` adds
+the schema adapter on top. Reading and writing files is left to callers (the CLI, the IO layer).
+
+Scores: each table's fidelity score is SDMetrics' (column shapes + pair trends) / 2; each
+relation's is the mean of its children-per-parent similarity and its intertable trends. The
+overall score is the mean of all table and relation scores. Referential integrity, key
+uniqueness and adherence form a separate *validity* score: broken keys are a defect to fix, not
+a shade of fidelity, so they are never averaged away into a good-looking number.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthohive_lib.validation.pairs import PairTrend
+from synthohive_lib.validation.quality import TableQuality, table_quality
+from synthohive_lib.validation.relations import (
+    Relation,
+    SchemaDescription,
+    coerce_relations,
+    describe_schema,
+)
+from synthohive_lib.validation.structure import (
+    ChildrenPerParent,
+    ReferentialIntegrity,
+    children_per_parent,
+    intertable_trends,
+    referential_integrity,
+)
+
+
+@dataclass
+class RelationQuality:
+    """Structure and fidelity of one foreign key in the synthetic schema."""
+
+    relation: Relation
+    integrity: ReferentialIntegrity
+    cardinality: ChildrenPerParent
+    trends: list[PairTrend] = field(default_factory=list)
+
+    @property
+    def intertable_score(self) -> float:
+        """Mean intertable pair-trend score (NaN when no column pairs apply)."""
+        vals = [t.score for t in self.trends if not math.isnan(t.score)]
+        return float(np.mean(vals)) if vals else float("nan")
+
+    @property
+    def score(self) -> float:
+        """Mean of children-per-parent similarity and intertable trends."""
+        vals = [v for v in (self.cardinality.score, self.intertable_score) if not math.isnan(v)]
+        return float(np.mean(vals)) if vals else float("nan")
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict for JSON."""
+        return {
+            "name": self.relation.name,
+            **self.relation.to_dict(),
+            "score": self.score,
+            "referential_integrity": self.integrity.to_dict(),
+            "children_per_parent": self.cardinality.to_dict(),
+            "children_per_parent_histogram": children_histogram(self.cardinality),
+            "intertable_score": self.intertable_score,
+            "intertable_trends": [t.to_dict() for t in sorted(self.trends, key=lambda t: t.score)],
+        }
+
+
+@dataclass
+class Report:
+    """The whole validation report; ``to_json`` for machines, ``to_html`` for people."""
+
+    tables: dict[str, TableQuality]
+    relations: list[RelationQuality]
+    title: str = "SynthoHive validation report"
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @property
+    def score(self) -> float:
+        """Overall fidelity: mean of the table scores and relation scores."""
+        vals = [t.score for t in self.tables.values()] + [r.score for r in self.relations]
+        vals = [v for v in vals if not math.isnan(v)]
+        return float(np.mean(vals)) if vals else float("nan")
+
+    @property
+    def validity_score(self) -> float:
+        """Mean of referential integrity, key uniqueness and adherence over the schema."""
+        vals = [t.validity_score for t in self.tables.values()]
+        vals += [r.integrity.score for r in self.relations]
+        vals = [v for v in vals if not math.isnan(v)]
+        return float(np.mean(vals)) if vals else float("nan")
+
+    def tables_worst_first(self) -> list[TableQuality]:
+        """Tables ordered by score, worst (or unscored) first."""
+        return sorted(self.tables.values(), key=lambda t: _sort_key(t.score))
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain, JSON-ready dict; tables and columns worst first."""
+        return {
+            "title": self.title,
+            "created_at": self.created_at,
+            "score": self.score,
+            "validity_score": self.validity_score,
+            "tables": [t.to_dict() for t in self.tables_worst_first()],
+            "relations": [
+                r.to_dict() for r in sorted(self.relations, key=lambda r: _sort_key(r.score))
+            ],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Strict JSON (NaN and infinities become null, numpy scalars plain numbers)."""
+        return json.dumps(_jsonable(self.to_dict()), indent=indent, allow_nan=False)
+
+    def to_html(self) -> str:
+        """A self-contained HTML page (inline CSS and SVG; no scripts, no network)."""
+        from synthohive_lib.validation.html import render_html
+
+        return render_html(self)
+
+
+def schema_report(
+    real_tables: Mapping[str, pd.DataFrame],
+    synthetic_tables: Mapping[str, pd.DataFrame],
+    relations: Iterable[Relation | Mapping[str, Any]] | None = None,
+    *,
+    kinds: Mapping[str, Mapping[str, str]] | None = None,
+    primary_keys: Mapping[str, Iterable[str]] | None = None,
+    holdout_tables: Mapping[str, pd.DataFrame] | None = None,
+    targets: Mapping[str, str] | None = None,
+    privacy: bool = True,
+    title: str = "SynthoHive validation report",
+) -> Report:
+    """Score every table present in both dicts and every relation between them."""
+    rels = coerce_relations(relations)
+    desc = SchemaDescription(
+        relations=rels,
+        primary_keys={t: tuple(c) for t, c in (primary_keys or {}).items()},
+    )
+    missing = sorted(set(real_tables) - set(synthetic_tables))
+    if missing:
+        raise KeyError(f"synthetic data lacks tables {missing}")
+    tables: dict[str, TableQuality] = {}
+    for name, real in real_tables.items():
+        tables[name] = table_quality(
+            real,
+            synthetic_tables[name],
+            table=name,
+            kinds=(kinds or {}).get(name),
+            id_columns=desc.id_columns(name),
+            primary_key=desc.primary_keys.get(name),
+            holdout=(holdout_tables or {}).get(name),
+            target=(targets or {}).get(name),
+            privacy=privacy,
+        )
+    all_kinds = {name: dict(t.kinds) for name, t in tables.items()}
+    rel_quality = [
+        RelationQuality(
+            rel,
+            referential_integrity(
+                synthetic_tables[rel.child],
+                synthetic_tables[rel.parent],
+                rel.fk_columns,
+                rel.pk_columns,
+            ),
+            children_per_parent(real_tables, synthetic_tables, rel),
+            intertable_trends(real_tables, synthetic_tables, rel, all_kinds),
+        )
+        for rel in rels
+        if rel.child in tables and rel.parent in tables
+    ]
+    return Report(tables, rel_quality, title=title)
+
+
+def build_report_from_frames(
+    real_tables: Mapping[str, pd.DataFrame],
+    synthetic_tables: Mapping[str, pd.DataFrame],
+    schema: Any | None = None,
+    *,
+    relations: Iterable[Relation | Mapping[str, Any]] | None = None,
+    kinds: Mapping[str, Mapping[str, str]] | None = None,
+    holdout_tables: Mapping[str, pd.DataFrame] | None = None,
+    targets: Mapping[str, str] | None = None,
+    privacy: bool = True,
+    title: str = "SynthoHive validation report",
+) -> Report:
+    """Everything ``synthohive report`` does except reading the inputs and writing the file.
+
+    ``schema`` is any object shaped like ``synthohive_lib.schema.Schema`` (see
+    :func:`describe_schema`); its relations, primary keys and column types are used, and
+    explicit ``relations`` / ``kinds`` are merged on top. Tables only in the synthetic data are
+    ignored; tables only in the real data are an error.
+    """
+    desc = describe_schema(schema) if schema is not None else SchemaDescription()
+    merged_kinds = {t: dict(k) for t, k in desc.kinds.items()}
+    for t, k in (kinds or {}).items():
+        merged_kinds.setdefault(t, {}).update(k)
+    rels = list(desc.relations) + coerce_relations(relations)
+    return schema_report(
+        real_tables,
+        synthetic_tables,
+        rels,
+        kinds=merged_kinds,
+        primary_keys=desc.primary_keys,
+        holdout_tables=holdout_tables,
+        targets=targets,
+        privacy=privacy,
+        title=title,
+    )
+
+
+def children_histogram(card: ChildrenPerParent, max_bins: int = 15) -> dict[str, list[Any]]:
+    """Share of parents with 0, 1, 2, ... children (the tail pooled), real vs synthetic."""
+    top = int(max(card.real_counts.max(initial=0), card.synthetic_counts.max(initial=0)))
+    width = max(1, math.ceil((top + 1) / max_bins))
+    n_bins = top // width + 1
+
+    def hist(counts: np.ndarray) -> list[float]:
+        h = np.bincount(counts.astype(np.int64) // width, minlength=n_bins).astype(float)
+        return (h / h.sum() if h.sum() else h).round(6).tolist()
+
+    labels = [
+        str(i * width) if width == 1 else f"{i * width}-{(i + 1) * width - 1}"
+        for i in range(n_bins)
+    ]
+    return {
+        "labels": labels,
+        "real": hist(card.real_counts),
+        "synthetic": hist(card.synthetic_counts),
+    }
+
+
+def _sort_key(score: float) -> tuple[int, float]:
+    return (0, 0.0) if math.isnan(score) else (1, score)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
