@@ -1,0 +1,93 @@
+"""Connectors: one interface for every place data lives (SQL databases, CSV/Parquet, Delta).
+
+Use :func:`open_connector` with whatever the project config says the source or sink is::
+
+    with open_connector("sqlite:///examples/chinook/chinook.sqlite") as src:
+        tracks = src.read_table("Track")
+    open_connector("env:SOURCE_DATABASE_URL")       # URL taken from the environment
+    open_connector("out/synthetic", format="parquet")  # a folder of Parquet files
+
+Dispatch rules, in order:
+
+1. ``env:VAR`` / ``${VAR}`` is replaced by the value of that environment variable.
+2. ``dialect[+driver]://...`` is a SQLAlchemy URL -> :class:`SqlConnector` (SQLite,
+   PostgreSQL, MySQL/MariaDB are tested here; Snowflake, BigQuery, MSSQL... work through
+   their SQLAlchemy dialect packages but are untested).
+3. A path: a Delta table (has ``_delta_log``) or a folder of Delta tables ->
+   :class:`DeltaConnector`; a ``.csv``/``.parquet`` file or a folder of them ->
+   :class:`FileConnector`. A path that does not exist yet (an output) needs ``format=``
+   ("csv", "parquet" or "delta") unless its suffix says it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from synthohive_lib.errors import ConnectorError
+from synthohive_lib.io.base import Connector
+from synthohive_lib.io.urls import describe_target, redact_url, resolve_target
+
+__all__ = [
+    "Connector",
+    "describe_target",
+    "detect_format",
+    "open_connector",
+    "redact_url",
+]
+
+FILE_FORMATS = ("csv", "parquet")
+FORMATS = (*FILE_FORMATS, "delta")
+_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def open_connector(target: str | os.PathLike[str], **options: Any) -> Connector:
+    """The connector for ``target`` (URL, path, or ``env:VAR``); see the module docstring.
+
+    ``options`` go to the connector: ``format=`` for paths, ``db_schema=``,
+    ``parse_dates=``, ``engine_options=`` for SQL URLs.
+    """
+    resolved = resolve_target(target)
+    if isinstance(resolved, str):
+        from synthohive_lib.io.sql import SqlConnector
+
+        return SqlConnector(resolved, **options)
+    fmt = options.pop("format", None) or detect_format(resolved)
+    if fmt not in FORMATS:
+        raise ConnectorError(
+            f"unknown format {fmt!r} for {describe_target(target)}",
+            fix=f"use one of {list(FORMATS)}",
+        )
+    if fmt == "delta":
+        from synthohive_lib.io.delta import DeltaConnector
+
+        return DeltaConnector(resolved, **options)
+    from synthohive_lib.io.files import FileConnector
+
+    return FileConnector(resolved, format=fmt, **options)
+
+
+def detect_format(path: Path) -> str:
+    """"csv", "parquet" or "delta" for an existing path (or a file path with a known suffix)."""
+    if (path / "_delta_log").is_dir():
+        return "delta"
+    if path.suffix.lower() in _SUFFIXES:
+        return _SUFFIXES[path.suffix.lower()]
+    if path.is_dir():
+        if any((child / "_delta_log").is_dir() for child in path.iterdir() if child.is_dir()):
+            return "delta"
+        found = {_SUFFIXES[p.suffix.lower()] for p in path.iterdir()
+                 if p.is_file() and p.suffix.lower() in _SUFFIXES}
+        if len(found) == 1:
+            return found.pop()
+        if len(found) > 1:
+            raise ConnectorError(
+                f"folder {path} holds both CSV and Parquet files",
+                fix="pass format='csv' or format='parquet'",
+            )
+    raise ConnectorError(
+        f"cannot tell the format of {path} (no CSV/Parquet files, no _delta_log)",
+        fix="pass format='csv', 'parquet' or 'delta' (required for an output that does not "
+        "exist yet)",
+    )

@@ -1,0 +1,334 @@
+"""How every connector turns source values into correctly typed pandas columns.
+
+One module so that SQLite, PostgreSQL, CSV, Parquet and Delta agree on what a column of each
+:class:`~synthohive_lib.schema.model.StorageType` looks like in memory:
+
+============  =====================================================================
+storage       pandas dtype
+============  =====================================================================
+integer       ``Int64`` (nullable: a column with NULLs stays integer, never float)
+float         ``float64`` (NULL -> NaN)
+decimal       ``float64`` (exact digits are restored on write from ``Column.decimals``)
+string        ``object`` holding ``str`` (NULL -> ``None``)
+boolean       ``boolean`` (nullable)
+datetime      ``datetime64[ns]`` (``datetime64[ns, UTC]`` when the source is tz-aware)
+date          ``datetime64[ns]`` at midnight
+binary        ``object`` holding ``bytes``
+============  =====================================================================
+
+Dates stored as text (``storage: string`` with ``type: datetime`` and a ``datetime_format``)
+are returned *as text* unless the caller asks for ``parse_dates=True``: connectors hand back
+the source representation typed correctly, and the transformer decides how to model it. That
+keeps write-back byte-for-byte faithful (the same format string round-trips) and lets a data
+engineer see exactly what the source holds.
+
+Values that do not fit the declared type raise :class:`MixedTypeColumnError` naming the
+source, the column and a few offending values, instead of being silently turned into NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from synthohive_lib.errors import MixedTypeColumnError
+from synthohive_lib.schema.model import Column, ColumnType, StorageType, Table
+
+_TRUE = {"true", "t", "1", "yes", "y"}
+_FALSE = {"false", "f", "0", "no", "n"}
+_EXAMPLES = 3
+
+
+def storage_of_sql_type(sql_type: sa.types.TypeEngine) -> StorageType | None:
+    """The storage type of a reflected SQLAlchemy column type (None: leave values as they are)."""
+    checks: list[tuple[type[sa.types.TypeEngine], StorageType]] = [
+        (sa.Boolean, StorageType.BOOLEAN),
+        (sa.Integer, StorageType.INTEGER),
+        (sa.Float, StorageType.FLOAT),
+        (sa.DateTime, StorageType.DATETIME),
+        (sa.Date, StorageType.DATE),
+        (sa.LargeBinary, StorageType.BINARY),
+        (sa.types._Binary, StorageType.BINARY),
+        (sa.String, StorageType.STRING),
+        (sa.Enum, StorageType.STRING),
+    ]
+    for cls, storage in checks:
+        if isinstance(sql_type, cls):
+            return storage
+    if isinstance(sql_type, sa.Numeric):
+        return StorageType.DECIMAL if sql_type.asdecimal else StorageType.FLOAT
+    return None
+
+
+def storage_of_arrow_type(arrow_type: pa.DataType) -> StorageType | None:
+    """The storage type of a Parquet/Delta (Arrow) column type."""
+    if pa.types.is_boolean(arrow_type):
+        return StorageType.BOOLEAN
+    if pa.types.is_integer(arrow_type):
+        return StorageType.INTEGER
+    if pa.types.is_floating(arrow_type):
+        return StorageType.FLOAT
+    if pa.types.is_decimal(arrow_type):
+        return StorageType.DECIMAL
+    if pa.types.is_timestamp(arrow_type):
+        return StorageType.DATETIME
+    if pa.types.is_date(arrow_type):
+        return StorageType.DATE
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return StorageType.STRING
+    if pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type):
+        return StorageType.BINARY
+    return None
+
+
+def arrow_type_of(column: Column) -> pa.DataType:
+    """The Arrow type a column is written as in Parquet and Delta."""
+    storage = column.storage
+    if storage is StorageType.INTEGER:
+        return pa.int64()
+    if storage in (StorageType.FLOAT, StorageType.DECIMAL):
+        return pa.float64()
+    if storage is StorageType.BOOLEAN:
+        return pa.bool_()
+    if storage is StorageType.DATETIME:
+        return pa.timestamp("us")
+    if storage is StorageType.DATE:
+        return pa.date32()
+    if storage is StorageType.BINARY:
+        return pa.binary()
+    return pa.string()
+
+
+def to_arrow(frame: pd.DataFrame, table: Table, source: str) -> pa.Table:
+    """``frame`` as an Arrow table with the types ``table`` declares (column order kept)."""
+    typed = coerce_frame(frame[table.column_names], table, source=source)
+    arrays = []
+    fields = []
+    for column in table.columns:
+        series = typed[column.name]
+        target = arrow_type_of(column)
+        if column.storage is StorageType.DATETIME and isinstance(series.dtype, pd.DatetimeTZDtype):
+            target = pa.timestamp("us", tz="UTC")
+            series = series.dt.tz_convert("UTC")
+        if column.storage is StorageType.DATE:
+            series = series.dt.date.where(series.notna(), None)
+        arrays.append(pa.array(series, type=target, from_pandas=True))
+        fields.append(pa.field(column.name, target, nullable=column.nullable))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def arrow_to_frame(data: pa.Table) -> pd.DataFrame:
+    """An Arrow table as pandas with nullable integers/booleans (no int -> float on NULL)."""
+    mapping = {
+        pa.int8(): pd.Int64Dtype(), pa.int16(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(),
+        pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.Int64Dtype(), pa.uint16(): pd.Int64Dtype(),
+        pa.uint32(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
+    }
+    frame = data.to_pandas(types_mapper=mapping.get, date_as_object=False)
+    for field in data.schema:
+        if pa.types.is_timestamp(field.type) or pa.types.is_date(field.type):
+            series = frame[field.name]
+            if isinstance(series.dtype, pd.DatetimeTZDtype):
+                frame[field.name] = series.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+            else:
+                frame[field.name] = series.astype("datetime64[ns]")
+    return frame
+
+
+def coerce_frame(
+    frame: pd.DataFrame,
+    table: Table | None = None,
+    storages: Mapping[str, StorageType | None] | None = None,
+    *,
+    parse_dates: bool = False,
+    source: str = "",
+    table_name: str | None = None,
+) -> pd.DataFrame:
+    """Type every column of ``frame`` per the schema ``table``, else per ``storages``.
+
+    Columns the schema does not mention fall back to ``storages`` (the reflected/physical
+    types), then to what pandas inferred.
+    """
+    name = table.name if table is not None else table_name
+    out: dict[str, pd.Series] = {}
+    for col_name in frame.columns:
+        column = table.column(col_name) if table is not None and table.has_column(col_name) \
+            else None
+        storage = column.storage if column is not None else (storages or {}).get(col_name)
+        out[col_name] = coerce_series(
+            frame[col_name], storage, column=column, parse_dates=parse_dates,
+            source=source, table=name,
+        )
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
+
+
+def coerce_series(
+    series: pd.Series,
+    storage: StorageType | None,
+    *,
+    column: Column | None = None,
+    parse_dates: bool = False,
+    source: str = "",
+    table: str | None = None,
+) -> pd.Series:
+    """One column converted to the pandas dtype of ``storage`` (see the module table)."""
+    if storage is None:
+        return series
+    ctx = _Context(series, column, source, table)
+    if storage is StorageType.INTEGER:
+        return _to_integer(series, ctx)
+    if storage in (StorageType.FLOAT, StorageType.DECIMAL):
+        return _to_numeric(series, ctx).astype("float64")
+    if storage is StorageType.BOOLEAN:
+        return _to_boolean(series, ctx)
+    if storage in (StorageType.DATETIME, StorageType.DATE):
+        return _to_datetime(series, ctx, date_only=storage is StorageType.DATE)
+    if storage is StorageType.STRING:
+        if column is not None and column.type is ColumnType.DATETIME and parse_dates:
+            return _to_datetime(series, ctx, date_only=False)
+        return _to_object(series)
+    return _to_object(series)
+
+
+class _Context:
+    """What a conversion error needs to say where it happened."""
+
+    def __init__(
+        self, series: pd.Series, column: Column | None, source: str, table: str | None
+    ) -> None:
+        self.series = series
+        self.column = column
+        self.source = source
+        self.table = table
+
+    def fail(self, bad: pd.Series, expected: str) -> MixedTypeColumnError:
+        examples = list(dict.fromkeys(bad.astype(str).tolist()))[:_EXAMPLES]
+        where = f" in {self.source}" if self.source else ""
+        return MixedTypeColumnError(
+            f"column {self.series.name!r}{where} is declared {expected} but {len(bad)} value(s) "
+            f"are not, e.g. {examples}",
+            table=self.table,
+            column=str(self.series.name),
+            fix="clean those values at the source, or declare the column as storage 'string' "
+            "(type 'categorical' or 'text') in schema.yaml",
+        )
+
+
+def _to_object(series: pd.Series) -> pd.Series:
+    if series.dtype == object:
+        return series
+    values = series.astype(object)
+    return values.where(series.notna(), None)
+
+
+def _to_numeric(series: pd.Series, ctx: _Context) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("float64")
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series
+    values = series
+    if values.dtype == object:
+        # Decimal, str with spaces, bool: normalise before parsing.
+        values = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+        values = values.where(values != "", None)
+    parsed = pd.to_numeric(values, errors="coerce")
+    bad = values.notna() & parsed.isna()
+    if bad.any():
+        raise ctx.fail(series[bad], "numeric")
+    return parsed
+
+
+def _to_integer(series: pd.Series, ctx: _Context) -> pd.Series:
+    if isinstance(series.dtype, pd.Int64Dtype):
+        return series
+    if pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("Int64")
+    if series.dtype == object:
+        exact = _exact_integers(series)
+        if exact is not None:
+            return exact
+    numeric = _to_numeric(series, ctx)
+    if pd.api.types.is_integer_dtype(numeric.dtype):
+        return numeric.astype("Int64")
+    as_float = numeric.astype("float64")
+    fractional = as_float.notna() & (np.floor(as_float) != as_float)
+    if fractional.any():
+        raise ctx.fail(series[fractional], "integer")
+    return as_float.astype("Int64")
+
+
+def _exact_integers(series: pd.Series) -> pd.Series | None:
+    """Python ints (and None) straight to ``Int64`` without a float detour (keeps 2**63-1).
+
+    None when the values are not all integers (digit strings, floats, bad values): the caller
+    then parses them and reports what does not fit.
+    """
+    try:
+        array = pd.array(series.to_numpy(), dtype="Int64")
+    except (TypeError, ValueError):
+        return None
+    return pd.Series(array, index=series.index, name=series.name)
+
+
+def _to_boolean(series: pd.Series, ctx: _Context) -> pd.Series:
+    if isinstance(series.dtype, pd.BooleanDtype):
+        return series
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("boolean")
+
+    def parse(value: object) -> object:
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        if isinstance(value, int | np.integer | float | np.floating) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if text == "":
+                return None
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+        return _BAD
+
+    parsed = series.map(parse)
+    bad = parsed.map(lambda v: v is _BAD)
+    if bad.any():
+        raise ctx.fail(series[bad], "boolean")
+    return parsed.astype("boolean")
+
+
+_BAD = object()
+
+
+def _to_datetime(series: pd.Series, ctx: _Context, *, date_only: bool) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        result = series
+    else:
+        values = series
+        if values.dtype == object:
+            values = values.where(values.map(lambda v: not (isinstance(v, str) and not v.strip())),
+                                  None)
+        fmt = ctx.column.datetime_format if ctx.column is not None else None
+        try:
+            result = pd.to_datetime(values, format=fmt, errors="coerce")
+        except (ValueError, TypeError):
+            # mixed timezone offsets: normalise to UTC rather than return objects
+            result = pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
+        bad = values.notna() & result.isna()
+        if bad.any():
+            expected = f"a datetime in format {fmt!r}" if fmt else "a datetime"
+            raise ctx.fail(series[bad], expected)
+    if isinstance(result.dtype, pd.DatetimeTZDtype):
+        result = result.astype("datetime64[ns, UTC]")
+    elif result.dtype != "datetime64[ns]":
+        result = result.astype("datetime64[ns]")
+    if date_only:
+        result = result.dt.normalize()
+    return result

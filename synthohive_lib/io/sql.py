@@ -1,0 +1,308 @@
+"""SqlConnector: any SQLAlchemy database (SQLite, PostgreSQL, MySQL/MariaDB, ...) as a Connector.
+
+Everything goes through SQLAlchemy 2 Core with reflected ``Table`` objects, so identifiers are
+always quoted by the dialect and never pasted into SQL text. Reads are ordered by the primary
+key (when there is one) so two snapshots of unchanged data are identical row for row, and
+:meth:`SqlConnector.iter_table` streams with a server-side cursor where the driver supports it
+(``stream_results`` + ``yield_per``), so a table larger than memory can be read in chunks.
+
+Connection failures become :class:`SourceUnreachableError` naming driver, host, port and
+database but never the password; the original driver exception is deliberately not chained
+(its text or attributes could carry the DSN).
+
+Writing a whole schema lives in :mod:`synthohive_lib.io.sql_write`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError, NoSuchTableError
+
+from synthohive_lib.errors import ConnectorError, SourceUnreachableError
+from synthohive_lib.io.base import Connector
+from synthohive_lib.io.dtypes import coerce_frame, storage_of_sql_type
+from synthohive_lib.io.identifiers import validate_identifier
+from synthohive_lib.io.urls import REDACTED, redact_url, url_location
+from synthohive_lib.schema.model import Schema, StorageType, Table
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_CHUNKSIZE = 100_000
+
+
+class SqlConnector(Connector):
+    """Read tables from and write schemas to one SQL database given by a SQLAlchemy URL.
+
+    ``db_schema`` selects a namespace inside the database (PostgreSQL schema, Snowflake
+    schema); ``parse_dates`` is the default for text-stored datetimes (see
+    :mod:`synthohive_lib.io.dtypes`); ``engine_options`` go to :func:`sqlalchemy.create_engine`.
+    """
+
+    def __init__(
+        self,
+        url: str | sa.URL,
+        *,
+        db_schema: str | None = None,
+        parse_dates: bool = False,
+        write_chunksize: int = 10_000,
+        engine_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        try:
+            self.url = sa.make_url(url)
+        except sa.exc.ArgumentError:
+            raise ConnectorError(
+                f"not a valid database URL: {redact_url(str(url))}",
+                fix="write it as dialect+driver://user:password@host:port/database",
+            ) from None
+        self.db_schema = db_schema
+        self.parse_dates = parse_dates
+        self.write_chunksize = write_chunksize
+        self.engine = _create_engine(self.url, dict(engine_options or {}))
+        self.kind = self.engine.dialect.name
+        self._reflected: dict[str, sa.Table] = {}
+
+    # ------------------------------------------------------------------ plumbing
+    def describe(self) -> str:
+        return redact_url(self.url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def backend(self) -> str:
+        """Dialect name used for identifier rules ("sqlite", "postgresql", "mysql", ...)."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def connect(self, *, for_write: bool = False) -> Iterator[sa.Connection]:
+        """A connection; unreachable servers/files raise :class:`SourceUnreachableError`."""
+        self._check_sqlite_file(for_write=for_write)
+        failure: str | None = None
+        try:
+            conn = self.engine.connect()
+        except DBAPIError as exc:
+            failure = self._reason(exc)
+        if failure is not None:
+            # raised outside the except block: no __context__ pointing at the driver error
+            raise SourceUnreachableError(
+                f"cannot connect to {url_location(self.url)}: {failure}",
+                fix="check that the server runs and accepts connections, and the URL's "
+                "host/port/database/user (the password is not shown)",
+            ) from None
+        with conn:
+            yield conn
+
+    def _reason(self, exc: DBAPIError) -> str:
+        lines = str(exc.orig).strip().splitlines() if exc.orig is not None else []
+        reason = lines[0] if lines else type(exc).__name__
+        if self.url.password:
+            reason = reason.replace(str(self.url.password), REDACTED)
+        return reason
+
+    def _check_sqlite_file(self, *, for_write: bool) -> None:
+        """SQLite silently creates a missing file on connect; a read must not do that."""
+        if self.backend != "sqlite":
+            return
+        database = self.url.database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return
+        path = Path(database)
+        if for_write:
+            if not path.parent.exists():
+                raise SourceUnreachableError(
+                    f"directory {path.parent} of SQLite file {path} does not exist",
+                    fix="create the directory first",
+                )
+            return
+        if not path.exists():
+            raise SourceUnreachableError(
+                f"SQLite file {path} does not exist",
+                fix="check the path in the URL (sqlite:///relative.db or sqlite:////absolute.db)",
+            )
+
+    # ------------------------------------------------------------------ reflection
+    def list_tables(self) -> list[str]:
+        with self.connect() as conn:
+            return sorted(sa.inspect(conn).get_table_names(schema=self.db_schema))
+
+    def reflect(self, name: str, conn: sa.Connection | None = None) -> sa.Table:
+        """The reflected SQLAlchemy table ``name``; :class:`ConnectorError` listing the others."""
+        validate_identifier(name, kind="table", backend=self.backend)
+        if name in self._reflected:
+            return self._reflected[name]
+        if conn is None:
+            with self.connect() as own:
+                return self.reflect(name, own)
+        try:
+            table = sa.Table(name, sa.MetaData(), autoload_with=conn, schema=self.db_schema)
+        except NoSuchTableError:
+            available = sorted(sa.inspect(conn).get_table_names(schema=self.db_schema))
+            raise ConnectorError(
+                f"no table {name!r} in {self.describe()}; available tables: {available}",
+                table=name,
+                fix="check the table name (names are case-sensitive when quoted)",
+            ) from None
+        self._reflected[name] = table
+        return table
+
+    def forget(self, names: Sequence[str] | None = None) -> None:
+        """Drop cached reflections (after this connector or someone else changed tables)."""
+        if names is None:
+            self._reflected.clear()
+        for name in names or []:
+            self._reflected.pop(name, None)
+
+    def reflected_storages(self, sa_table: sa.Table) -> dict[str, StorageType | None]:
+        """Storage type of each reflected column (used when no schema is given)."""
+        return {c.name: storage_of_sql_type(c.type) for c in sa_table.columns}
+
+    # ------------------------------------------------------------------ reads
+    def _select(
+        self, sa_table: sa.Table, name: str, columns: list[str] | None
+    ) -> tuple[sa.Select, list[str]]:
+        names = list(columns) if columns is not None else [c.name for c in sa_table.columns]
+        missing = [c for c in names if c not in sa_table.c]
+        if missing:
+            raise ConnectorError(
+                f"table {name!r} has no column(s) {missing}; columns: "
+                f"{[c.name for c in sa_table.columns]}",
+                table=name,
+                fix="check the column names in schema.yaml against the source",
+            )
+        stmt = sa.select(*(sa_table.c[c] for c in names))
+        pk = list(sa_table.primary_key.columns)
+        if pk:
+            stmt = stmt.order_by(*pk)
+        return stmt, names
+
+    def _frame(
+        self,
+        rows: Sequence[Sequence[Any]],
+        names: list[str],
+        sa_table: sa.Table,
+        table: Table | None,
+        parse_dates: bool | None,
+    ) -> pd.DataFrame:
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        raw = pd.DataFrame(
+            {n: pd.Series(list(values), dtype=object) for n, values in zip(names, columns,
+                                                                            strict=True)},
+            columns=names,
+        )
+        return coerce_frame(
+            raw,
+            table,
+            self.reflected_storages(sa_table),
+            parse_dates=self.parse_dates if parse_dates is None else parse_dates,
+            source=f"{self.describe()} table {sa_table.name!r}",
+            table_name=sa_table.name,
+        )
+
+    def read_table(
+        self,
+        name: str,
+        table: Table | None = None,
+        columns: list[str] | None = None,
+        *,
+        parse_dates: bool | None = None,
+    ) -> pd.DataFrame:
+        """The whole table, typed per ``table`` (the schema) or else per the reflected types."""
+        with self.connect() as conn:
+            sa_table = self.reflect(name, conn)
+            stmt, names = self._select(sa_table, name, columns)
+            rows = conn.execute(stmt).fetchall()
+        return self._frame(rows, names, sa_table, table, parse_dates)
+
+    def iter_table(
+        self,
+        name: str,
+        table: Table | None = None,
+        chunksize: int = DEFAULT_CHUNKSIZE,
+        *,
+        columns: list[str] | None = None,
+        parse_dates: bool | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Chunks of at most ``chunksize`` rows, streamed with a server-side cursor.
+
+        An empty table yields one empty (correctly typed) frame, so consumers always see the
+        columns. The connection stays open until the iterator is exhausted or closed.
+        """
+        if chunksize < 1:
+            raise ValueError("chunksize must be at least 1")
+        with self.connect() as conn:
+            sa_table = self.reflect(name, conn)
+            stmt, names = self._select(sa_table, name, columns)
+            result = conn.execution_options(stream_results=True, yield_per=chunksize).execute(
+                stmt
+            )
+            produced = False
+            for part in result.partitions(chunksize):
+                produced = True
+                yield self._frame(part, names, sa_table, table, parse_dates)
+            if not produced:
+                yield self._frame([], names, sa_table, table, parse_dates)
+
+    def row_count(self, name: str) -> int:
+        with self.connect() as conn:
+            sa_table = self.reflect(name, conn)
+            return int(conn.execute(sa.select(sa.func.count()).select_from(sa_table)).scalar_one())
+
+    # ------------------------------------------------------------------ writes
+    def write_schema(
+        self, schema: Schema, frames: Mapping[str, pd.DataFrame], if_exists: str = "fail"
+    ) -> None:
+        """Create every table of ``schema`` with its keys and load ``frames``, all or nothing.
+
+        See :func:`synthohive_lib.io.sql_write.write_schema` for how atomicity is obtained on
+        each backend.
+        """
+        from synthohive_lib.io.sql_write import write_schema
+
+        write_schema(self, schema, frames, if_exists=if_exists)
+        self.forget(schema.table_names)
+
+
+def _create_engine(url: sa.URL, options: dict[str, Any]) -> sa.Engine:
+    """An engine for ``url``; SQLite gets transactional DDL and enforced foreign keys."""
+    try:
+        engine = sa.create_engine(url, **options)
+    except NoSuchModuleError:
+        raise ConnectorError(
+            f"no SQLAlchemy dialect installed for {url.drivername!r} ({redact_url(url)})",
+            fix="install the dialect package, e.g. snowflake-sqlalchemy or sqlalchemy-bigquery",
+        ) from None
+    except ModuleNotFoundError as exc:
+        raise ConnectorError(
+            f"the database driver for {url.drivername!r} is not installed: {exc.name}",
+            fix=f"pip install {exc.name}",
+        ) from None
+    if engine.dialect.name == "sqlite":
+        _sqlite_transactional_ddl(engine)
+    return engine
+
+
+def _sqlite_transactional_ddl(engine: sa.Engine) -> None:
+    """Make pysqlite emit BEGIN itself so CREATE TABLE joins the transaction; enforce FKs.
+
+    The stdlib driver commits implicitly before DDL, which would defeat all-or-nothing
+    writes; this is SQLAlchemy's documented recipe. ``foreign_keys=ON`` makes SQLite enforce
+    the keys the schema declares (it is off by default, per connection).
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN")

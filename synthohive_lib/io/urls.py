@@ -1,0 +1,109 @@
+"""Connection targets: resolving them from the environment and describing them safely.
+
+Credentials belong in the environment, not in config files or logs. A target can therefore be
+written as ``env:VARNAME`` or ``${VARNAME}`` and is resolved here; and every place that prints
+a target (error messages, ``repr``, structlog events, Dagster metadata) goes through
+:func:`redact_url` so that a password can never leak, whatever the URL looks like.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import ArgumentError
+
+from synthohive_lib.errors import ConfigError
+
+REDACTED = "***"
+
+_ENV_PATTERNS = (
+    re.compile(r"^env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)$"),
+    re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}$"),
+)
+# scheme://user:password@host  (fallback when SQLAlchemy cannot parse the URL)
+_USERINFO = re.compile(r"(?P<head>^[A-Za-z][A-Za-z0-9+.\-]*://[^:/@?#]*):(?P<pw>[^@/?#]*)@")
+# ?password=...&  or  ;pwd=...  style parameters
+_SECRET_PARAMS = re.compile(
+    r"(?P<key>(?:password|passwd|pwd|secret|token|access_token|private_key|private_key_passphrase"
+    r"|credentials(?:_base64)?|api_key)=)(?P<value>[^&;#]*)",
+    re.IGNORECASE,
+)
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+def resolve_target(target: str | os.PathLike[str]) -> str | Path:
+    """Expand ``env:VAR`` / ``${VAR}`` targets; return URLs as ``str`` and paths as ``Path``.
+
+    Raises :class:`ConfigError` (naming the variable, never its value) when the variable is
+    unset or empty, so a missing secret fails at startup with a clear fix.
+    """
+    if isinstance(target, os.PathLike):
+        return Path(target)
+    text = target.strip()
+    for pattern in _ENV_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            name = match.group("name")
+            value = os.environ.get(name, "").strip()
+            if not value:
+                raise ConfigError(
+                    f"environment variable {name} (named by the target {text!r}) is not set",
+                    fix=f"export {name}=<database URL or path> before running",
+                )
+            text = value
+            break
+    return text if is_url(text) else Path(text).expanduser()
+
+
+def is_url(target: str | os.PathLike[str]) -> bool:
+    """True for ``scheme://...`` database URLs (``sqlite:///file.db`` included)."""
+    return isinstance(target, str) and bool(_URL_SCHEME.match(target))
+
+
+def redact_url(url: str | sa.URL) -> str:
+    """The URL with its password (and secret-looking query parameters) replaced by ``***``.
+
+    Works on URLs SQLAlchemy cannot parse too (regex fallback), because the one time a URL is
+    malformed is exactly the time it ends up in an error message.
+    """
+    if isinstance(url, sa.URL):
+        parsed: sa.URL | None = url
+    else:
+        try:
+            parsed = sa.make_url(url)
+        except (ArgumentError, ValueError):
+            parsed = None
+    if parsed is not None:
+        if parsed.password is not None:
+            parsed = parsed.set(password=REDACTED)
+        text = parsed.render_as_string(hide_password=False)
+    else:
+        text = _USERINFO.sub(lambda m: f"{m.group('head')}:{REDACTED}@", str(url))
+    return _SECRET_PARAMS.sub(lambda m: f"{m.group('key')}{REDACTED}", text)
+
+
+def describe_target(target: str | os.PathLike[str] | sa.URL) -> str:
+    """A one-line, credential-free description of a target, for messages and metadata.
+
+    ``env:VAR`` targets are described by the variable name, without resolving them.
+    """
+    if isinstance(target, sa.URL):
+        return redact_url(target)
+    if isinstance(target, os.PathLike):
+        return str(Path(target))
+    text = target.strip()
+    if any(p.match(text) for p in _ENV_PATTERNS):
+        return text
+    return redact_url(text) if is_url(text) else text
+
+
+def url_location(url: sa.URL) -> str:
+    """Where a database URL points, as words: driver, host, port and database, no secret."""
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {url.database or ':memory:'} (driver {url.drivername})"
+    host = url.host or "localhost"
+    port = f":{url.port}" if url.port else ""
+    return f"database {url.database!r} on {host}{port} (driver {url.drivername})"
