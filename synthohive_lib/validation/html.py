@@ -100,7 +100,8 @@ def _overview(report: Report) -> str:
         )
     rel_rows = [
         f"<tr><td>{escape(r.relation.name)}</td>{_score_cells(r.score)}"
-        f'<td class="n">{_num(r.integrity.score)}</td><td class="n">{r.integrity.orphan_rows}</td>'
+        f'<td class="n{_bad(r.integrity.score < 1)}">{_num(r.integrity.score)}</td>'
+        f'<td class="n{_bad(r.integrity.orphan_rows > 0)}">{r.integrity.orphan_rows}</td>'
         f'<td class="n">{_num(r.cardinality.score)}</td>'
         f'<td class="n">{_num(r.intertable_score)}</td>'
         "</tr>"
@@ -290,6 +291,10 @@ def _relation_section(r: RelationQuality) -> str:
         + _pairs_table(r.trends, "Parent × child column pairs, worst first")
         + "</section>"
     )
+
+
+def _bad(flag: bool) -> str:
+    return " bad" if flag else ""
 
 
 def _key(score: float) -> tuple[int, float]:

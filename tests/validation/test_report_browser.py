@@ -1,0 +1,297 @@
+"""The HTML report in real headless Chromium: it renders, logs no errors, needs no network.
+
+Chromium is driven through the DevTools protocol over a websocket (no Selenium, no driver
+binary): we attach to a fresh tab, listen for console/runtime errors and network requests,
+load the report from disk, and screenshot the first plot. The PNG is decoded here with zlib so
+the test can check actual pixels: a plot that rendered shows both the real and the synthetic
+bar colours; a blank or broken page does not.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthohive_lib.validation import Relation, schema_report
+from synthohive_lib.validation.svg import REAL_COLOR, SYNTHETIC_COLOR
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--remote-debugging-port=0",
+    "--window-size=1280,1000",
+)
+
+
+def _chromium() -> str:
+    for path in CHROMIUM_CANDIDATES:
+        if os.access(path, os.X_OK):
+            return path
+    reason = "headless Chromium not installed (apt-get install -y chromium)"
+    if os.environ.get("SYNTHOHIVE_REQUIRE_SERVICES", "") == "1":
+        pytest.fail(f"{reason} (SYNTHOHIVE_REQUIRE_SERVICES=1 forbids skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+class DevTools:
+    """A minimal DevTools-protocol client for one tab (flattened session on the browser socket)."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.events: list[dict[str, Any]] = []
+        self._next = 0
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        for domain in ("Runtime", "Log", "Page", "Network"):
+            self.call(f"{domain}.enable", session=True)
+
+    def call(self, method: str, params: dict | None = None, *, session: bool = False) -> dict:
+        self._next += 1
+        msg: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = self.session
+        self.ws.send(json.dumps(msg))
+        while True:
+            reply = json.loads(self.ws.recv(timeout=60))
+            if reply.get("id") == self._next:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            if "method" in reply:
+                self.events.append(reply)
+
+    def wait_for(self, method: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(e["method"] == method for e in self.events):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(method)
+            reply = json.loads(self.ws.recv(timeout=left))
+            if "method" in reply:
+                self.events.append(reply)
+
+    def open(self, url: str) -> None:
+        self.events.clear()
+        self.call("Page.navigate", {"url": url}, session=True)
+        self.wait_for("Page.loadEventFired")
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True
+        )
+        return result["result"].get("value")
+
+    def errors(self) -> list[str]:
+        out = []
+        for e in self.events:
+            p = e.get("params", {})
+            if e["method"] == "Runtime.exceptionThrown":
+                out.append(str(p.get("exceptionDetails", {}).get("text")))
+            elif e["method"] == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+                out.append(" ".join(str(a.get("value")) for a in p.get("args", [])))
+            elif e["method"] == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+                out.append(p["entry"].get("text", ""))
+        return out
+
+    def external_requests(self) -> list[str]:
+        urls = [
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e["method"] == "Network.requestWillBeSent"
+        ]
+        return [u for u in urls if not u.startswith(("file:", "data:", "about:"))]
+
+    def screenshot(self, clip: dict[str, float] | None = None) -> bytes:
+        params: dict[str, Any] = {"format": "png"}
+        if clip:
+            params["clip"] = {**clip, "scale": 1}
+        return base64.b64decode(self.call("Page.captureScreenshot", params, session=True)["data"])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[DevTools]:
+    exe = _chromium()
+    profile = tempfile.mkdtemp(prefix="synthohive-chromium-")
+    proc = subprocess.Popen(
+        [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    found: list[str] = []
+
+    def read_stderr() -> None:  # keep draining so Chromium never blocks on a full pipe
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "DevTools listening on" in line and not found:
+                found.append(line.split("listening on", 1)[1].strip())
+
+    threading.Thread(target=read_stderr, daemon=True).start()
+    deadline = time.monotonic() + 60
+    while not found and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    try:
+        if not found:
+            pytest.fail(f"Chromium did not start (exit code {proc.poll()})")
+        from websockets.sync.client import connect
+
+        with connect(found[0], max_size=None, open_timeout=30) as ws:
+            yield DevTools(ws)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def decode_png(data: bytes) -> np.ndarray:
+    """RGB(A) pixels of an 8-bit, non-interlaced PNG (what Chromium's screenshots are)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat = 8, b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and color in (2, 6) and interlace == 0
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    bpp = 4 if color == 6 else 3
+    stride = width * bpp
+    raw = np.frombuffer(zlib.decompress(idat), dtype=np.uint8).reshape(height, stride + 1)
+    out = np.zeros((height, stride), dtype=np.int32)
+    prev = np.zeros(stride, dtype=np.int32)
+    for y in range(height):
+        ftype, line = raw[y, 0], raw[y, 1:].astype(np.int32)
+        if ftype == 0:
+            cur = line
+        elif ftype == 2:
+            cur = (line + prev) % 256
+        else:  # Sub, Average and Paeth depend on the pixel to the left: byte by byte
+            cur = line.copy()
+            for x in range(stride):
+                a = cur[x - bpp] if x >= bpp else 0
+                b = prev[x]
+                if ftype == 1:
+                    cur[x] = (line[x] + a) % 256
+                elif ftype == 3:
+                    cur[x] = (line[x] + (a + b) // 2) % 256
+                else:
+                    c = prev[x - bpp] if x >= bpp else 0
+                    p = a + b - c
+                    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                    pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                    cur[x] = (line[x] + pred) % 256
+        out[y] = cur
+        prev = cur
+    return out.reshape(height, width, bpp)[:, :, :3].astype(np.uint8)
+
+
+def _rgb(hex_color: str) -> tuple[int, int, int]:
+    return tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def _has_color(pixels: np.ndarray, hex_color: str) -> bool:
+    return bool((np.abs(pixels.astype(int) - _rgb(hex_color)).sum(axis=2) <= 6).any())
+
+
+@pytest.fixture(scope="module")
+def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rng = np.random.default_rng(3)
+    parent = pd.DataFrame(
+        {
+            "pid": np.arange(60),
+            "segment": rng.choice(["a", "b", "c"], 60),
+            "score": rng.normal(size=60),
+        }
+    )
+    child = pd.DataFrame(
+        {
+            "cid": np.arange(400),
+            "pid": rng.integers(0, 60, 400),
+            "amount": rng.gamma(2.0, 10.0, 400),
+            "day": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, 400), "D"),
+            "channel": rng.choice(["web", "shop", "phone"], 400, p=[0.6, 0.3, 0.1]),
+        }
+    )
+    synthetic_child = child.assign(amount=child["amount"] * 1.3, pid=rng.integers(0, 70, 400))
+    report = schema_report(
+        {"parent": parent, "child": child},
+        {"parent": parent.sample(frac=1.0, replace=True, random_state=1), "child": synthetic_child},
+        [Relation("parent", "child", ("pid",), ("pid",))],
+        primary_keys={"parent": ["pid"], "child": ["cid"]},
+        title="Browser test <report>",
+    )
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    path.write_text(report.to_html(), encoding="utf-8")
+    return path
+
+
+def test_report_renders_without_console_errors_or_network(
+    browser: DevTools, report_file: Path
+) -> None:
+    browser.open(report_file.as_uri())
+    assert browser.errors() == []
+    assert browser.external_requests() == []
+    assert browser.evaluate("document.title") == "Browser test <report>"
+    n_plots = browser.evaluate(
+        "[...document.querySelectorAll('svg.plot')]"
+        ".filter(s => s.getBoundingClientRect().width > 100).length"
+    )
+    assert n_plots >= 6  # 7 column histograms/bars, 3 heatmaps, 1 children-per-parent chart
+
+
+def test_first_plot_screenshot_shows_real_and_synthetic_bars(
+    browser: DevTools, report_file: Path
+) -> None:
+    browser.open(report_file.as_uri())
+    box = browser.evaluate(
+        "(() => { const s = document.querySelector('svg.plot'); s.scrollIntoView();"
+        " const r = s.getBoundingClientRect();"
+        " return {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height}; })()"
+    )
+    pixels = decode_png(browser.screenshot(box))
+    assert pixels.shape[0] >= 100 and pixels.shape[1] >= 200
+    assert pixels.std() > 10  # not a blank image
+    assert _has_color(pixels, REAL_COLOR)
+    assert _has_color(pixels, SYNTHETIC_COLOR)
+
+
+def test_harness_does_catch_console_errors(browser: DevTools, tmp_path: Path) -> None:
+    """Negative control: the error capture above is live, so an empty list means something."""
+    page = tmp_path / "broken.html"
+    page.write_text(
+        "<html><body><script>console.error('boom'); undefinedFn();</script></body></html>"
+    )
+    browser.open(page.as_uri())
+    errors = browser.errors()
+    assert any("boom" in e for e in errors)
+    assert any("undefinedFn" in e or "Uncaught" in e for e in errors)
