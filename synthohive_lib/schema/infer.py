@@ -1,0 +1,497 @@
+"""Schema inference: a first draft of ``schema.yaml`` from a database, files or DataFrames.
+
+Two sources of truth are combined:
+
+* **reflection** (``sqlalchemy.inspect``) gives what the database *declares*: tables, columns,
+  storage types, nullability, primary keys (single or composite), foreign keys (single or
+  composite, self-references included) and unique constraints;
+* **sniffing** (:mod:`synthohive_lib.schema.sniff`) a sample of each table, read through the
+  project's one :class:`~synthohive_lib.io.base.Connector`, gives what the *values* say:
+  datetimes stored as text and their format, categoricals, free text, decimals, ranges and
+  PII candidates.
+
+Files and DataFrames declare nothing, so there the storage types come from the values, the
+primary key is guessed (a unique, non-null, id-named column) and foreign keys come only from
+hints. The result is a draft for a person to review; :func:`infer` also returns the PII
+candidates with their confidence so the CLI can show why a column was flagged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from synthohive_lib.errors import (
+    MixedTypeColumnError,
+    SchemaValidationError,
+    SourceUnreachableError,
+    SynthoHiveError,
+)
+from synthohive_lib.io.base import Connector
+from synthohive_lib.io.dtypes import storage_of_sql_type
+from synthohive_lib.io.urls import describe_target, is_url, resolve_target
+from synthohive_lib.schema.graph import SchemaGraph
+from synthohive_lib.schema.model import (
+    Column,
+    ColumnType,
+    ForeignKey,
+    Schema,
+    StorageType,
+    Table,
+    UniqueConstraint,
+)
+from synthohive_lib.schema.sniff import (
+    PII_SET_THRESHOLD,
+    ColumnSniff,
+    PiiCandidate,
+    looks_like_id_name,
+    name_tokens,
+    sniff_column,
+)
+
+#: Rows read per table to sniff values (the first chunk the connector returns).
+DEFAULT_SAMPLE_ROWS = 10_000
+
+Source = str | os.PathLike[str] | Connector
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class InferenceResult:
+    """The inferred schema plus what a person needs to review it."""
+
+    schema: Schema
+    pii_candidates: list[PiiCandidate] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    source: str = ""
+
+    def summary(self) -> str:
+        """A short human-readable report: tables, foreign keys and PII candidates."""
+        schema = self.schema
+        lines = [
+            f"Inferred schema {schema.name!r} from {self.source or 'data'}: "
+            f"{len(schema.tables)} tables, {len(schema.foreign_keys)} foreign keys, "
+            f"{sum(1 for c in self.pii_candidates if c.confidence >= PII_SET_THRESHOLD)} "
+            "PII columns",
+            "Tables:",
+        ]
+        for table in schema.tables:
+            rows = self.row_counts.get(table.name)
+            pk = ", ".join(table.primary_key) or "none"
+            lines.append(
+                f"  {table.name}: {len(table.columns)} columns"
+                + (f", {rows} rows" if rows is not None else "")
+                + f", primary key ({pk})"
+            )
+        lines.append("Foreign keys:")
+        lines += [
+            f"  {child}({', '.join(fk.columns)}) -> "
+            f"{fk.references}({', '.join(fk.referenced_columns)})"
+            for child, fk in schema.foreign_keys
+        ] or ["  none"]
+        lines.append(f"PII candidates (set on the column at confidence >= {PII_SET_THRESHOLD}):")
+        lines += [
+            f"  {'*' if c.confidence >= PII_SET_THRESHOLD else ' '} {c}"
+            for c in sorted(self.pii_candidates, key=lambda c: (c.table, c.column))
+        ] or ["  none"]
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- reflection
+
+
+@dataclass(frozen=True)
+class ReflectedColumn:
+    """What the database declares about one column."""
+
+    name: str
+    storage: StorageType | None
+    nullable: bool
+    scale: int | None = None
+    enum: bool = False
+
+
+@dataclass(frozen=True)
+class ReflectedTable:
+    """What the database declares about one table."""
+
+    name: str
+    columns: tuple[ReflectedColumn, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...]
+    unique_sets: tuple[tuple[str, ...], ...]
+
+
+def storage_from_sqltype(sql_type: sa.types.TypeEngine) -> StorageType | None:
+    """Storage type of a reflected SQL type; MySQL/MariaDB ``TINYINT(1)`` counts as boolean."""
+    if type(sql_type).__name__ == "TINYINT" and getattr(sql_type, "display_width", None) == 1:
+        return StorageType.BOOLEAN
+    return storage_of_sql_type(sql_type)
+
+
+def reflect_tables(
+    engine: sa.Engine, tables: Iterable[str] | None = None, db_schema: str | None = None
+) -> list[ReflectedTable]:
+    """Reflect tables, keys and constraints with ``sqlalchemy.inspect`` (no data is read)."""
+    inspector = sa.inspect(engine)
+    names = list(tables) if tables is not None else inspector.get_table_names(schema=db_schema)
+    pks = {n: inspector.get_pk_constraint(n, schema=db_schema) for n in names}
+    out = []
+    for name in names:
+        columns = tuple(
+            ReflectedColumn(
+                name=c["name"],
+                storage=storage_from_sqltype(c["type"]),
+                nullable=bool(c.get("nullable", True)),
+                scale=getattr(c["type"], "scale", None),
+                enum=isinstance(c["type"], sa.Enum),
+            )
+            for c in inspector.get_columns(name, schema=db_schema)
+        )
+        primary_key = tuple(pks[name].get("constrained_columns") or ())
+        fks = []
+        for fk in inspector.get_foreign_keys(name, schema=db_schema):
+            referred = list(fk.get("referred_columns") or [])
+            if not referred and fk["referred_table"] in pks:
+                referred = list(pks[fk["referred_table"]].get("constrained_columns") or [])
+            fks.append(
+                ForeignKey(
+                    columns=list(fk["constrained_columns"]),
+                    references=fk["referred_table"],
+                    referenced_columns=referred,
+                )
+            )
+        unique_sets = {
+            tuple(u["column_names"]) for u in inspector.get_unique_constraints(name, db_schema)
+        }
+        unique_sets |= {
+            tuple(ix["column_names"])
+            for ix in inspector.get_indexes(name, schema=db_schema)
+            if ix.get("unique") and all(ix.get("column_names") or [None])
+        }
+        unique_sets.discard(primary_key)
+        out.append(
+            ReflectedTable(name, columns, primary_key, tuple(fks), tuple(sorted(unique_sets)))
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _build_column(
+    sniff: ColumnSniff,
+    name: str,
+    *,
+    nullable: bool,
+    unique: bool = False,
+    enum: bool = False,
+    type_hint: ColumnType | None = None,
+) -> Column:
+    ctype = type_hint or (
+        ColumnType.CATEGORICAL if enum and sniff.type is ColumnType.TEXT else sniff.type
+    )
+    pii = sniff.pii
+    keep_pii = (
+        pii is not None and pii.confidence >= PII_SET_THRESHOLD and ctype is not ColumnType.ID
+    )
+    numeric = ctype in (ColumnType.INTEGER, ColumnType.FLOAT, ColumnType.DATETIME)
+    return Column(
+        name=name,
+        type=ctype,
+        storage=sniff.storage,
+        nullable=nullable,
+        datetime_format=sniff.datetime_format if ctype is ColumnType.DATETIME else None,
+        pii=pii.kind if keep_pii and pii is not None else None,
+        unique=unique,
+        min=sniff.min if numeric else None,
+        max=sniff.max if numeric else None,
+        decimals=sniff.decimals if ctype is ColumnType.FLOAT else None,
+    )
+
+
+def _ordered(tables: list[Table]) -> list[Table]:
+    """Parents before children (stable by name); plain name order when keys form a cycle."""
+    by_name = {t.name: t for t in tables}
+    try:
+        order = SchemaGraph(Schema(tables=tables)).generation_order()
+    except SchemaValidationError:
+        order = sorted(by_name)
+    return [by_name[n] for n in order]
+
+
+def _schema_name(source: str, name: str | None) -> str:
+    if name:
+        return name
+    text = source.rstrip("/").split("?")[0]
+    stem = text.replace("\\", "/").rsplit("/", 1)[-1].split(".")[0]
+    return stem or "schema"
+
+
+def _from_reflection(
+    reflected: list[ReflectedTable],
+    samples: Mapping[str, pd.DataFrame],
+    name: str,
+) -> tuple[Schema, list[PiiCandidate]]:
+    tables: list[Table] = []
+    candidates: list[PiiCandidate] = []
+    for rt in reflected:
+        sample = samples.get(rt.name, pd.DataFrame())
+        keys = set(rt.primary_key) | {c for fk in rt.foreign_keys for c in fk.columns}
+        single_unique = {s[0] for s in rt.unique_sets if len(s) == 1}
+        columns = []
+        for rc in rt.columns:
+            values = sample[rc.name] if rc.name in sample else pd.Series([], dtype=object)
+            sniff = sniff_column(
+                values,
+                rc.name,
+                rt.name,
+                storage=rc.storage,
+                is_key=rc.name in keys,
+                decimals_hint=rc.scale if rc.storage is StorageType.DECIMAL else None,
+            )
+            if sniff.pii is not None:
+                candidates.append(sniff.pii)
+            columns.append(
+                _build_column(
+                    sniff,
+                    rc.name,
+                    nullable=rc.nullable and rc.name not in rt.primary_key,
+                    unique=rc.name in single_unique,
+                    enum=rc.enum,
+                )
+            )
+        tables.append(
+            Table(
+                name=rt.name,
+                columns=columns,
+                primary_key=list(rt.primary_key),
+                foreign_keys=list(rt.foreign_keys),
+                constraints=[
+                    UniqueConstraint(columns=list(s)) for s in rt.unique_sets if len(s) > 1
+                ],
+            )
+        )
+    return Schema(name=name, tables=_ordered(tables)), candidates
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _sample(connector: Connector, table: str, sample_rows: int) -> pd.DataFrame | None:
+    """The first ``sample_rows`` rows of ``table`` (None when the table has none)."""
+    chunks = connector.iter_table(table, chunksize=max(1, sample_rows))
+    try:
+        first = next(chunks, None)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    return first if first is not None and len(first.columns) else None
+
+
+def _open(source: Source) -> tuple[Connector, bool, str]:
+    """(connector, whether we opened it, a safe description of the source)."""
+    if isinstance(source, Connector):
+        return source, False, source.describe()
+    from synthohive_lib.io import open_connector  # the I/O layer builds the right connector
+
+    target = resolve_target(source)
+    return open_connector(target), True, describe_target(source)
+
+
+def _engine_for(connector: Connector, source: Source) -> tuple[sa.Engine | None, bool]:
+    """The SQLAlchemy engine to reflect with: the connector's own, or one we create."""
+    engine = getattr(connector, "engine", None)
+    if isinstance(engine, sa.Engine):
+        return engine, False
+    if not isinstance(source, Connector):
+        target = resolve_target(source)
+        if isinstance(target, str) and is_url(target):
+            return sa.create_engine(target), True
+    return None, False
+
+
+def infer(
+    source: Source,
+    *,
+    name: str | None = None,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    tables: Iterable[str] | None = None,
+) -> InferenceResult:
+    """Infer a schema (and PII candidates) from a database URL, a file path or a connector.
+
+    SQL sources are reflected for keys and declared types, then sniffed on the first
+    ``sample_rows`` rows of each table; file sources (CSV/Parquet/Delta folders) have no
+    declarations, so see :func:`infer_from_frames` for how keys are guessed there.
+    An unreachable source raises :class:`SourceUnreachableError` without the password.
+    """
+    connector, opened, where = _open(source)
+    try:
+        engine, own_engine = _engine_for(connector, source)
+        try:
+            names = list(tables) if tables is not None else connector.list_tables()
+            schema_name = _schema_name(where, name)
+            if engine is None:
+                frames = {n: _sample(connector, n, sample_rows) for n in names}
+                complete = {n: len(f) < sample_rows for n, f in frames.items() if f is not None}
+                result = infer_from_frames(
+                    {n: f for n, f in frames.items() if f is not None},
+                    name=schema_name,
+                    complete=complete,
+                )
+            else:
+                try:
+                    reflected = reflect_tables(engine, names)
+                except sa.exc.DBAPIError as exc:
+                    raise _unreachable(where, exc) from None
+                samples = {
+                    t.name: s
+                    for t in reflected
+                    if (s := _sample(connector, t.name, sample_rows)) is not None
+                }
+                schema, candidates = _from_reflection(reflected, samples, schema_name)
+                result = InferenceResult(schema, candidates)
+            result.row_counts = {n: connector.row_count(n) for n in result.schema.table_names}
+            result.source = where
+            return result
+        finally:
+            if own_engine and engine is not None:
+                engine.dispose()
+    finally:
+        if opened:
+            connector.close()
+
+
+def _unreachable(where: str, exc: sa.exc.DBAPIError) -> SynthoHiveError:
+    detail = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
+    return SourceUnreachableError(
+        f"cannot reflect the schema of {where}: {detail[0] if detail else type(exc).__name__}",
+        fix="check that the server is running, the database exists and the user may read it",
+    )
+
+
+def infer_schema(
+    source: Source, name: str | None = None, sample_rows: int = DEFAULT_SAMPLE_ROWS
+) -> Schema:
+    """Infer a :class:`Schema` from a database URL, a file path or a connector."""
+    return infer(source, name=name, sample_rows=sample_rows).schema
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def guess_primary_key(frame: pd.DataFrame, table: str) -> list[str]:
+    """A unique, non-null, id-named column (``id`` first, then ``<table>_id``), or none."""
+    if frame.empty:
+        return []
+    candidates = [
+        c
+        for c in frame.columns
+        if looks_like_id_name(str(c)) and frame[c].notna().all() and frame[c].is_unique
+    ]
+    if not candidates:
+        return []
+    table_tokens = name_tokens(table)
+    singular = "".join(table_tokens).removesuffix("s")
+    for wanted in ("id", f"{singular}id", f"{''.join(table_tokens)}id"):
+        for c in candidates:
+            if "".join(name_tokens(str(c))) == wanted:
+                return [str(c)]
+    return [str(candidates[0])]
+
+
+def _as_fk(value: ForeignKey | Mapping[str, Any]) -> ForeignKey:
+    return value if isinstance(value, ForeignKey) else ForeignKey.model_validate(dict(value))
+
+
+def infer_from_frames(
+    frames: Mapping[str, pd.DataFrame],
+    name: str = "schema",
+    *,
+    primary_keys: Mapping[str, list[str]] | None = None,
+    foreign_keys: Mapping[str, list[ForeignKey | Mapping[str, Any]]] | None = None,
+    type_hints: Mapping[str, Mapping[str, ColumnType | str]] | None = None,
+    complete: Mapping[str, bool] | None = None,
+) -> InferenceResult:
+    """Infer a schema from DataFrames (e.g. read from CSV/Parquet), where nothing is declared.
+
+    Storage types come from the values (a column mixing types raises
+    :class:`MixedTypeColumnError`, every such column listed); ``primary_keys`` and
+    ``foreign_keys`` are optional hints per table (without a hint the primary key is guessed
+    by :func:`guess_primary_key` and no foreign key is assumed); ``type_hints`` fixes the
+    semantic type of chosen columns (``{"orders": {"code": "text"}}``). ``complete`` says
+    per table whether the frame is the whole table: only then does a column without nulls
+    become ``nullable: false``.
+    """
+    primary_keys = primary_keys or {}
+    foreign_keys = foreign_keys or {}
+    type_hints = type_hints or {}
+    complete = complete or {}
+    tables: list[Table] = []
+    candidates: list[PiiCandidate] = []
+    mixed: list[MixedTypeColumnError] = []
+    for table_name, frame in frames.items():
+        fks = [_as_fk(fk) for fk in foreign_keys.get(table_name, [])]
+        pk = list(primary_keys.get(table_name) or guess_primary_key(frame, table_name))
+        keys = set(pk) | {c for fk in fks for c in fk.columns}
+        hints = {k: ColumnType(v) for k, v in type_hints.get(table_name, {}).items()}
+        whole = complete.get(table_name, True)
+        columns = []
+        for col in frame.columns:
+            col_name = str(col)
+            try:
+                sniff = sniff_column(
+                    frame[col],
+                    col_name,
+                    table_name,
+                    is_key=col_name in keys,
+                    strict_text=col_name not in hints,
+                )
+            except MixedTypeColumnError as exc:
+                mixed.append(exc)
+                continue
+            if sniff.pii is not None:
+                candidates.append(sniff.pii)
+            nullable = col_name not in pk and (sniff.null_count > 0 or not whole or frame.empty)
+            columns.append(
+                _build_column(sniff, col_name, nullable=nullable, type_hint=hints.get(col_name))
+            )
+        if columns and not mixed:
+            tables.append(Table(name=table_name, columns=columns, primary_key=pk, foreign_keys=fks))
+    if mixed:
+        if len(mixed) == 1:
+            raise mixed[0]
+        raise MixedTypeColumnError(
+            f"{len(mixed)} columns mix value types:\n"
+            + "\n".join(f"  - {m.message} [{m.table}.{m.column}]" for m in mixed),
+            table=mixed[0].table,
+            column=mixed[0].column,
+            fix=mixed[0].fix,
+        )
+    return InferenceResult(Schema(name=name, tables=_ordered(tables)), candidates)
+
+
+def infer_schema_from_frames(
+    frames: Mapping[str, pd.DataFrame],
+    name: str = "schema",
+    *,
+    primary_keys: Mapping[str, list[str]] | None = None,
+    foreign_keys: Mapping[str, list[ForeignKey | Mapping[str, Any]]] | None = None,
+    type_hints: Mapping[str, Mapping[str, ColumnType | str]] | None = None,
+) -> Schema:
+    """Infer a :class:`Schema` from DataFrames; see :func:`infer_from_frames`."""
+    return infer_from_frames(
+        frames,
+        name,
+        primary_keys=primary_keys,
+        foreign_keys=foreign_keys,
+        type_hints=type_hints,
+    ).schema
