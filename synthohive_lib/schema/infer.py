@@ -137,7 +137,9 @@ def storage_from_sqltype(sql_type: sa.types.TypeEngine) -> StorageType | None:
 
 
 def reflect_tables(
-    engine: sa.Engine, tables: Iterable[str] | None = None, db_schema: str | None = None
+    engine: sa.Engine | sa.Connection,
+    tables: Iterable[str] | None = None,
+    db_schema: str | None = None,
 ) -> list[ReflectedTable]:
     """Reflect tables, keys and constraints with ``sqlalchemy.inspect`` (no data is read)."""
     inspector = sa.inspect(engine)
@@ -348,10 +350,7 @@ def infer(
                     complete=complete,
                 )
             else:
-                try:
-                    reflected = reflect_tables(engine, names)
-                except sa.exc.DBAPIError as exc:
-                    raise _unreachable(where, exc) from None
+                reflected = _reflect(connector, engine, names, where)
                 samples = {
                     t.name: s
                     for t in reflected
@@ -368,6 +367,21 @@ def infer(
     finally:
         if opened:
             connector.close()
+
+
+def _reflect(
+    connector: Connector, engine: sa.Engine, names: list[str], where: str
+) -> list[ReflectedTable]:
+    """Reflect through the connector's own connection when it has one (its error handling)."""
+    db_schema = getattr(connector, "db_schema", None)
+    connect = getattr(connector, "connect", None)
+    try:
+        if getattr(connector, "engine", None) is engine and callable(connect):
+            with connect() as conn:
+                return reflect_tables(conn, names, db_schema)
+        return reflect_tables(engine, names, db_schema)
+    except sa.exc.DBAPIError as exc:
+        raise _unreachable(where, exc) from None
 
 
 def _unreachable(where: str, exc: sa.exc.DBAPIError) -> SynthoHiveError:
