@@ -66,6 +66,7 @@ DEFAULT_OUTPUT_DIR = ".synthohive"
 _ENV_PREFIX = "env:"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DEVICE = re.compile(r"^(auto|cpu|cuda(:\d+)?|mps)$")
+_PASSWORD_IN_URL = re.compile(r"^[^:/]+://[^/@:]*:[^/@]+@")
 _PROJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
@@ -107,6 +108,11 @@ class SourceConfig(_Strict):
             raise ValueError(
                 "expected a URL such as sqlite:///path/to/db.sqlite or "
                 "postgresql+psycopg2://user@host/db, or env:VARNAME"
+            )
+        elif _PASSWORD_IN_URL.match(value):
+            raise ValueError(
+                "the URL holds a password; passwords never belong in a config file: write "
+                "source.url: env:VARNAME and export VARNAME=<the URL>"
             )
         return value
 
