@@ -1,0 +1,326 @@
+"""How many children does each parent get: a conditional count model per relation.
+
+Real child counts are skewed, often zero-inflated and depend on the parent (an invoice from a
+big country has more lines; a genre like "Rock" has a thousand tracks, "Opera" one). A
+Poisson or negative-binomial fit would smooth those shapes away and invent counts never seen
+(beyond the real maximum), so the model keeps the *empirical* count distribution, but
+conditioned: a shallow regression tree over the encoded parent attributes
+(:class:`~synthohive_lib.relational.context.ContextEncoder`) partitions parents into a few
+leaves, and each leaf keeps the exact histogram of the counts of its real parents. Sampling
+draws from the leaf of each synthetic parent, so
+
+* parents without children stay possible (0 is just another count value),
+* the real minimum and maximum are never exceeded,
+* tiny tables (fewer than ``2 * min_leaf`` parents) or parents without usable attributes use
+  one leaf: the plain empirical distribution.
+
+The fitted state is plain numbers and lists, saved as JSON (no pickle): the tree is stored as
+its node arrays and applied with vectorised NumPy, level by level.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.tree import DecisionTreeRegressor
+
+from synthohive_lib.errors import ArtifactError, ConfigError, ModelError
+from synthohive_lib.relational._frames import children_per_parent, null_key_mask
+from synthohive_lib.relational.context import ContextEncoder
+from synthohive_lib.schema.graph import Relation
+
+FORMAT = "synthohive.cardinality/1"
+
+
+class CardinalityModel:
+    """Children-per-parent distribution of one relation, conditioned on parent attributes.
+
+    Parameters are hyper-parameters only (scikit-learn style); fitted state ends in ``_``.
+
+    ``max_depth``/``min_leaf`` bound the tree: at most ``2**max_depth`` leaves, each backed by
+    at least ``min_leaf`` real parents, so every leaf histogram is estimated from enough rows.
+    ``exclude`` lists parent columns that must not be used as context (other key columns).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_depth: int = 3,
+        min_leaf: int = 30,
+        exclude: tuple[str, ...] = (),
+        max_categories: int = 10,
+    ) -> None:
+        self.max_depth = max_depth
+        self.min_leaf = min_leaf
+        self.exclude = tuple(exclude)
+        self.max_categories = max_categories
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self, parent_df: pd.DataFrame, child_df: pd.DataFrame, relation: Relation
+    ) -> CardinalityModel:
+        """Learn the counts of ``relation`` from real parent and child rows.
+
+        Child rows with a NULL reference are not counted (their rate is kept in
+        ``null_rate_``); orphan references are ignored here — apply the relation's orphan
+        policy first (:func:`synthohive_lib.relational.orphans.apply_orphan_policy`).
+        """
+        if len(parent_df) == 0:
+            raise ModelError(
+                "cannot learn children per parent from an empty parent table",
+                table=relation.parent,
+                fix="load the parent rows before fitting the relation",
+            )
+        counts = children_per_parent(
+            parent_df, relation.parent_columns, child_df, relation.child_columns,
+            table=relation.parent,
+        )
+        self.relation_ = relation
+        self.null_rate_ = (
+            float(null_key_mask(child_df, relation.child_columns).mean()) if len(child_df) else 0.0
+        )
+        self.min_ = int(counts.min())
+        self.max_ = int(counts.max())
+        self.mean_ = float(counts.mean())
+        self.n_parents_ = len(parent_df)
+        self.n_children_ = int(counts.sum())
+
+        self.encoder_ = ContextEncoder(max_categories=self.max_categories).fit(
+            parent_df, exclude=(*relation.parent_columns, *self.exclude)
+        )
+        x = self.encoder_.transform(parent_df)
+        self.tree_: dict[str, list[Any]] | None = None
+        leaves = np.zeros(len(parent_df), dtype=np.int64)
+        if x.shape[1] > 0 and len(parent_df) >= 2 * self.min_leaf and self.max_ > self.min_:
+            tree = DecisionTreeRegressor(
+                max_depth=self.max_depth, min_samples_leaf=self.min_leaf, random_state=0
+            ).fit(x, np.log1p(counts))
+            if tree.tree_.node_count > 1:
+                self.tree_ = {
+                    "left": tree.tree_.children_left.tolist(),
+                    "right": tree.tree_.children_right.tolist(),
+                    "feature": tree.tree_.feature.tolist(),
+                    "threshold": tree.tree_.threshold.tolist(),
+                }
+                leaves = self._apply(x)
+        self.leaf_values_: dict[int, list[int]] = {}
+        self.leaf_probs_: dict[int, list[float]] = {}
+        for leaf in np.unique(leaves):
+            values, freq = np.unique(counts[leaves == leaf], return_counts=True)
+            self.leaf_values_[int(leaf)] = values.astype(int).tolist()
+            self.leaf_probs_[int(leaf)] = (freq / freq.sum()).tolist()
+        return self
+
+    @property
+    def is_conditional(self) -> bool:
+        """False when the model fell back to one empirical distribution for every parent."""
+        return self.tree_ is not None
+
+    def _apply(self, x: np.ndarray) -> np.ndarray:
+        """Leaf of each row: walk the stored tree one level at a time for all rows at once."""
+        if self.tree_ is None:
+            return np.zeros(len(x), dtype=np.int64)
+        left = np.asarray(self.tree_["left"], dtype=np.int64)
+        right = np.asarray(self.tree_["right"], dtype=np.int64)
+        feature = np.asarray(self.tree_["feature"], dtype=np.int64)
+        threshold = np.asarray(self.tree_["threshold"], dtype=float)
+        xf = x.astype(np.float32).astype(float)  # scikit-learn splits on float32 values
+        node = np.zeros(len(x), dtype=np.int64)
+        rows = np.arange(len(x))
+        for _ in range(self.max_depth + 1):
+            inner = left[node] >= 0
+            if not inner.any():
+                break
+            go_left = xf[rows, np.maximum(feature[node], 0)] <= threshold[node]
+            node = np.where(inner, np.where(go_left, left[node], right[node]), node)
+        return node
+
+    # ------------------------------------------------------------------ sample
+    def sample_counts(
+        self,
+        parent_df: pd.DataFrame,
+        seed: int | np.random.Generator | None = None,
+        *,
+        total: int | None = None,
+    ) -> np.ndarray:
+        """Number of children for each row of ``parent_df`` (synthetic parents).
+
+        With ``total`` the counts are rescaled to sum to exactly ``total`` while staying in
+        the real ``[min, max]`` range; a target outside ``n_parents * [min, max]`` cannot be
+        met and raises :class:`ConfigError`.
+        """
+        self._check_fitted()
+        rng = np.random.default_rng(seed)
+        n = len(parent_df)
+        counts = np.zeros(n, dtype=np.int64)
+        if n == 0:
+            if total:
+                raise ConfigError(
+                    f"cannot place {total} child rows under zero parents",
+                    table=self.relation_.child,
+                    fix="generate at least one parent row or lower the child row target",
+                )
+            return counts
+        leaves = self._apply(self.encoder_.transform(parent_df))
+        for leaf in np.unique(leaves):
+            rows = np.flatnonzero(leaves == leaf)
+            values = self.leaf_values_.get(int(leaf))
+            probs = self.leaf_probs_.get(int(leaf))
+            if values is None or probs is None:  # a leaf no real parent reached: pool all
+                values, probs = self._pooled()
+            counts[rows] = rng.choice(np.asarray(values), size=len(rows), p=np.asarray(probs))
+        if total is not None:
+            counts = rescale_counts(
+                counts, total, self.min_, self.max_, rng, table=self.relation_.child
+            )
+        return counts
+
+    def _pooled(self) -> tuple[list[int], list[float]]:
+        merged: dict[int, float] = {}
+        for leaf, values in self.leaf_values_.items():
+            for v, p in zip(values, self.leaf_probs_[leaf], strict=True):
+                merged[v] = merged.get(v, 0.0) + p
+        keys = sorted(merged)
+        total = sum(merged.values())
+        return keys, [merged[k] / total for k in keys]
+
+    # ------------------------------------------------------------------ persistence
+    def to_dict(self) -> dict[str, Any]:
+        self._check_fitted()
+        rel = self.relation_
+        return {
+            "format": FORMAT,
+            "params": {
+                "max_depth": self.max_depth,
+                "min_leaf": self.min_leaf,
+                "exclude": list(self.exclude),
+                "max_categories": self.max_categories,
+            },
+            "relation": {
+                "parent": rel.parent,
+                "child": rel.child,
+                "child_columns": list(rel.child_columns),
+                "parent_columns": list(rel.parent_columns),
+            },
+            "null_rate": self.null_rate_,
+            "min": self.min_,
+            "max": self.max_,
+            "mean": self.mean_,
+            "n_parents": self.n_parents_,
+            "n_children": self.n_children_,
+            "encoder": self.encoder_.to_dict(),
+            "tree": self.tree_,
+            "leaves": {
+                str(k): {"values": v, "probs": self.leaf_probs_[k]}
+                for k, v in self.leaf_values_.items()
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CardinalityModel:
+        if data.get("format") != FORMAT:
+            raise ArtifactError(
+                f"not a cardinality model artifact (format {data.get('format')!r})",
+                fix=f"load a file written by CardinalityModel.save ({FORMAT})",
+            )
+        try:
+            params = data["params"]
+            model = cls(
+                max_depth=int(params["max_depth"]),
+                min_leaf=int(params["min_leaf"]),
+                exclude=tuple(params["exclude"]),
+                max_categories=int(params["max_categories"]),
+            )
+            rel = data["relation"]
+            model.relation_ = Relation(
+                rel["parent"], rel["child"], tuple(rel["child_columns"]),
+                tuple(rel["parent_columns"]),
+            )
+            model.null_rate_ = float(data["null_rate"])
+            model.min_, model.max_ = int(data["min"]), int(data["max"])
+            model.mean_ = float(data["mean"])
+            model.n_parents_, model.n_children_ = int(data["n_parents"]), int(data["n_children"])
+            model.encoder_ = ContextEncoder.from_dict(data["encoder"])
+            model.tree_ = data["tree"]
+            model.leaf_values_ = {int(k): list(v["values"]) for k, v in data["leaves"].items()}
+            model.leaf_probs_ = {int(k): list(v["probs"]) for k, v in data["leaves"].items()}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArtifactError(
+                f"cardinality model artifact is incomplete or altered: {exc!r}",
+                fix="re-fit the relation and save it again",
+            ) from exc
+        return model
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model as JSON atomically (temp file + rename)."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict()), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> CardinalityModel:
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ArtifactError(
+                f"cannot read cardinality model {path}: {exc}",
+                fix="check the path, or re-fit and save the relation",
+            ) from exc
+        return cls.from_dict(data)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "leaf_values_"):
+            raise ModelError(
+                "the cardinality model is not fitted", fix="call fit(parent_df, child_df, relation)"
+            )
+
+
+def rescale_counts(
+    counts: np.ndarray,
+    total: int,
+    low: int,
+    high: int,
+    rng: np.random.Generator,
+    *,
+    table: str | None = None,
+) -> np.ndarray:
+    """Counts rescaled to sum to ``total`` exactly, each kept within ``[low, high]``.
+
+    The shape is kept by multiplying every count by ``total / sum`` with stochastic rounding;
+    the last few units left by rounding and clipping go, one each, to random parents that
+    still have room (a handful of vectorised passes, never a loop over rows).
+    """
+    n = len(counts)
+    if not n * low <= total <= n * high:
+        raise ConfigError(
+            f"{total} child rows cannot be spread over {n} parents with between {low} and "
+            f"{high} children each (the real range)",
+            table=table,
+            fix="change the scale or row target so that it fits the real children-per-parent "
+            "range, or generate more parent rows",
+        )
+    counts = np.asarray(counts, dtype=float)
+    base = counts.sum()
+    scaled = counts * (total / base) if base > 0 else np.full(n, total / n)
+    floor = np.floor(scaled)
+    out = (floor + (rng.random(n) < scaled - floor)).astype(np.int64)
+    out = np.clip(out, low, high)
+    for _ in range(64):
+        diff = total - int(out.sum())
+        if diff == 0:
+            return out
+        cap = (high - out) if diff > 0 else (out - low)
+        room = np.flatnonzero(cap > 0)
+        step = np.minimum(cap[room], abs(diff) // len(room))
+        if step.sum() == 0:  # fewer units than parents with room: one each, at random
+            step = np.zeros(len(room), dtype=np.int64)
+            step[rng.choice(len(room), size=abs(diff), replace=False)] = 1
+        out[room] += step if diff > 0 else -step
+    raise ModelError("could not rescale counts to the target total", table=table)

@@ -1,0 +1,202 @@
+"""Self-references as a hierarchy: ``Employee.ReportsTo → Employee``.
+
+Assigning a self-referencing foreign key at random would create cycles (A reports to B who
+reports to A), lose the roots (the NULLs of the top of the tree) and flatten the depth. The
+model instead learns the *shape* of the real forest:
+
+* the share of roots (rows whose reference is NULL, dangling or points at themselves),
+* the depth histogram (how many rows sit at depth 0, 1, 2, ...),
+* the fan-out per depth (the children of each node at depth ``d``, zeros included),
+
+and generates level by level: level sizes from the depth histogram, then every row of level
+``d + 1`` is dealt to a parent of level ``d`` by the same "slots" shuffle as secondary foreign
+keys (targets from the real fan-out). A parent is always one level higher than its children,
+so the result is acyclic by construction. Each level is one vectorised step.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthohive_lib.errors import ArtifactError, ModelError, SynthoHiveError
+from synthohive_lib.relational._frames import locate
+from synthohive_lib.relational.cardinality import rescale_counts
+from synthohive_lib.schema.graph import Relation
+
+FORMAT = "synthohive.hierarchy/1"
+
+
+def node_depths(parent_pos: np.ndarray, *, table: str | None = None) -> np.ndarray:
+    """Depth of every node given the position of its parent (-1 for a root).
+
+    Pointer chasing, one vectorised step per level: ``O(n * depth)``. A cycle in the real data
+    has no depth and is reported, naming how many rows are caught in it.
+    """
+    n = len(parent_pos)
+    depth = np.zeros(n, dtype=np.int64)
+    ancestor = parent_pos.copy()
+    for _ in range(n + 1):
+        active = ancestor >= 0
+        if not active.any():
+            return depth
+        depth[active] += 1
+        ancestor[active] = parent_pos[ancestor[active]]
+    stuck = int((ancestor >= 0).sum())
+    raise SynthoHiveError(
+        f"the self-reference forms a cycle: {stuck} row(s) never reach a root",
+        table=table,
+        fix="break the cycle in the source (set the reference of one row to NULL)",
+    )
+
+
+class HierarchyModel:
+    """Root share, depth histogram and per-depth fan-out of one self-referencing relation."""
+
+    def fit(self, df: pd.DataFrame, relation: Relation) -> HierarchyModel:
+        if relation.parent != relation.child:
+            raise ModelError(
+                f"{relation} is not a self-reference", table=relation.child,
+                fix="use CardinalityModel for relations between two tables",
+            )
+        if len(df) == 0:
+            raise ModelError("cannot learn a hierarchy from an empty table", table=relation.child)
+        parent_pos = locate(
+            df, relation.parent_columns, df, relation.child_columns, table=relation.child
+        )
+        parent_pos[parent_pos == np.arange(len(df))] = -1  # a row pointing at itself is a root
+        depth = node_depths(parent_pos, table=relation.child)
+        n_levels = int(depth.max()) + 1
+        children = np.bincount(parent_pos[parent_pos >= 0], minlength=len(df))
+        self.relation_ = relation
+        self.n_rows_ = len(df)
+        self.root_rate_ = float((parent_pos < 0).mean())
+        self.depth_probs_ = (np.bincount(depth, minlength=n_levels) / len(df)).tolist()
+        self.fanout_: list[list[int]] = [
+            np.sort(children[depth == d]).tolist() for d in range(n_levels - 1)
+        ]
+        return self
+
+    # ------------------------------------------------------------------ generate
+    def level_sizes(self, n: int) -> np.ndarray:
+        """Rows per depth for ``n`` rows: the real histogram, largest remainders, >= 1 root."""
+        self._check_fitted()
+        probs = np.asarray(self.depth_probs_)
+        raw = probs * n
+        sizes = np.floor(raw).astype(np.int64)
+        short = n - int(sizes.sum())
+        if short:
+            sizes[np.argsort(-(raw - sizes), kind="stable")[:short]] += 1
+        if n and sizes[0] == 0:
+            sizes[int(np.flatnonzero(sizes)[-1])] -= 1  # the deepest level gives one row
+            sizes[0] = 1
+        # a level cannot exist under an empty one: fold everything below a gap into the last
+        # non-empty level
+        empty = np.flatnonzero(sizes == 0)
+        if len(empty) and empty[0] < len(sizes):
+            gap = int(empty[0])
+            sizes[gap - 1] += int(sizes[gap:].sum())
+            sizes = sizes[:gap]
+        return sizes
+
+    def generate(
+        self,
+        keys: pd.DataFrame,
+        seed: int | np.random.Generator | None = None,
+        *,
+        rank: np.ndarray | None = None,
+    ) -> pd.DataFrame:
+        """The self-reference columns for rows whose own keys are ``keys`` (in row order).
+
+        ``rank`` (optional, one value per row) decides who sits higher: the lowest ranks
+        become roots (e.g. the earliest hire date); without it levels are drawn at random.
+        Roots get NULL.
+        """
+        self._check_fitted()
+        rng = np.random.default_rng(seed)
+        n = len(keys)
+        order = np.argsort(rank, kind="stable") if rank is not None else rng.permutation(n)
+        sizes = self.level_sizes(n)
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        parent_row = np.full(n, -1, dtype=np.int64)
+        for d in range(len(sizes) - 1):
+            upper = order[bounds[d] : bounds[d + 1]]
+            lower = order[bounds[d + 1] : bounds[d + 2]]
+            fanout = np.asarray(self.fanout_[d] if d < len(self.fanout_) else self.fanout_[-1])
+            targets = rng.choice(fanout, size=len(upper))
+            high = max(int(fanout.max()), -(-len(lower) // len(upper)))
+            low = min(int(fanout.min()), len(lower) // len(upper))
+            counts = rescale_counts(targets, len(lower), low, high, rng, table=self.relation_.child)
+            slots = rng.permutation(np.repeat(upper, counts))
+            parent_row[lower] = slots
+        return self._references(keys, parent_row)
+
+    def _references(self, keys: pd.DataFrame, parent_row: np.ndarray) -> pd.DataFrame:
+        rel = self.relation_
+        out = pd.DataFrame(index=keys.index)
+        linked = parent_row >= 0
+        for child_col, parent_col in zip(rel.child_columns, rel.parent_columns, strict=True):
+            values = keys[parent_col].to_numpy()
+            dtype = "Int64" if pd.api.types.is_integer_dtype(keys[parent_col]) else object
+            col = pd.Series(pd.NA, index=keys.index, dtype=dtype)
+            col.iloc[np.flatnonzero(linked)] = values[parent_row[linked]]
+            out[child_col] = col
+        return out
+
+    # ------------------------------------------------------------------ persistence
+    def to_dict(self) -> dict[str, Any]:
+        self._check_fitted()
+        rel = self.relation_
+        return {
+            "format": FORMAT,
+            "relation": [rel.parent, rel.child, list(rel.child_columns), list(rel.parent_columns)],
+            "n_rows": self.n_rows_,
+            "root_rate": self.root_rate_,
+            "depth_probs": self.depth_probs_,
+            "fanout": self.fanout_,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HierarchyModel:
+        if data.get("format") != FORMAT:
+            raise ArtifactError(
+                f"not a hierarchy model artifact (format {data.get('format')!r})",
+                fix=f"load a file written by HierarchyModel.save ({FORMAT})",
+            )
+        model = cls()
+        try:
+            parent, child, child_cols, parent_cols = data["relation"]
+            model.relation_ = Relation(parent, child, tuple(child_cols), tuple(parent_cols))
+            model.n_rows_ = int(data["n_rows"])
+            model.root_rate_ = float(data["root_rate"])
+            model.depth_probs_ = [float(p) for p in data["depth_probs"]]
+            model.fanout_ = [[int(v) for v in level] for level in data["fanout"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArtifactError(
+                f"hierarchy model artifact is incomplete or altered: {exc!r}",
+                fix="re-fit the self-reference and save it again",
+            ) from exc
+        return model
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict()), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> HierarchyModel:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ArtifactError(f"cannot read hierarchy model {path}: {exc}") from exc
+        return cls.from_dict(data)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "depth_probs_"):
+            raise ModelError("the hierarchy model is not fitted", fix="call fit(df, relation)")

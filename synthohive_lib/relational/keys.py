@@ -1,0 +1,365 @@
+"""Primary keys in the real format, and foreign keys that point at synthetic parents.
+
+Primary keys
+    A synthetic table must look like the real one down to its identifiers — an application
+    that parses ``INV-000123`` or expects UUIDs has to accept the synthetic copy — and keys
+    must stay unique across partitions and scales. :func:`detect_key_format` reads the real
+    values and returns one of four formats, each generating row ``i`` of a run from the
+    *global* index ``offset + i`` so that two partitions given disjoint offsets can never
+    collide:
+
+    * :class:`IntegerSequenceKey` — ``start + step * index``;
+    * :class:`PatternKey` — prefix + (zero-padded) number + suffix, e.g. ``INV-000123``;
+    * :class:`UuidKey` — UUID-4 text whose 64 index-derived bits are a bijection of the index
+      (unique by construction, not by luck) and whose other bits come from the seed;
+    * :class:`GenericStringKey` — fixed-length strings over the real alphabet: the index
+      written in base ``len(alphabet)`` through a seeded per-position permutation of the
+      alphabet (again a bijection, so unique).
+
+    :class:`PrimaryKeyPlan` handles a whole table, composite keys included: key columns that
+    are foreign keys come from the parents, a column numbering rows inside each parent
+    (``LineNumber`` 1..k per order) is regenerated per group, the rest use their format.
+
+Foreign keys
+    :func:`expand_parent_keys` turns children-per-parent counts into child FK values
+    (``np.repeat``). :func:`assign_by_slots` places child rows under *secondary* parents so
+    that each parent's number of children follows the real distribution: every parent gets a
+    target count from its :class:`~synthohive_lib.relational.cardinality.CardinalityModel`
+    (summing to the number of children), the targets become "slots" and a random permutation
+    deals the slots to the child rows. NULL references keep their real rate.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from synthohive_lib.errors import ConfigError, SynthoHiveError
+from synthohive_lib.relational.cardinality import CardinalityModel
+from synthohive_lib.schema.graph import Relation
+from synthohive_lib.schema.model import Table
+
+_UUID_RE = re.compile(
+    r"^\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\}?$"
+)
+_PATTERN_RE = r"^(?P<prefix>.*?)(?P<number>\d+)(?P<suffix>\D*)$"
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 step: a bijection of uint64, so distinct indexes stay distinct."""
+    x = x.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def _join_chars(chars: np.ndarray) -> np.ndarray:
+    """Rows of single characters (n, k) joined into n strings without a Python loop."""
+    chars = np.ascontiguousarray(chars.astype("<U1"))
+    return chars.view(f"<U{chars.shape[1]}").ravel()
+
+
+class KeyFormat(ABC):
+    """A way of writing unique keys; ``generate`` is pure in (n, offset, seed)."""
+
+    kind: ClassVar[str]
+
+    @abstractmethod
+    def generate(self, n: int, offset: int = 0, seed: int | None = None) -> pd.Series:
+        """Keys for global rows ``offset .. offset + n - 1``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, **asdict(self)}  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class IntegerSequenceKey(KeyFormat):
+    start: int = 1
+    step: int = 1
+    kind: ClassVar[str] = "integer"
+
+    def generate(self, n: int, offset: int = 0, seed: int | None = None) -> pd.Series:
+        return pd.Series(self.start + self.step * (offset + np.arange(n, dtype=np.int64)))
+
+
+@dataclass(frozen=True)
+class PatternKey(KeyFormat):
+    prefix: str = ""
+    width: int = 0
+    start: int = 1
+    step: int = 1
+    suffix: str = ""
+    kind: ClassVar[str] = "pattern"
+
+    def generate(self, n: int, offset: int = 0, seed: int | None = None) -> pd.Series:
+        numbers = self.start + self.step * (offset + np.arange(n, dtype=np.int64))
+        digits = pd.Series(numbers).astype(str).str.zfill(self.width)
+        return self.prefix + digits + self.suffix
+
+
+@dataclass(frozen=True)
+class UuidKey(KeyFormat):
+    uppercase: bool = False
+    hyphens: bool = True
+    braces: bool = False
+    kind: ClassVar[str] = "uuid"
+
+    # byte positions of a UUID that carry the index (the others: seed, version, variant)
+    _INDEX_BYTES: ClassVar[list[int]] = [0, 1, 2, 3, 4, 5, 7, 9]
+
+    def generate(self, n: int, offset: int = 0, seed: int | None = None) -> pd.Series:
+        rng = np.random.default_rng(seed)
+        raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+        index = _mix64(offset + np.arange(n, dtype=np.uint64))
+        raw[:, self._INDEX_BYTES] = index.view(np.uint8).reshape(n, 8)
+        raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+        raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+        hexdigits = np.array(list("0123456789ABCDEF" if self.uppercase else "0123456789abcdef"))
+        chars = np.stack([hexdigits[raw >> 4], hexdigits[raw & 0x0F]], axis=2).reshape(n, 32)
+        if self.hyphens:
+            chars = np.insert(chars, [8, 12, 16, 20], "-", axis=1)
+        if self.braces:
+            chars = np.concatenate(
+                [np.full((n, 1), "{"), chars, np.full((n, 1), "}")], axis=1
+            )
+        return pd.Series(_join_chars(chars) if n else [], dtype=object)
+
+
+@dataclass(frozen=True)
+class GenericStringKey(KeyFormat):
+    length: int = 8
+    alphabet: str = string.ascii_uppercase + string.digits
+    kind: ClassVar[str] = "string"
+
+    def generate(self, n: int, offset: int = 0, seed: int | None = None) -> pd.Series:
+        base = len(self.alphabet)
+        needed = offset + n
+        length = max(self.length, math.ceil(math.log(max(needed, 2), base)) + 1)
+        # the per-position permutations depend on the seed only, not on offset or n, so
+        # partitions of one run with disjoint offsets stay disjoint
+        rng = np.random.default_rng(seed)
+        perms = np.stack([rng.permutation(base) for _ in range(length)])
+        letters = np.array(list(self.alphabet))
+        rest = offset + np.arange(n, dtype=np.int64)
+        chars = np.empty((n, length), dtype="<U1")
+        for pos in range(length - 1, -1, -1):
+            rest, digit = np.divmod(rest, base)
+            chars[:, pos] = letters[perms[pos][digit]]
+        return pd.Series(_join_chars(chars) if n else [], dtype=object)
+
+
+_FORMATS: dict[str, type[KeyFormat]] = {
+    cls.kind: cls for cls in (IntegerSequenceKey, PatternKey, UuidKey, GenericStringKey)
+}
+
+
+def key_format_from_dict(data: dict[str, Any]) -> KeyFormat:
+    params = dict(data)
+    kind = params.pop("kind")
+    if kind not in _FORMATS:
+        raise ConfigError(f"unknown key format {kind!r}", fix=f"use one of {sorted(_FORMATS)}")
+    return _FORMATS[kind](**params)
+
+
+def _start_step(numbers: np.ndarray) -> tuple[int, int]:
+    uniq = np.unique(numbers)
+    step = int(np.gcd.reduce(np.diff(uniq))) if len(uniq) > 1 else 1
+    return int(uniq[0]), max(step, 1)
+
+
+def detect_key_format(values: pd.Series) -> KeyFormat:
+    """The format of real key values: integer sequence, UUID, pattern, or generic string."""
+    present = values.dropna()
+    if len(present) == 0:
+        return IntegerSequenceKey()
+    if pd.api.types.is_bool_dtype(present):
+        raise ConfigError(
+            "a boolean column cannot be a key", table=None, column=str(values.name),
+            fix="declare the real primary key in the schema",
+        )
+    if pd.api.types.is_numeric_dtype(present):
+        numbers = present.to_numpy(dtype=float)
+        if np.all(np.mod(numbers, 1) == 0):
+            return IntegerSequenceKey(*_start_step(numbers.astype(np.int64)))
+        raise ConfigError(
+            "a key column holds non-integer numbers", column=str(values.name),
+            fix="use an integer, text or UUID key",
+        )
+    text = present.astype(str)
+    if text.str.match(_UUID_RE.pattern).all():
+        sample = text.iloc[0]
+        return UuidKey(
+            uppercase=bool(text.str.contains("[A-F]").any()
+                           and not text.str.contains("[a-f]").any()),
+            hyphens="-" in sample,
+            braces=sample.startswith("{"),
+        )
+    parts = text.str.extract(_PATTERN_RE)
+    if parts["number"].notna().all() and parts["prefix"].nunique() == 1 \
+            and parts["suffix"].nunique() == 1:
+        lengths = parts["number"].str.len()
+        padded = lengths.nunique() == 1 and parts["number"].str.startswith("0").any()
+        width = int(lengths.iloc[0]) if padded or lengths.nunique() == 1 else 0
+        start, step = _start_step(parts["number"].astype(np.int64).to_numpy())
+        return PatternKey(
+            str(parts["prefix"].iloc[0]), width, start, step, str(parts["suffix"].iloc[0])
+        )
+    alphabet = "".join(sorted(set("".join(text.unique()))))
+    return GenericStringKey(int(text.str.len().mode().iloc[0]), alphabet)
+
+
+# ---------------------------------------------------------------------- table-level plan
+@dataclass(frozen=True)
+class PrimaryKeyPlan:
+    """How each primary-key column of a table is produced.
+
+    ``formats`` maps a column to its global format; ``per_group`` maps a column to
+    ``(group columns, start)`` for numbering inside each parent; foreign-key columns of the
+    key appear in neither: they are assigned from the parents.
+    """
+
+    table: str
+    columns: tuple[str, ...]
+    formats: dict[str, KeyFormat]
+    per_group: dict[str, tuple[tuple[str, ...], int]]
+
+    @classmethod
+    def fit(cls, table: Table, df: pd.DataFrame) -> PrimaryKeyPlan:
+        pk = tuple(table.primary_key)
+        fk_cols = table.foreign_key_columns
+        own = [c for c in pk if c not in fk_cols]
+        groups = tuple(c for c in pk if c in fk_cols)
+        formats: dict[str, KeyFormat] = {}
+        per_group: dict[str, tuple[tuple[str, ...], int]] = {}
+        for col in own:
+            start = _group_sequence_start(df, col, groups)
+            if start is not None:
+                per_group[col] = (groups, start)
+            else:
+                formats[col] = detect_key_format(df[col])
+        return cls(table.name, pk, formats, per_group)
+
+    def generate(self, frame: pd.DataFrame, offset: int = 0, seed: int | None = None) -> None:
+        """Fill the key columns of ``frame`` in place (its FK columns already assigned)."""
+        for col, fmt in self.formats.items():
+            frame[col] = fmt.generate(len(frame), offset, seed).to_numpy()
+        for col, (groups, start) in self.per_group.items():
+            missing = [g for g in groups if g not in frame.columns]
+            if missing:
+                raise SynthoHiveError(
+                    f"key column {col!r} numbers rows within {list(groups)}, "
+                    f"but {missing} are not assigned yet",
+                    table=self.table, column=col,
+                    fix="assign the foreign keys before generating the primary key",
+                )
+            frame[col] = frame.groupby(list(groups), sort=False).cumcount().to_numpy() + start
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "columns": list(self.columns),
+            "formats": {c: f.to_dict() for c, f in self.formats.items()},
+            "per_group": {c: {"groups": list(g), "start": s} for c, (g, s) in
+                          self.per_group.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PrimaryKeyPlan:
+        return cls(
+            data["table"],
+            tuple(data["columns"]),
+            {c: key_format_from_dict(f) for c, f in data["formats"].items()},
+            {c: (tuple(v["groups"]), int(v["start"])) for c, v in data["per_group"].items()},
+        )
+
+
+def _group_sequence_start(df: pd.DataFrame, col: str, groups: tuple[str, ...]) -> int | None:
+    """The common first value when ``col`` counts 1..k (or 0..k-1) inside each group."""
+    if not groups or len(df) == 0 or not pd.api.types.is_integer_dtype(df[col]):
+        return None
+    ordered = df.sort_values([*groups, col])
+    rank = ordered.groupby(list(groups), sort=False).cumcount().to_numpy()
+    offset = ordered[col].to_numpy() - rank
+    if np.all(offset == offset[0]) and df.groupby(list(groups))[col].nunique().max() > 1:
+        return int(offset[0])
+    return None
+
+
+# ---------------------------------------------------------------------- foreign keys
+def expand_parent_keys(
+    parent_keys: pd.DataFrame,
+    counts: np.ndarray,
+    child_columns: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Child FK values and parent row positions from children-per-parent ``counts``.
+
+    Row ``j`` of the result belongs to parent ``positions[j]``; children of one parent are
+    contiguous, in parent order. ``child_columns`` renames the key columns (``InvoiceId`` of
+    the parent becomes the child's FK column name).
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    if len(counts) != len(parent_keys):
+        raise ValueError(f"{len(counts)} counts for {len(parent_keys)} parents")
+    if (counts < 0).any():
+        raise ValueError("children-per-parent counts must be non-negative")
+    positions = np.repeat(np.arange(len(parent_keys)), counts)
+    keys = parent_keys.iloc[positions].reset_index(drop=True)
+    if child_columns is not None:
+        keys.columns = list(child_columns)
+    return keys, positions
+
+
+def assign_by_slots(
+    n_children: int,
+    parent_df: pd.DataFrame,
+    relation: Relation,
+    cardinality: CardinalityModel,
+    seed: int | np.random.Generator | None = None,
+    *,
+    null_rate: float | None = None,
+) -> pd.DataFrame:
+    """FK columns of ``relation`` for ``n_children`` child rows, pointing at ``parent_df``.
+
+    The children of each synthetic parent follow the learnt children-per-parent
+    distribution (not the near-constant counts a uniform draw would give): target counts are
+    sampled from ``cardinality`` conditioned on each parent and rescaled to the number of
+    non-NULL children, expanded to slots and dealt by a random permutation. A share
+    ``null_rate`` (default: the real one) of the children gets NULL.
+    """
+    rng = np.random.default_rng(seed)
+    rate = cardinality.null_rate_ if null_rate is None else null_rate
+    is_null = np.zeros(n_children, dtype=bool)
+    n_null = int(rng.binomial(n_children, rate)) if rate > 0 else 0
+    if n_null:
+        is_null[rng.choice(n_children, size=n_null, replace=False)] = True
+    n_linked = n_children - n_null
+    counts = cardinality.sample_counts(parent_df, rng, total=n_linked)
+    slots = rng.permutation(np.repeat(np.arange(len(parent_df)), counts))
+    parent_keys = parent_df[list(relation.parent_columns)].reset_index(drop=True)
+    out = pd.DataFrame(index=range(n_children))
+    for child_col, parent_col in zip(relation.child_columns, relation.parent_columns, strict=True):
+        values = parent_keys[parent_col]
+        col = pd.Series(pd.NA, index=range(n_children), dtype=_nullable(values.dtype))
+        col.iloc[np.flatnonzero(~is_null)] = values.to_numpy()[slots]
+        out[child_col] = col
+    return out
+
+
+def _nullable(dtype: Any) -> Any:
+    """A dtype that can hold NULL without turning integer keys into floats."""
+    if pd.api.types.is_integer_dtype(dtype):
+        return "Int64"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    return dtype if pd.api.types.is_float_dtype(dtype) else object
