@@ -190,6 +190,10 @@ def coerce_series(
     if storage is StorageType.STRING:
         if column is not None and column.type is ColumnType.DATETIME and parse_dates:
             return _to_datetime(series, ctx, date_only=False)
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            # parsed text dates going back to a text column: the declared format round-trips
+            fmt = column.datetime_format if column is not None else None
+            return _to_object(series.dt.strftime(fmt or "%Y-%m-%d %H:%M:%S"))
         return _to_object(series)
     return _to_object(series)
 
@@ -307,6 +311,14 @@ def _to_boolean(series: pd.Series, ctx: _Context) -> pd.Series:
 _BAD = object()
 
 
+def _parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
+    try:
+        return pd.to_datetime(values, format=fmt, errors="coerce")
+    except (ValueError, TypeError):
+        # mixed timezone offsets: normalise to UTC rather than return objects
+        return pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
+
+
 def _to_datetime(series: pd.Series, ctx: _Context, *, date_only: bool) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         result = series
@@ -316,12 +328,11 @@ def _to_datetime(series: pd.Series, ctx: _Context, *, date_only: bool) -> pd.Ser
             values = values.where(values.map(lambda v: not (isinstance(v, str) and not v.strip())),
                                   None)
         fmt = ctx.column.datetime_format if ctx.column is not None else None
-        try:
-            result = pd.to_datetime(values, format=fmt, errors="coerce")
-        except (ValueError, TypeError):
-            # mixed timezone offsets: normalise to UTC rather than return objects
-            result = pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
+        result = _parse_datetimes(values, fmt or "ISO8601")
         bad = values.notna() & result.isna()
+        if bad.any() and fmt is None:
+            result = _parse_datetimes(values, "mixed")  # not ISO 8601: let pandas infer each
+            bad = values.notna() & result.isna()
         if bad.any():
             expected = f"a datetime in format {fmt!r}" if fmt else "a datetime"
             raise ctx.fail(series[bad], expected)

@@ -1,0 +1,373 @@
+"""Write a whole schema into a SQL database, all or nothing.
+
+Order of work: check the frames against the schema, build the tables (:mod:`sql_ddl`), create
+them, then insert parents before children (``SchemaGraph.generation_order``) in chunks. Inside
+a self-referencing table (``Employee.ReportsTo -> Employee``) rows are inserted level by level
+of the hierarchy (managers first); rows caught in a reference cycle are inserted with the
+self-reference NULL and then updated, so enforced keys never see an orphan.
+
+Atomicity per backend:
+
+* **SQLite, PostgreSQL** (transactional DDL): dropping the old tables (``if_exists="replace"``),
+  creating the new ones and loading them happen in ONE transaction; any failure rolls it all
+  back and the database is exactly as before.
+* **MySQL/MariaDB** (and dialects not known to have transactional DDL): DDL commits implicitly,
+  so the rows are loaded in one InnoDB transaction and, on failure, every table this call
+  created is dropped again. With ``if_exists="replace"`` the old tables are first renamed to
+  backup names (one atomic ``RENAME TABLE``), restored on failure and dropped on success.
+  While the write runs, other sessions can see the new, still-empty tables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.exc import DBAPIError
+
+from synthohive_lib.errors import ConnectorError
+from synthohive_lib.io.dtypes import coerce_frame
+from synthohive_lib.io.identifiers import quote_identifier
+from synthohive_lib.io.sql_ddl import build_metadata
+from synthohive_lib.schema.graph import SchemaGraph
+from synthohive_lib.schema.model import Schema, StorageType, Table
+
+if TYPE_CHECKING:
+    from synthohive_lib.io.sql import SqlConnector
+
+log = structlog.get_logger(__name__)
+
+#: Backends whose DDL takes part in transactions (CREATE/DROP roll back with the data).
+TRANSACTIONAL_DDL = {"sqlite", "postgresql", "mssql"}
+IF_EXISTS = ("fail", "replace")
+
+
+@dataclass
+class _Progress:
+    """What the write was doing, for an error message that says where it failed."""
+
+    stage: str = "preparing"
+    table: str | None = None
+
+
+def write_schema(
+    connector: SqlConnector,
+    schema: Schema,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    if_exists: str = "fail",
+) -> None:
+    """Create and load every table of ``schema`` through ``connector``, all or nothing."""
+    if if_exists not in IF_EXISTS:
+        raise ConnectorError(
+            f"if_exists={if_exists!r} is not supported", fix=f"use one of {list(IF_EXISTS)}"
+        )
+    order = SchemaGraph(schema).generation_order()
+    prepared = prepare_frames(schema, frames, source=connector.describe())
+    metadata, tables = build_metadata(schema, connector.backend, prepared)
+    progress = _Progress()
+    writer = _write_transactional if connector.backend in TRANSACTIONAL_DDL else _write_with_cleanup
+    try:
+        writer(connector, schema, prepared, metadata, tables, order, if_exists, progress)
+    except DBAPIError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        raise ConnectorError(
+            f"writing schema {schema.name!r} to {connector.describe()} failed while "
+            f"{progress.stage}: {first}; nothing was written (the write was rolled back)",
+            table=progress.table,
+            fix="fix the data or schema named above and write again",
+        ) from exc
+    log.info(
+        "io.sql.schema_written",
+        target=connector.describe(),
+        tables=len(order),
+        rows=int(sum(len(f) for f in prepared.values())),
+    )
+
+
+def prepare_frames(
+    schema: Schema, frames: Mapping[str, pd.DataFrame], *, source: str
+) -> dict[str, pd.DataFrame]:
+    """Every schema table's frame, with exactly the declared columns, typed per storage."""
+    missing = [t for t in schema.table_names if t not in frames]
+    if missing:
+        raise ConnectorError(
+            f"no data given for table(s) {missing}; got {sorted(frames)}",
+            fix="pass one DataFrame per schema table",
+        )
+    out: dict[str, pd.DataFrame] = {}
+    for table in schema.tables:
+        frame = frames[table.name]
+        absent = [c for c in table.column_names if c not in frame.columns]
+        extra = [c for c in frame.columns if not table.has_column(c)]
+        if absent or extra:
+            raise ConnectorError(
+                f"the frame for table {table.name!r} does not match the schema: "
+                f"missing columns {absent}, undeclared columns {extra}",
+                table=table.name,
+                fix="select the schema's columns, or update schema.yaml",
+            )
+        out[table.name] = coerce_frame(
+            frame[table.column_names].reset_index(drop=True), table,
+            source=f"data for {source}",
+        )
+    return out
+
+
+# ---------------------------------------------------------------------- backends
+def _write_transactional(
+    connector: SqlConnector,
+    schema: Schema,
+    frames: dict[str, pd.DataFrame],
+    metadata: sa.MetaData,
+    tables: dict[str, sa.Table],
+    order: list[str],
+    if_exists: str,
+    progress: _Progress,
+) -> None:
+    with connector.connect(for_write=True) as conn, conn.begin():
+        existing = _existing(conn, connector, schema.table_names)
+        if existing:
+            _refuse_or_drop(conn, connector, existing, if_exists, progress)
+        progress.stage = "creating tables"
+        metadata.create_all(conn)
+        _load(conn, connector, schema, frames, tables, order, progress)
+
+
+def _write_with_cleanup(
+    connector: SqlConnector,
+    schema: Schema,
+    frames: dict[str, pd.DataFrame],
+    metadata: sa.MetaData,
+    tables: dict[str, sa.Table],
+    order: list[str],
+    if_exists: str,
+    progress: _Progress,
+) -> None:
+    with connector.connect(for_write=True) as conn:
+        existing = _existing(conn, connector, schema.table_names)
+        conn.rollback()  # end the inspection's implicit transaction; each step opens its own
+        backups: dict[str, str] = {}
+        if existing:
+            if if_exists == "fail":
+                _refuse_or_drop(conn, connector, existing, if_exists, progress)
+            token = uuid.uuid4().hex[:8]
+            backups = {name: f"_shbak_{token}_{i}" for i, name in enumerate(existing)}
+            progress.stage = "setting the existing tables aside"
+            _rename(conn, connector, backups)
+        try:
+            progress.stage = "creating tables"
+            with conn.begin():
+                metadata.create_all(conn)
+            with conn.begin():
+                _load(conn, connector, schema, frames, tables, order, progress)
+        except BaseException:
+            _undo(conn, connector, metadata, backups)
+            raise
+        if backups:
+            progress.stage = "dropping the replaced tables"
+            with conn.begin():
+                _drop(conn, connector, list(backups.values()))
+
+
+def _undo(
+    conn: sa.Connection, connector: SqlConnector, metadata: sa.MetaData, backups: dict[str, str]
+) -> None:
+    """Drop what a failed non-transactional write created and put the old tables back."""
+    if conn.in_transaction():
+        conn.rollback()
+    try:
+        with conn.begin():
+            metadata.drop_all(conn, checkfirst=True)
+        if backups:
+            _rename(conn, connector, {bak: name for name, bak in backups.items()})
+    except DBAPIError as cleanup_exc:
+        log.error(
+            "io.sql.cleanup_failed",
+            target=connector.describe(),
+            error=str(cleanup_exc.orig).strip().splitlines()[0],
+            backups=backups,
+        )
+        raise ConnectorError(
+            f"a failed write to {connector.describe()} could not be cleaned up; backups of "
+            f"replaced tables (if any) are {backups}",
+            fix="drop the half-written tables by hand and rename the backups back",
+        ) from cleanup_exc
+
+
+def _existing(conn: sa.Connection, connector: SqlConnector, names: list[str]) -> list[str]:
+    present = set(sa.inspect(conn).get_table_names(schema=connector.db_schema))
+    return [n for n in names if n in present]
+
+
+def _refuse_or_drop(
+    conn: sa.Connection,
+    connector: SqlConnector,
+    existing: list[str],
+    if_exists: str,
+    progress: _Progress,
+) -> None:
+    if if_exists == "fail":
+        raise ConnectorError(
+            f"table(s) {existing} already exist in {connector.describe()}",
+            table=existing[0],
+            fix="pass if_exists='replace' to overwrite them, or write to an empty database",
+        )
+    progress.stage = "dropping the tables being replaced"
+    _drop(conn, connector, existing)
+
+
+def _drop(conn: sa.Connection, connector: SqlConnector, names: list[str]) -> None:
+    """Drop exactly ``names`` (children first), without touching tables they reference."""
+    metadata = sa.MetaData()
+    metadata.reflect(conn, only=names, schema=connector.db_schema, resolve_fks=False)
+    wanted = [t for t in metadata.sorted_tables if t.name in set(names)]
+    metadata.drop_all(conn, tables=wanted)
+
+
+def _rename(conn: sa.Connection, connector: SqlConnector, mapping: dict[str, str]) -> None:
+    """One atomic MySQL ``RENAME TABLE a TO b, c TO d`` (Core has no construct for it)."""
+    dialect = conn.dialect
+
+    def qualified(name: str) -> str:
+        quoted = quote_identifier(name, dialect)
+        if connector.db_schema:
+            return f"{quote_identifier(connector.db_schema, dialect)}.{quoted}"
+        return quoted
+
+    pairs = ", ".join(f"{qualified(old)} TO {qualified(new)}" for old, new in mapping.items())
+    with conn.begin():
+        conn.exec_driver_sql(f"RENAME TABLE {pairs}")  # identifiers quoted above
+
+
+# ---------------------------------------------------------------------- loading
+def _load(
+    conn: sa.Connection,
+    connector: SqlConnector,
+    schema: Schema,
+    frames: dict[str, pd.DataFrame],
+    tables: dict[str, sa.Table],
+    order: list[str],
+    progress: _Progress,
+) -> None:
+    for name in order:
+        progress.stage, progress.table = f"loading table {name!r}", name
+        table = schema.table(name)
+        frame = frames[name]
+        ordered, deferred = order_self_referencing(frame, table)
+        _insert(conn, tables[name], table, ordered, connector)
+        if not deferred.empty:
+            self_cols = sorted({c for fk in table.self_references for c in fk.columns})
+            _insert(conn, tables[name], table, deferred.assign(**dict.fromkeys(self_cols)),
+                    connector)
+            _update_self_references(conn, tables[name], table, deferred, self_cols, connector)
+        log.debug("io.sql.table_loaded", table=name, rows=len(frame))
+
+
+def _insert(
+    conn: sa.Connection, sa_table: sa.Table, table: Table, frame: pd.DataFrame,
+    connector: SqlConnector,
+) -> None:
+    chunk = connector.write_chunksize
+    for start in range(0, len(frame), chunk):
+        rows = records(frame.iloc[start : start + chunk], table, conn.dialect.name)
+        conn.execute(sa_table.insert(), rows)
+
+
+def _update_self_references(
+    conn: sa.Connection,
+    sa_table: sa.Table,
+    table: Table,
+    deferred: pd.DataFrame,
+    self_cols: list[str],
+    connector: SqlConnector,
+) -> None:
+    if not table.primary_key:
+        raise ConnectorError(
+            f"rows of {table.name!r} reference each other in a cycle and the table has no "
+            "primary key to update them by",
+            table=table.name,
+            fix="declare a primary key for the table",
+        )
+    stmt = (
+        sa_table.update()
+        .where(*(sa_table.c[c] == sa.bindparam(f"pk_{i}") for i, c in
+                 enumerate(table.primary_key)))
+        .values({sa_table.c[c]: sa.bindparam(f"v_{i}") for i, c in enumerate(self_cols)})
+    )
+    subset = deferred[[*table.primary_key, *self_cols]]
+    renamed = subset.set_axis(
+        [f"pk_{i}" for i in range(len(table.primary_key))]
+        + [f"v_{i}" for i in range(len(self_cols))],
+        axis=1,
+    )
+    chunk = connector.write_chunksize
+    for start in range(0, len(renamed), chunk):
+        conn.execute(stmt, records(renamed.iloc[start : start + chunk], None, conn.dialect.name))
+
+
+def order_self_referencing(frame: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split rows into (insertable in this order, caught in a reference cycle).
+
+    The first part is sorted by hierarchy level: rows whose self-reference is NULL, points at
+    themselves, or points at a row of an earlier level. Vectorised per level, so the cost is
+    O(rows x depth of the hierarchy).
+    """
+    fks = table.self_references
+    if not fks or frame.empty:
+        return frame, frame.iloc[0:0]
+    remaining = pd.Series(True, index=frame.index)
+    level = pd.Series(-1, index=frame.index)
+    depth = 0
+    while remaining.any():
+        ready = remaining.copy()
+        for fk in fks:
+            child = frame[fk.columns]
+            own = frame[fk.referenced_columns].set_axis(fk.columns, axis=1)
+            null = child.isna().any(axis=1)
+            self_loop = child.eq(own).fillna(False).all(axis=1).astype(bool)
+            placed = pd.MultiIndex.from_frame(own[~remaining])
+            known = pd.Series(pd.MultiIndex.from_frame(child).isin(placed), index=frame.index)
+            ready &= null | self_loop | known
+        if not ready.any():
+            break
+        level[ready] = depth
+        remaining &= ~ready
+        depth += 1
+    placed_rows = frame[~remaining]
+    ordered = placed_rows.iloc[np.argsort(level[~remaining].to_numpy(), kind="stable")]
+    return ordered, frame[remaining]
+
+
+def records(frame: pd.DataFrame, table: Table | None, backend: str) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values (None for missing) that every driver accepts."""
+    columns: list[np.ndarray] = []
+    for name in frame.columns:
+        series = frame[name]
+        storage = table.column(name).storage if table is not None and table.has_column(name) \
+            else None
+        columns.append(_python_values(series, storage, backend))
+    names = list(frame.columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _python_values(series: pd.Series, storage: StorageType | None, backend: str) -> np.ndarray:
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        values = series
+        if isinstance(series.dtype, pd.DatetimeTZDtype) and backend in {"mysql", "mariadb"}:
+            values = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        out = np.empty(len(values), dtype=object)
+        if storage is StorageType.DATE:
+            out[:] = [None if m else ts.date() for ts, m in zip(values, missing, strict=True)]
+        else:
+            out[:] = [None if m else ts.to_pydatetime() for ts, m in
+                      zip(values, missing, strict=True)]
+        return out
+    return series.to_numpy(dtype=object, na_value=None)
