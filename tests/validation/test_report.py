@@ -1,0 +1,137 @@
+"""The schema report: scores, ordering, JSON, self-contained HTML, and the schema adapter."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthohive_lib.validation import (
+    Relation,
+    build_report_from_frames,
+    describe_schema,
+    schema_report,
+    table_quality,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+CHINOOK = REPO / "examples" / "chinook"
+
+
+def _shop(seed: int = 0) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    customers = pd.DataFrame(
+        {
+            "cid": np.arange(50),
+            "tier": rng.choice(["gold", "basic"], 50),
+            "age": rng.integers(18, 80, 50),
+        }
+    )
+    orders = pd.DataFrame(
+        {
+            "oid": np.arange(300),
+            "cid": rng.integers(0, 50, 300),
+            "total": rng.gamma(2.0, 20.0, 300).round(2),
+            "when": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, 300), "D"),
+        }
+    )
+    return {"customers": customers, "orders": orders}
+
+
+RELATIONS = [Relation("customers", "orders", ("cid",), ("cid",))]
+KEYS = {"customers": ["cid"], "orders": ["oid"]}
+
+
+def test_identical_schema_scores_one_everywhere() -> None:
+    real = _shop()
+    report = schema_report(real, real, RELATIONS, primary_keys=KEYS, privacy=False)
+    assert report.score == pytest.approx(1.0)
+    assert report.validity_score == 1.0
+    assert report.relations[0].integrity.orphan_rows == 0
+    assert report.tables["orders"].kinds["cid"] == "id"  # FK columns are keys, not numbers
+
+
+def test_tables_and_columns_are_listed_worst_first() -> None:
+    real = _shop()
+    synthetic = dict(real)
+    synthetic["orders"] = real["orders"].assign(total=real["orders"]["total"] * 3)
+    report = schema_report(real, synthetic, RELATIONS, primary_keys=KEYS, privacy=False)
+    assert [t.table for t in report.tables_worst_first()] == ["orders", "customers"]
+    assert next(iter(report.tables["orders"].column_scores())) == "total"
+    data = json.loads(report.to_json())
+    assert [t["table"] for t in data["tables"]] == ["orders", "customers"]
+    assert data["tables"][0]["column_shapes"][0]["column"] == "total"
+
+
+def test_json_is_strict_and_nan_becomes_null() -> None:
+    real = {"t": pd.DataFrame({"only": [1.0, 2.0]})}  # one column: pair trends undefined
+    data = json.loads(schema_report(real, real, privacy=False).to_json())
+    assert data["tables"][0]["pair_trends_score"] is None
+    assert data["tables"][0]["score"] == 1.0
+
+
+def test_orphans_lower_validity_not_fidelity() -> None:
+    real = _shop()
+    synthetic = dict(real, orders=real["orders"].assign(cid=real["orders"]["cid"] + 25))
+    report = schema_report(real, synthetic, RELATIONS, primary_keys=KEYS, privacy=False)
+    ri = report.relations[0].integrity
+    assert ri.orphan_rows == int((real["orders"]["cid"] >= 25).sum())
+    assert report.validity_score < 1.0
+
+
+def test_html_is_self_contained_and_escaped() -> None:
+    real = _shop()
+    html = schema_report(real, real, RELATIONS, primary_keys=KEYS, title="<b>x</b>").to_html()
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    for forbidden in ("<script", "<link", " src=", "@import", "url("):
+        assert forbidden not in html
+    assert html.count("<svg") >= 5
+    assert 'id="overall-score"' in html
+
+
+def test_missing_synthetic_column_is_an_error_not_a_skip() -> None:
+    real = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
+    with pytest.raises(KeyError, match="b"):
+        table_quality(real, real[["a"]])
+
+
+def test_describe_schema_reads_a_duck_typed_schema() -> None:
+    col = SimpleNamespace
+    schema = SimpleNamespace(
+        tables=[
+            SimpleNamespace(
+                name="p", columns=[col(name="id", type="id")], primary_key=["id"], foreign_keys=[]
+            ),
+            SimpleNamespace(
+                name="c",
+                columns=[col(name="pid", type="id"), col(name="v", type="float")],
+                primary_key=[],
+                foreign_keys=[
+                    SimpleNamespace(columns=["pid"], references="p", referenced_columns=["id"])
+                ],
+            ),
+        ]
+    )
+    desc = describe_schema(schema)
+    assert desc.relations == [Relation("p", "c", ("pid",), ("id",))]
+    assert desc.kinds["c"] == {"pid": "id", "v": "numerical"}
+    assert desc.primary_keys == {"p": ("id",)}
+
+
+def test_build_report_from_frames_with_the_chinook_schema() -> None:
+    schema_mod = pytest.importorskip("synthohive_lib.schema")
+    schema = schema_mod.load_schema(CHINOOK / "schema.yaml")
+    with sqlite3.connect(CHINOOK / "chinook.sqlite") as con:
+        names = [t.name for t in schema.tables]
+        real = {n: pd.read_sql(f'SELECT * FROM "{n}"', con) for n in names}
+    report = build_report_from_frames(real, real, schema, privacy=False)
+    assert report.score == pytest.approx(1.0)
+    assert report.validity_score == 1.0
+    assert len(report.relations) == len([fk for t in schema.tables for fk in t.foreign_keys])
+    assert report.tables["Invoice"].kinds["InvoiceDate"] == "datetime"
+    assert all(r.integrity.score == 1.0 for r in report.relations)
