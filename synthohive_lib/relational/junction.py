@@ -1,0 +1,168 @@
+"""Many-to-many link tables: unique pairs with realistic counts on both sides.
+
+``PlaylistTrack(PlaylistId, TrackId)`` has no attributes of its own: it *is* the two
+cardinalities (tracks per playlist, playlists per track) plus the rule that a pair appears at
+most once. :class:`JunctionModel` keeps one
+:class:`~synthohive_lib.relational.cardinality.CardinalityModel` per side and generates:
+
+1. ``k_a`` — links of each synthetic left parent, from the left model (at most the number of
+   right parents, since pairs are unique);
+2. ``w_b`` — popularity of each right parent, from the right model (a right parent that would
+   get no links weighs almost nothing);
+3. for each left parent, ``k_a`` distinct right parents drawn with probability ~ ``w_b``
+   without replacement (Efraimidis–Spirakis: the ``k`` largest of ``log(u) / w``).
+
+Step 3 is vectorised two ways. Sparse rows (``k_a`` small next to the right side) draw
+candidates with replacement in one batch, drop duplicate pairs and keep the first ``k_a`` per
+row by a group rank; rows left short, and dense rows, take the top ``k_a`` of a random key
+matrix, in row chunks that bound memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthohive_lib.errors import ModelError
+from synthohive_lib.relational.cardinality import CardinalityModel
+from synthohive_lib.schema.graph import Relation
+
+_DENSE_CELLS = 4_000_000  # random keys held at once by the dense path (~32 MB of float64)
+
+
+def _dense_top_k(
+    rows: np.ndarray, k: np.ndarray, weights: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each ``rows[i]``, ``k[i]`` distinct columns drawn ~ ``weights`` w/o replacement."""
+    n_cols = len(weights)
+    chunk = max(1, _DENSE_CELLS // max(n_cols, 1))
+    out_rows: list[np.ndarray] = []
+    out_cols: list[np.ndarray] = []
+    log_w = np.log(weights)
+    for start in range(0, len(rows), chunk):
+        r, kk = rows[start : start + chunk], k[start : start + chunk]
+        # Gumbel-top-k, equivalent to Efraimidis–Spirakis: largest log(w) + Gumbel noise
+        keys = log_w[None, :] - np.log(-np.log(rng.random((len(r), n_cols))))
+        order = np.argsort(-keys, axis=1)
+        take = np.arange(n_cols)[None, :] < kk[:, None]
+        out_rows.append(np.repeat(r, kk))
+        out_cols.append(order[take])
+    if not out_rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(out_rows), np.concatenate(out_cols)
+
+
+def sample_pairs(
+    k: np.ndarray,
+    weights: np.ndarray,
+    seed: int | np.random.Generator | None = None,
+    *,
+    oversample: float = 1.5,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (row, column) pairs: row ``i`` gets ``k[i]`` distinct columns ~ ``weights``.
+
+    ``k`` is clipped to the number of columns. Returns row and column positions, sorted by
+    row. Weights must be positive.
+    """
+    rng = np.random.default_rng(seed)
+    weights = np.asarray(weights, dtype=float)
+    if (weights <= 0).any():
+        raise ValueError("pair weights must be positive")
+    n_cols = len(weights)
+    k = np.minimum(np.asarray(k, dtype=np.int64), n_cols)
+    sparse = np.flatnonzero((k > 0) & (k * 8 <= n_cols))
+    dense = np.flatnonzero((k > 0) & (k * 8 > n_cols))
+
+    rows_out: list[np.ndarray] = []
+    cols_out: list[np.ndarray] = []
+    if len(sparse):
+        draws = np.ceil(k[sparse] * oversample).astype(np.int64) + 4
+        cand_rows = np.repeat(sparse, draws)
+        cand_cols = rng.choice(n_cols, size=len(cand_rows), p=weights / weights.sum())
+        pairs = pd.DataFrame({"r": cand_rows, "c": cand_cols}).drop_duplicates()
+        rank = pairs.groupby("r", sort=False).cumcount().to_numpy()
+        keep = rank < k[pairs["r"].to_numpy()]
+        rows_out.append(pairs["r"].to_numpy()[keep])
+        cols_out.append(pairs["c"].to_numpy()[keep])
+        got = np.bincount(rows_out[0], minlength=len(k))
+        short = sparse[got[sparse] < k[sparse]]
+        if len(short):  # redo the few rows that collected too few distinct columns
+            drop = np.isin(rows_out[0], short)
+            rows_out[0], cols_out[0] = rows_out[0][~drop], cols_out[0][~drop]
+            dense = np.concatenate([dense, short])
+    if len(dense):
+        r, c = _dense_top_k(dense, k[dense], weights, rng)
+        rows_out.append(r)
+        cols_out.append(c)
+    if not rows_out:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    rows, cols = np.concatenate(rows_out), np.concatenate(cols_out)
+    order = np.lexsort((cols, rows))
+    return rows[order], cols[order]
+
+
+class JunctionModel:
+    """Per-side cardinalities of a many-to-many link table; generates unique pairs."""
+
+    def __init__(self, **cardinality_params: Any) -> None:
+        self.cardinality_params = cardinality_params
+
+    def fit(
+        self,
+        junction_df: pd.DataFrame,
+        left_parent_df: pd.DataFrame,
+        right_parent_df: pd.DataFrame,
+        left: Relation,
+        right: Relation,
+    ) -> JunctionModel:
+        """Learn links per left parent (``left``) and per right parent (``right``)."""
+        if left.child != right.child:
+            raise ModelError(
+                f"{left} and {right} belong to different tables", table=left.child,
+                fix="pass the two foreign keys of the same link table",
+            )
+        self.left_ = CardinalityModel(**self.cardinality_params).fit(
+            left_parent_df, junction_df, left
+        )
+        self.right_ = CardinalityModel(**self.cardinality_params).fit(
+            right_parent_df, junction_df, right
+        )
+        return self
+
+    def generate(
+        self,
+        left_parents: pd.DataFrame,
+        right_parents: pd.DataFrame,
+        seed: int | np.random.Generator | None = None,
+        *,
+        total: int | None = None,
+    ) -> pd.DataFrame:
+        """Link rows between synthetic parents: unique pairs, real-like counts on both sides.
+
+        ``total`` fixes the number of links (within what the left side's real range allows).
+        """
+        if not hasattr(self, "left_"):
+            raise ModelError("the junction model is not fitted", fix="call fit(...) first")
+        rng = np.random.default_rng(seed)
+        left, right = self.left_.relation_, self.right_.relation_
+        k = self.left_.sample_counts(left_parents, rng, total=total)
+        popularity = self.right_.sample_counts(right_parents, rng).astype(float)
+        rows, cols = sample_pairs(k, popularity + 1e-3, rng)
+        out = pd.DataFrame(index=range(len(rows)))
+        for child_col, parent_col in zip(left.child_columns, left.parent_columns, strict=True):
+            out[child_col] = left_parents[parent_col].to_numpy()[rows]
+        for child_col, parent_col in zip(right.child_columns, right.parent_columns, strict=True):
+            out[child_col] = right_parents[parent_col].to_numpy()[cols]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"left": self.left_.to_dict(), "right": self.right_.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> JunctionModel:
+        model = cls()
+        model.left_ = CardinalityModel.from_dict(data["left"])
+        model.right_ = CardinalityModel.from_dict(data["right"])
+        return model

@@ -1,0 +1,81 @@
+"""Self-references become a valid hierarchy with the real shape (Employee.ReportsTo)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthohive_lib.errors import ModelError, SynthoHiveError
+from synthohive_lib.relational._frames import locate
+from synthohive_lib.relational.hierarchy import HierarchyModel, node_depths
+
+from .conftest import rel
+
+REPORTS_TO = rel("Employee", "Employee", "ReportsTo", "EmployeeId")
+
+
+def synthesize(model, n, seed=0, rank=None):
+    keys = pd.DataFrame({"EmployeeId": np.arange(1000, 1000 + n)})
+    return pd.concat([keys, model.generate(keys, seed, rank=rank)], axis=1)
+
+
+def depths_of(frame):
+    pos = locate(frame, ["EmployeeId"], frame, ["ReportsTo"])
+    assert (pos[frame["ReportsTo"].notna().to_numpy()] >= 0).all(), "dangling reference"
+    return node_depths(pos)  # raises on a cycle
+
+
+@pytest.fixture(scope="module")
+def model(chinook):
+    return HierarchyModel().fit(chinook["Employee"], REPORTS_TO)
+
+
+def test_the_real_shape_is_learnt(model) -> None:
+    assert model.root_rate_ == pytest.approx(1 / 8)
+    assert model.depth_probs_ == pytest.approx([1 / 8, 2 / 8, 5 / 8])
+    assert model.fanout_ == [[2], [2, 3]]
+
+
+@pytest.mark.parametrize("n", [8, 80, 800])
+def test_generated_hierarchies_are_acyclic_with_the_real_roots_and_depths(model, n) -> None:
+    frame = synthesize(model, n, seed=n)
+    depth = depths_of(frame)
+    assert frame["ReportsTo"].isna().sum() == n // 8  # the share of roots, kept
+    np.testing.assert_allclose(np.bincount(depth) / n, model.depth_probs_, atol=1 / n)
+    assert not (frame["ReportsTo"] == frame["EmployeeId"]).any()
+
+
+def test_every_manager_manages_like_a_real_one_at_the_real_scale(model) -> None:
+    frame = synthesize(model, 8, seed=1)
+    reports = frame.groupby("ReportsTo").size()
+    assert sorted(reports.tolist()) == [2, 2, 3]  # the root: 2 managers; they: 3 and 2
+
+
+def test_the_lowest_rank_becomes_the_root(model) -> None:
+    rank = np.array([5, 3, 9, 0, 7, 1, 2, 8])
+    frame = synthesize(model, 8, rank=rank)
+    assert frame.loc[frame["ReportsTo"].isna(), "EmployeeId"].tolist() == [1003]
+
+
+def test_tiny_outputs_still_have_a_root(model) -> None:
+    assert synthesize(model, 1)["ReportsTo"].isna().all()
+    two = synthesize(model, 2, seed=3)
+    depths_of(two)
+    assert two["ReportsTo"].isna().sum() >= 1
+
+
+def test_a_cycle_in_the_real_data_is_reported() -> None:
+    looped = pd.DataFrame({"EmployeeId": [1, 2, 3], "ReportsTo": [2, 1, None]})
+    with pytest.raises(SynthoHiveError, match=r"\[Employee\] .*cycle: 2 row"):
+        HierarchyModel().fit(looped, REPORTS_TO)
+
+
+def test_only_self_references_are_accepted(chinook) -> None:
+    with pytest.raises(ModelError, match="not a self-reference"):
+        HierarchyModel().fit(chinook["Customer"], rel("Employee", "Customer", "SupportRepId"))
+
+
+def test_save_and_load_round_trip(model, tmp_path) -> None:
+    loaded = HierarchyModel.load(model.save(tmp_path / "h.json"))
+    pd.testing.assert_frame_equal(synthesize(loaded, 80, 4), synthesize(model, 80, 4))
