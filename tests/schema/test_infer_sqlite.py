@@ -85,7 +85,7 @@ def test_chinook_text_dates_are_datetimes_with_their_format(
 def test_chinook_semantic_types_of_values(chinook_inference: InferenceResult) -> None:
     schema = chinook_inference.schema
 
-    def col(t: str, c: str):  # noqa: ANN202 - local shorthand
+    def col(t: str, c: str):  # local shorthand
         return schema.table(t).column(c)
 
     assert col("Track", "Name").type is ColumnType.TEXT
