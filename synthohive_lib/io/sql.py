@@ -15,6 +15,7 @@ Writing a whole schema lives in :mod:`synthohive_lib.io.sql_write`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,7 +142,12 @@ class SqlConnector(Connector):
             with self.connect() as own:
                 return self.reflect(name, own)
         try:
-            table = sa.Table(name, sa.MetaData(), autoload_with=conn, schema=self.db_schema)
+            with warnings.catch_warnings():
+                # SQLite FK parsing trips over quotes in names; reads do not use the FKs
+                warnings.filterwarnings(
+                    "ignore", message=".*SQL-parsed foreign key", category=sa.exc.SAWarning
+                )
+                table = sa.Table(name, sa.MetaData(), autoload_with=conn, schema=self.db_schema)
         except NoSuchTableError:
             available = sorted(sa.inspect(conn).get_table_names(schema=self.db_schema))
             raise ConnectorError(
@@ -149,6 +155,8 @@ class SqlConnector(Connector):
                 table=name,
                 fix="check the table name (names are case-sensitive when quoted)",
             ) from None
+        if self.backend in {"mysql", "mariadb"}:
+            table = _unescape_mysql_columns(table)
         self._reflected[name] = table
         return table
 
@@ -267,6 +275,23 @@ class SqlConnector(Connector):
 
         write_schema(self, schema, frames, if_exists=if_exists)
         self.forget(schema.table_names)
+
+
+def _unescape_mysql_columns(table: sa.Table) -> sa.Table:
+    """Undo SQLAlchemy's MySQL reflection leaving backticks doubled in column names.
+
+    The MySQL dialect parses ``SHOW CREATE TABLE`` and keeps the escaped form (a column named
+    ``back`tick`` comes back as ``back``tick``), which would then be escaped twice in a
+    SELECT. Only the columns and the primary key are rebuilt: that is all reads need.
+    """
+    if not any("``" in c.name for c in table.columns):
+        return table
+    columns = [
+        sa.Column(c.name.replace("``", "`"), c.type, nullable=c.nullable,
+                  primary_key=c.primary_key, quote=True)
+        for c in table.columns
+    ]
+    return sa.Table(table.name, sa.MetaData(), *columns, schema=table.schema, quote=True)
 
 
 def _create_engine(url: sa.URL, options: dict[str, Any]) -> sa.Engine:

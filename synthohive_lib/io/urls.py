@@ -24,7 +24,7 @@ _ENV_PATTERNS = (
     re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}$"),
 )
 # scheme://user:password@host  (fallback when SQLAlchemy cannot parse the URL)
-_USERINFO = re.compile(r"(?P<head>^[A-Za-z][A-Za-z0-9+.\-]*://[^:/@?#]*):(?P<pw>[^@/?#]*)@")
+_USERINFO = re.compile(r"(?P<head>//[^:/@?#\s]*):(?P<pw>[^@/?#\s]*)@")
 # ?password=...&  or  ;pwd=...  style parameters
 _SECRET_PARAMS = re.compile(
     r"(?P<key>(?:password|passwd|pwd|secret|token|access_token|private_key|private_key_passphrase"
@@ -77,9 +77,7 @@ def redact_url(url: str | sa.URL) -> str:
         except (ArgumentError, ValueError):
             parsed = None
     if parsed is not None:
-        if parsed.password is not None:
-            parsed = parsed.set(password=REDACTED)
-        text = parsed.render_as_string(hide_password=False)
+        text = parsed.render_as_string(hide_password=True)  # password -> ***
     else:
         text = _USERINFO.sub(lambda m: f"{m.group('head')}:{REDACTED}@", str(url))
     return _SECRET_PARAMS.sub(lambda m: f"{m.group('key')}{REDACTED}", text)
