@@ -343,3 +343,23 @@ def _to_datetime(series: pd.Series, ctx: _Context, *, date_only: bool) -> pd.Ser
     if date_only:
         result = result.dt.normalize()
     return result
+
+
+def infer_text_storage(series: pd.Series) -> StorageType:
+    """The storage type of a column read as text with no schema (CSV): the narrowest that fits.
+
+    Integer if every value is an integer literal, float if every value is numeric, boolean if
+    every value is true/false, else string. Dates are not guessed: they stay text until a
+    schema (``datetime_format``) says otherwise.
+    """
+    values = series.dropna().astype(str).str.strip()
+    values = values[values != ""]
+    if values.empty:
+        return StorageType.STRING
+    if values.str.fullmatch(r"[+-]?\d+").all():
+        return StorageType.INTEGER
+    if pd.to_numeric(values, errors="coerce").notna().all():
+        return StorageType.FLOAT
+    if values.str.lower().isin(_TRUE - {"1", "y"} | _FALSE - {"0", "n"}).all():
+        return StorageType.BOOLEAN
+    return StorageType.STRING

@@ -32,8 +32,8 @@ import structlog
 from sqlalchemy.exc import DBAPIError
 
 from synthohive_lib.errors import ConnectorError
-from synthohive_lib.io.dtypes import coerce_frame
 from synthohive_lib.io.identifiers import quote_identifier
+from synthohive_lib.io.prepare import prepare_frames
 from synthohive_lib.io.sql_ddl import build_metadata
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema, StorageType, Table
@@ -89,35 +89,6 @@ def write_schema(
         tables=len(order),
         rows=int(sum(len(f) for f in prepared.values())),
     )
-
-
-def prepare_frames(
-    schema: Schema, frames: Mapping[str, pd.DataFrame], *, source: str
-) -> dict[str, pd.DataFrame]:
-    """Every schema table's frame, with exactly the declared columns, typed per storage."""
-    missing = [t for t in schema.table_names if t not in frames]
-    if missing:
-        raise ConnectorError(
-            f"no data given for table(s) {missing}; got {sorted(frames)}",
-            fix="pass one DataFrame per schema table",
-        )
-    out: dict[str, pd.DataFrame] = {}
-    for table in schema.tables:
-        frame = frames[table.name]
-        absent = [c for c in table.column_names if c not in frame.columns]
-        extra = [c for c in frame.columns if not table.has_column(c)]
-        if absent or extra:
-            raise ConnectorError(
-                f"the frame for table {table.name!r} does not match the schema: "
-                f"missing columns {absent}, undeclared columns {extra}",
-                table=table.name,
-                fix="select the schema's columns, or update schema.yaml",
-            )
-        out[table.name] = coerce_frame(
-            frame[table.column_names].reset_index(drop=True), table,
-            source=f"data for {source}",
-        )
-    return out
 
 
 # ---------------------------------------------------------------------- backends

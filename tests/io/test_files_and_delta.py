@@ -1,0 +1,164 @@
+"""CSV, Parquet and Delta: the same shop schema round-trips with its types; bad CSV is named."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from synthohive_lib.errors import ConnectorError, MixedTypeColumnError, SourceUnreachableError
+from synthohive_lib.io import open_connector
+from synthohive_lib.io.delta import DeltaConnector
+from synthohive_lib.io.files import FileConnector
+from synthohive_lib.schema.model import Schema
+
+FramesFactory = Callable[[], dict[str, pd.DataFrame]]
+FORMATS = ["csv", "parquet", "delta"]
+
+
+def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_schema_round_trips_with_types(
+    fmt: str, tmp_path: Path, shop_schema: Schema, make_frames: FramesFactory
+) -> None:
+    frames = make_frames()
+    out = tmp_path / "out"
+    open_connector(out, format=fmt).write_schema(shop_schema, frames)
+    reader = open_connector(out)  # the format is detected from what was written
+    assert reader.kind == fmt
+    assert reader.list_tables() == sorted(shop_schema.table_names)
+    for table in shop_schema.tables:
+        back = reader.read_table(table.name, table)
+        pd.testing.assert_frame_equal(
+            _sorted(back, table.primary_key), _sorted(frames[table.name], table.primary_key),
+            check_dtype=False,
+        )
+        assert reader.row_count(table.name) == len(frames[table.name])
+    sales = reader.read_table("Sale", shop_schema.table("Sale"))
+    assert sales["quantity"].dtype == "Int64"
+    assert sales["sold_at"].dtype == "datetime64[ns]"
+    assert reader.read_table("Employee", shop_schema.table("Employee"))["active"].dtype \
+        == "boolean"
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "delta"])
+def test_typed_formats_keep_types_without_a_schema(
+    fmt: str, tmp_path: Path, shop_schema: Schema, make_frames: FramesFactory
+) -> None:
+    open_connector(tmp_path / "o", format=fmt).write_schema(shop_schema, make_frames())
+    sales = open_connector(tmp_path / "o").read_table("Sale")
+    assert sales["quantity"].dtype == "Int64"
+    assert sales["amount"].dtype == "float64"
+    assert sales["sold_at"].dtype == "datetime64[ns]"
+
+
+def test_csv_without_a_schema_gets_the_narrowest_type(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("a,b,c,d\n1,1.5,true,x\n,2,false,\n3,,,y\n")
+    frame = open_connector(tmp_path).read_table("t")
+    assert frame.dtypes.astype(str).to_dict() == {
+        "a": "Int64", "b": "float64", "c": "boolean", "d": "object"
+    }
+    assert frame["d"].tolist() == ["x", None, "y"]
+
+
+def test_csv_column_mixing_numbers_and_text_is_named(tmp_path: Path, shop_schema: Schema) -> None:
+    (tmp_path / "Product.csv").write_text(
+        "product_id,label,price\n1,a,2.5\n2,b,n/a\n3,c,free\n4,d,3\n"
+    )
+    with pytest.raises(MixedTypeColumnError) as info:
+        open_connector(tmp_path).read_table("Product", shop_schema.table("Product"))
+    message = str(info.value)
+    assert "Product.csv" in message and "price" in message
+    assert "'n/a'" in message and "'free'" in message
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_empty_table_reads_with_columns_and_types(
+    fmt: str, tmp_path: Path, shop_schema: Schema, make_frames: FramesFactory
+) -> None:
+    frames = {name: frame.iloc[0:0] for name, frame in make_frames().items()}
+    open_connector(tmp_path / "e", format=fmt).write_schema(shop_schema, frames)
+    reader = open_connector(tmp_path / "e", format=fmt)
+    sales = reader.read_table("Sale", shop_schema.table("Sale"))
+    assert len(sales) == 0
+    assert sales.columns.tolist() == shop_schema.table("Sale").column_names
+    assert sales["quantity"].dtype == "Int64"
+    assert [len(c) for c in reader.iter_table("Sale", shop_schema.table("Sale"))] == [0]
+
+
+def test_sqlite_empty_table_reads_with_types(tmp_path: Path, shop_schema: Schema,
+                                             make_frames: FramesFactory) -> None:
+    frames = {name: frame.iloc[0:0] for name, frame in make_frames().items()}
+    with open_connector(f"sqlite:///{tmp_path / 'e.sqlite'}") as db:
+        db.write_schema(shop_schema, frames)
+        sales = db.read_table("Sale")
+        assert len(sales) == 0
+        assert sales["quantity"].dtype == "Int64" and sales["amount"].dtype == "float64"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_chunks_add_up_and_unknown_tables_are_named(
+    fmt: str, tmp_path: Path, shop_schema: Schema, make_frames: FramesFactory
+) -> None:
+    open_connector(tmp_path / "c", format=fmt).write_schema(shop_schema, make_frames())
+    reader = open_connector(tmp_path / "c")
+    chunks = list(reader.iter_table("Employee", shop_schema.table("Employee"), chunksize=3))
+    assert [len(c) for c in chunks] == [3, 1]
+    with pytest.raises(ConnectorError, match="available tables"):
+        reader.read_table("Nope")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_existing_output_is_kept_unless_replace(
+    fmt: str, tmp_path: Path, shop_schema: Schema, make_frames: FramesFactory
+) -> None:
+    out = tmp_path / "r"
+    open_connector(out, format=fmt).write_schema(shop_schema, make_frames())
+    with pytest.raises(ConnectorError, match="already exist"):
+        open_connector(out, format=fmt).write_schema(shop_schema, make_frames())
+    smaller = make_frames()
+    smaller["Sale"] = smaller["Sale"].iloc[:1]
+    open_connector(out, format=fmt).write_schema(shop_schema, smaller, if_exists="replace")
+    assert open_connector(out, format=fmt).row_count("Sale") == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_failed_file_write_leaves_the_previous_files(
+    fmt: str, tmp_path: Path, shop_schema: Schema, make_frames: FramesFactory
+) -> None:
+    out = tmp_path / "f"
+    open_connector(out, format=fmt).write_schema(shop_schema, make_frames())
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = make_frames()
+    bad["Sale"]["quantity"] = ["1", "two", "3"]  # not an integer: refused while preparing
+    with pytest.raises(MixedTypeColumnError, match="quantity"):
+        open_connector(out, format=fmt).write_schema(shop_schema, bad, if_exists="replace")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_single_files_and_single_delta_tables(tmp_path: Path) -> None:
+    schema = Schema.model_validate({"tables": [{"name": "t", "columns": [
+        {"name": "a", "type": "integer", "storage": "integer"}]}]})
+    frame = pd.DataFrame({"a": pd.array([1, None], dtype="Int64")})
+    for target in (tmp_path / "t.csv", tmp_path / "t.parquet"):
+        open_connector(target).write_schema(schema, {"t": frame})
+        connector = open_connector(target)
+        assert isinstance(connector, FileConnector)
+        assert connector.list_tables() == ["t"]
+        pd.testing.assert_frame_equal(connector.read_table("t"), frame)
+    open_connector(tmp_path / "d", format="delta").write_schema(schema, {"t": frame})
+    single = open_connector(tmp_path / "d" / "t")
+    assert isinstance(single, DeltaConnector) and single.list_tables() == ["t"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_missing_paths_and_unknown_formats_are_explained(tmp_path: Path) -> None:
+    with pytest.raises(ConnectorError, match="format="):
+        open_connector(tmp_path / "nothing-here")
+    with pytest.raises(SourceUnreachableError):
+        open_connector(tmp_path / "nothing", format="parquet").list_tables()
