@@ -40,6 +40,7 @@ from synthohive_lib.schema.model import (
     Column,
     ColumnType,
     ForeignKey,
+    PiiKind,
     Schema,
     StorageType,
     Table,
@@ -72,14 +73,19 @@ class InferenceResult:
     row_counts: dict[str, int] = field(default_factory=dict)
     source: str = ""
 
+    def _is_set(self, candidate: PiiCandidate) -> bool:
+        table = self.schema.table(candidate.table)
+        return table.has_column(candidate.column) and (
+            table.column(candidate.column).pii is candidate.kind
+        )
+
     def summary(self) -> str:
         """A short human-readable report: tables, foreign keys and PII candidates."""
         schema = self.schema
         lines = [
             f"Inferred schema {schema.name!r} from {self.source or 'data'}: "
             f"{len(schema.tables)} tables, {len(schema.foreign_keys)} foreign keys, "
-            f"{sum(1 for c in self.pii_candidates if c.confidence >= PII_SET_THRESHOLD)} "
-            "PII columns",
+            f"{sum(len(t.pii_columns) for t in schema.tables)} PII columns",
             "Tables:",
         ]
         for table in schema.tables:
@@ -96,9 +102,9 @@ class InferenceResult:
             f"{fk.references}({', '.join(fk.referenced_columns)})"
             for child, fk in schema.foreign_keys
         ] or ["  none"]
-        lines.append(f"PII candidates (set on the column at confidence >= {PII_SET_THRESHOLD}):")
+        lines.append("PII candidates (* = set as 'pii' on the column):")
         lines += [
-            f"  {'*' if c.confidence >= PII_SET_THRESHOLD else ' '} {c}"
+            f"  {'*' if self._is_set(c) else ' '} {c}"
             for c in sorted(self.pii_candidates, key=lambda c: (c.table, c.column))
         ] or ["  none"]
         return "\n".join(lines)
@@ -188,6 +194,21 @@ def reflect_tables(
 # --------------------------------------------------------------------------- assembly
 
 
+def _settled_pii(candidate: PiiCandidate | None, ctype: ColumnType) -> PiiKind | None:
+    """The PII kind to write on a column of semantic type ``ctype`` (None: only a candidate).
+
+    Keys are never PII; a birth date must be a datetime; other kinds hold text (numbers such
+    as phones stored as integers become text); a boolean holds no PII.
+    """
+    if candidate is None or candidate.confidence < PII_SET_THRESHOLD:
+        return None
+    if ctype in (ColumnType.ID, ColumnType.BOOLEAN):
+        return None
+    if candidate.kind is PiiKind.DATE_OF_BIRTH:
+        return candidate.kind if ctype is ColumnType.DATETIME else None
+    return None if ctype is ColumnType.DATETIME else candidate.kind
+
+
 def _build_column(
     sniff: ColumnSniff,
     name: str,
@@ -200,10 +221,10 @@ def _build_column(
     ctype = type_hint or (
         ColumnType.CATEGORICAL if enum and sniff.type is ColumnType.TEXT else sniff.type
     )
-    pii = sniff.pii
-    keep_pii = (
-        pii is not None and pii.confidence >= PII_SET_THRESHOLD and ctype is not ColumnType.ID
-    )
+    pii = _settled_pii(sniff.pii, ctype)
+    numbers = (ColumnType.INTEGER, ColumnType.FLOAT)
+    if pii not in (None, PiiKind.DATE_OF_BIRTH) and type_hint is None and ctype in numbers:
+        ctype = ColumnType.TEXT  # phone/card/postal numbers are identifiers, not quantities
     numeric = ctype in (ColumnType.INTEGER, ColumnType.FLOAT, ColumnType.DATETIME)
     return Column(
         name=name,
@@ -211,7 +232,7 @@ def _build_column(
         storage=sniff.storage,
         nullable=nullable,
         datetime_format=sniff.datetime_format if ctype is ColumnType.DATETIME else None,
-        pii=pii.kind if keep_pii and pii is not None else None,
+        pii=pii,
         unique=unique,
         min=sniff.min if numeric else None,
         max=sniff.max if numeric else None,

@@ -517,6 +517,9 @@ def sniff_column(
         out.notes.append("binary column: generated, never copied")
     else:
         _sniff_strings(out, non_null, column, table, strict_text)
+    # '2024-01-02' looks like a phone number to a pattern; a date is only ever a birth date
+    if out.type is ColumnType.DATETIME and out.pii and out.pii.kind is not PiiKind.DATE_OF_BIRTH:
+        out.pii = None
     return out
 
 

@@ -1,0 +1,148 @@
+"""Inference from DataFrames and files, where nothing is declared: keys guessed or hinted."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from synthohive_lib.errors import MixedTypeColumnError
+from synthohive_lib.schema import ColumnType, ForeignKey, PiiKind, StorageType
+from synthohive_lib.schema.infer import (
+    guess_primary_key,
+    infer,
+    infer_from_frames,
+    infer_schema_from_frames,
+)
+from synthohive_lib.schema.validate import validate_data, validate_schema
+
+
+def shop_frames() -> dict[str, pd.DataFrame]:
+    customers = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3, 4],
+            "email": ["a@x.com", "b@y.org", "c@z.net", "d@x.com"],
+            "country": ["PT", "PT", "DE", "PT"],
+            "signed_up": ["2024-01-02", "2024-02-03", "2024-03-04", "2024-04-05"],
+        }
+    )
+    orders = pd.DataFrame(
+        {
+            "id": [10, 11, 12, 13, 14, 15],
+            "customer_id": [1, 1, 2, 3, 3, None],
+            "amount": [9.99, 10.5, 3.0, 4.25, 1.0, 2.5],
+            "paid": [True, False, True, True, False, True],
+        }
+    )
+    return {"customers": customers, "orders": orders}
+
+
+def test_primary_key_is_guessed_as_a_unique_non_null_id_column() -> None:
+    frames = shop_frames()
+    assert guess_primary_key(frames["customers"], "customers") == ["customer_id"]
+    assert guess_primary_key(frames["orders"], "orders") == ["id"]
+    assert guess_primary_key(pd.DataFrame({"name": ["a", "a"]}), "t") == []
+    assert guess_primary_key(pd.DataFrame({"id": [1, 1]}), "t") == []
+
+
+def test_frames_without_hints_declare_no_foreign_keys() -> None:
+    schema = infer_schema_from_frames(shop_frames(), name="shop")
+    assert schema.foreign_keys == []
+    orders = schema.table("orders")
+    assert orders.primary_key == ["id"]
+    assert orders.column("amount").type is ColumnType.FLOAT
+    assert orders.column("amount").decimals == 2
+    assert orders.column("paid").type is ColumnType.BOOLEAN
+    # floats that are whole numbers with a gap are integer keys read by pandas
+    assert orders.column("customer_id").storage is StorageType.INTEGER
+    assert orders.column("customer_id").nullable is True
+    customers = schema.table("customers")
+    assert customers.column("signed_up").datetime_format == "%Y-%m-%d"
+    assert customers.column("email").pii is PiiKind.EMAIL
+    assert customers.column("country").nullable is False
+
+
+def test_foreign_key_hints_make_keys_and_relations() -> None:
+    result = infer_from_frames(
+        shop_frames(),
+        name="shop",
+        foreign_keys={
+            "orders": [
+                {
+                    "columns": ["customer_id"],
+                    "references": "customers",
+                    "referenced_columns": ["customer_id"],
+                    "on_orphan": "null",
+                }
+            ]
+        },
+    )
+    schema = result.schema
+    assert schema.table_names == ["customers", "orders"]  # parents first
+    fk = schema.table("orders").foreign_keys[0]
+    assert isinstance(fk, ForeignKey) and fk.on_orphan.value == "null"
+    assert schema.table("orders").column("customer_id").type is ColumnType.ID
+    validate_schema(schema)
+    assert validate_data(schema, shop_frames()).ok
+
+
+def test_primary_key_hint_wins_over_the_guess() -> None:
+    schema = infer_schema_from_frames(shop_frames(), primary_keys={"orders": ["id", "paid"]})
+    assert schema.table("orders").primary_key == ["id", "paid"]
+
+
+def test_csv_column_of_mixed_types_is_refused_with_the_column_named(tmp_path: Path) -> None:
+    path = tmp_path / "items.csv"
+    path.write_text("item_id,weight,label\n1,10,a\n2,12,b\n3,heavy,c\n4,9,d\n")
+    frame = pd.read_csv(path)
+    with pytest.raises(MixedTypeColumnError) as err:
+        infer_schema_from_frames({"items": frame})
+    assert (err.value.table, err.value.column) == ("items", "weight")
+    assert "'heavy'" in str(err.value) and "Fix:" in str(err.value)
+
+
+def test_a_type_hint_accepts_a_mixed_column_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "items.csv"
+    path.write_text("item_id,weight\n1,10\n2,12\n3,heavy\n")
+    schema = infer_schema_from_frames(
+        {"items": pd.read_csv(path)}, type_hints={"items": {"weight": "text"}}
+    )
+    assert schema.table("items").column("weight").type is ColumnType.TEXT
+
+
+def test_every_mixed_column_is_listed_at_once() -> None:
+    frame = pd.DataFrame(
+        {"a": pd.Series([1, "x"], dtype=object), "b": pd.Series([2.5, "y"], dtype=object)}
+    )
+    with pytest.raises(MixedTypeColumnError) as err:
+        infer_schema_from_frames({"t": frame})
+    assert "2 columns" in str(err.value)
+    assert "[t.a]" in str(err.value) and "[t.b]" in str(err.value)
+
+
+def test_an_empty_frame_still_gives_a_table() -> None:
+    frame = pd.DataFrame({"id": pd.Series([], dtype="int64"), "note": pd.Series([], dtype=object)})
+    schema = infer_schema_from_frames({"empty": frame})
+    table = schema.table("empty")
+    assert table.column("id").storage is StorageType.INTEGER
+    assert table.column("note").type is ColumnType.TEXT
+    assert table.primary_key == []
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("synthohive_lib.io.files") is None,
+    reason="the CSV/Parquet connector (synthohive_lib.io.files) is not there yet",
+)
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_folder_of_files_is_inferred_through_the_file_connector(tmp_path: Path, fmt: str) -> None:
+    for name, frame in shop_frames().items():
+        if fmt == "csv":
+            frame.to_csv(tmp_path / f"{name}.csv", index=False)
+        else:
+            frame.to_parquet(tmp_path / f"{name}.parquet", index=False)
+    result = infer(tmp_path, name="shop")
+    assert sorted(result.schema.table_names) == ["customers", "orders"]
+    assert result.schema.table("orders").primary_key == ["id"]
+    assert result.row_counts == {"customers": 4, "orders": 6}
