@@ -13,7 +13,7 @@ import pandas as pd
 
 from synthohive_lib.errors import ConnectorError
 from synthohive_lib.io.dtypes import coerce_frame
-from synthohive_lib.schema.model import Schema
+from synthohive_lib.schema.model import Schema, StorageType
 
 
 def prepare_frames(
@@ -38,8 +38,14 @@ def prepare_frames(
                 table=table.name,
                 fix="select the schema's columns, or update schema.yaml",
             )
-        out[table.name] = coerce_frame(
+        typed = coerce_frame(
             frame[table.column_names].reset_index(drop=True), table,
             source=f"data for {source}",
         )
+        for column in table.columns:
+            numeric = column.storage in (StorageType.FLOAT, StorageType.DECIMAL)
+            if numeric and column.decimals is not None:
+                # ``decimals`` is what every sink keeps, whether or not it rounds by itself
+                typed[column.name] = typed[column.name].round(column.decimals)
+        out[table.name] = typed
     return out

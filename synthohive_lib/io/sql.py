@@ -91,6 +91,7 @@ class SqlConnector(Connector):
         except DBAPIError as exc:
             failure = self._reason(exc)
         if failure is not None:
+            log.warning("io.sql.unreachable", target=self.describe(), reason=failure)
             # raised outside the except block: no __context__ pointing at the driver error
             raise SourceUnreachableError(
                 f"cannot connect to {url_location(self.url)}: {failure}",

@@ -32,11 +32,13 @@ def build_metadata(
     frames: Mapping[str, pd.DataFrame],
     *,
     names: Mapping[str, str] | None = None,
+    db_schema: str | None = None,
 ) -> tuple[sa.MetaData, dict[str, sa.Table]]:
     """SQLAlchemy tables for every table of ``schema`` (keyed by schema table name).
 
     ``names`` maps schema table names to the physical names to create (staging names);
-    by default a table is created under its own name.
+    by default a table is created under its own name. ``db_schema`` is the database
+    namespace (PostgreSQL schema) to create them in.
     """
     names = dict(names or {})
     metadata = sa.MetaData()
@@ -63,7 +65,8 @@ def build_metadata(
         kwargs = {"mysql_charset": "utf8mb4", "mysql_engine": "InnoDB"} \
             if backend in {"mysql", "mariadb"} else {}
         tables[table.name] = sa.Table(
-            physical, metadata, *columns, *constraints, quote=True, **kwargs
+            physical, metadata, *columns, *constraints, quote=True, schema=db_schema,
+            **kwargs,
         )
     for table in schema.tables:
         child = tables[table.name]

@@ -70,7 +70,9 @@ def write_schema(
         )
     order = SchemaGraph(schema).generation_order()
     prepared = prepare_frames(schema, frames, source=connector.describe())
-    metadata, tables = build_metadata(schema, connector.backend, prepared)
+    metadata, tables = build_metadata(
+        schema, connector.backend, prepared, db_schema=connector.db_schema
+    )
     progress = _Progress()
     writer = _write_transactional if connector.backend in TRANSACTIONAL_DDL else _write_with_cleanup
     try:
@@ -203,7 +205,11 @@ def _drop(conn: sa.Connection, connector: SqlConnector, names: list[str]) -> Non
 
 
 def _rename(conn: sa.Connection, connector: SqlConnector, mapping: dict[str, str]) -> None:
-    """One atomic MySQL ``RENAME TABLE a TO b, c TO d`` (Core has no construct for it)."""
+    """Rename tables (Core has no construct for it); identifiers quoted by the dialect.
+
+    MySQL/MariaDB get one atomic ``RENAME TABLE a TO b, c TO d``; other dialects (Snowflake,
+    BigQuery, ...) one ``ALTER TABLE a RENAME TO b`` per table.
+    """
     dialect = conn.dialect
 
     def qualified(name: str) -> str:
@@ -212,9 +218,17 @@ def _rename(conn: sa.Connection, connector: SqlConnector, mapping: dict[str, str
             return f"{quote_identifier(connector.db_schema, dialect)}.{quoted}"
         return quoted
 
-    pairs = ", ".join(f"{qualified(old)} TO {qualified(new)}" for old, new in mapping.items())
+    if dialect.name in {"mysql", "mariadb"}:
+        pairs = ", ".join(f"{qualified(old)} TO {qualified(new)}" for old, new in mapping.items())
+        statements = [f"RENAME TABLE {pairs}"]
+    else:
+        statements = [
+            f"ALTER TABLE {qualified(old)} RENAME TO {quote_identifier(new, dialect)}"
+            for old, new in mapping.items()
+        ]
     with conn.begin():
-        conn.exec_driver_sql(f"RENAME TABLE {pairs}")  # identifiers quoted above
+        for statement in statements:
+            conn.exec_driver_sql(statement)  # every identifier quoted above
 
 
 # ---------------------------------------------------------------------- loading

@@ -121,3 +121,37 @@ def test_frames_that_do_not_match_the_schema_are_refused_before_writing(
     del frames["Sale"]
     with open_connector(f"sqlite:///{path}") as db, pytest.raises(ConnectorError, match="Sale"):
         db.write_schema(shop_schema, frames)
+
+
+def test_chunked_reads_stream_on_every_backend(
+    empty_db_url: str, shop_schema: Schema, make_frames: FramesFactory
+) -> None:
+    with open_connector(empty_db_url) as db:
+        db.write_schema(shop_schema, make_frames())
+        chunks = list(db.iter_table("Employee", shop_schema.table("Employee"), chunksize=3))
+        assert [len(c) for c in chunks] == [3, 1]
+        assert pd.concat(chunks)["emp_id"].tolist() == [1, 2, 3, 4]  # primary-key order
+
+
+def test_declared_decimals_are_what_is_stored(
+    empty_db_url: str, shop_schema: Schema, make_frames: FramesFactory
+) -> None:
+    frames = make_frames()
+    frames["Product"]["price"] = [2.504, 10.987]
+    with open_connector(empty_db_url) as db:
+        db.write_schema(shop_schema, frames)
+        prices = db.read_table("Product", shop_schema.table("Product"))["price"]
+        assert prices.tolist() == [2.5, 10.99]
+
+
+@pytest.mark.postgres
+def test_timezone_aware_datetimes_come_back_in_utc(fresh_postgres_url: str) -> None:
+    schema = Schema.model_validate({"tables": [{"name": "ev", "columns": [
+        {"name": "at", "type": "datetime", "storage": "datetime"}]}]})
+    at = pd.Series(pd.to_datetime(["2024-05-01 12:00:00+02:00", None], utc=True))
+    with open_connector(fresh_postgres_url) as db:
+        db.write_schema(schema, {"ev": pd.DataFrame({"at": at})})
+        back = db.read_table("ev", schema.table("ev"))["at"]
+    assert str(back.dtype) == "datetime64[ns, UTC]"
+    assert back.iloc[0] == pd.Timestamp("2024-05-01 10:00:00", tz="UTC")
+    assert pd.isna(back.iloc[1])
