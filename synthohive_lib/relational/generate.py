@@ -1,0 +1,381 @@
+"""Whole-schema synthesis: fit every table, then generate them parents first.
+
+For each table, in :meth:`SchemaGraph.generation_order`:
+
+1. **rows** — a root table gets ``scale × real rows`` (or the row target given for it); a child
+   gets, under each synthetic row of its context parent, a count drawn from that relation's
+   :class:`~synthohive_lib.relational.cardinality.CardinalityModel` (a row target rescales
+   them); a link table gets unique pairs from its
+   :class:`~synthohive_lib.relational.junction.JunctionModel`;
+2. **attributes** — the table's generative model samples one row per child row, given the
+   synthetic parent rows as ``context`` (row-aligned), so children follow their parents;
+3. **keys** — context foreign keys come from the expansion, the other foreign keys from the
+   "slots" assignment, the primary key from the real format, self-references from the
+   hierarchy model;
+4. the finished table goes to ``sink(table, frame)`` at once. Only the columns its children
+   still need are kept (keys plus context attributes), and a parent is released as soon as
+   its last child is done, so memory holds at most one generation front of narrow frames.
+
+Models come from a ``model_factory(request) -> GenerativeModel`` (any model honouring the
+contract in :mod:`synthohive_lib.models.base`), so the relational layer never depends on CTGAN.
+PII columns never reach a model; they are filled by ``fill_pii`` (the privacy layer) or left
+NULL.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import structlog
+
+from synthohive_lib.errors import ConfigError, ModelError
+from synthohive_lib.models.base import GenerativeModel
+from synthohive_lib.relational._frames import locate
+from synthohive_lib.relational.keys import assign_by_slots, expand_parent_keys
+from synthohive_lib.relational.plan import TablePlan
+from synthohive_lib.relational.specs import column_specs
+from synthohive_lib.schema.graph import SchemaGraph
+from synthohive_lib.schema.model import Schema, Table
+from synthohive_lib.schema.validate import validate_data
+from synthohive_lib.transform.specs import ColumnSpec
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """What a model factory is told about the table it builds a model for."""
+
+    table: Table
+    specs: list[ColumnSpec]
+    context_specs: list[ColumnSpec] | None
+
+
+ModelFactory = Callable[[ModelRequest], GenerativeModel]
+log = structlog.get_logger(__name__)
+
+ModelLoader = Callable[[Path], GenerativeModel]
+Sink = Callable[[str, pd.DataFrame], None]
+PiiFiller = Callable[[Table, pd.DataFrame, np.random.Generator], pd.DataFrame]
+
+
+def ctgan_factory(**config: Any) -> ModelFactory:
+    """A factory building :class:`~synthohive_lib.models.ctgan.CTGAN` models from the schema.
+
+    ``config`` holds CTGAN hyper-parameters (``epochs``, ``device``, ``seed``, ...).
+    """
+
+    def build(request: ModelRequest) -> GenerativeModel:
+        from synthohive_lib.models.ctgan import CTGAN  # torch is imported only when used
+
+        return CTGAN(
+            specs=request.specs, context_specs=request.context_specs,
+            table=request.table.name, **config,
+        )
+
+    return build
+
+
+def model_request(schema: Schema, plan: TablePlan) -> ModelRequest:
+    """Specs of the table's attributes and of its context parent's columns, from the schema."""
+    table = schema.table(plan.table)
+    context = None
+    if plan.context is not None and plan.context_columns:
+        context = column_specs(
+            schema.table(plan.context.parent), plan.context_columns, force_nullable=True
+        )
+    return ModelRequest(table, column_specs(table, plan.attributes), context)
+
+
+def table_rng(seed: int, table: str) -> np.random.Generator:
+    """A generator per (run seed, table): stable when other tables are added or removed."""
+    return np.random.default_rng([seed, zlib.crc32(table.encode())])
+
+
+def training_frames(
+    plan: TablePlan, tables: Mapping[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The model's training data and its row-aligned parent context (None without parent).
+
+    A child whose context reference is NULL gets an all-NULL context row: it is generated the
+    same way later, so the model learns what such children look like.
+    """
+    data = tables[plan.table]
+    attrs = data[plan.attributes].reset_index(drop=True)
+    if plan.context is None or not plan.context_columns:
+        return attrs, None
+    parent = tables[plan.context.parent]
+    pos = locate(parent, plan.context.parent_columns, data, plan.context.child_columns,
+                 table=plan.table)
+    return attrs, _context_rows(parent[plan.context_columns], pos)
+
+
+def _context_rows(parent_ctx: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """Parent context per child row; position -1 (no parent) gives an all-NULL row."""
+    linked = positions >= 0
+    ctx = parent_ctx.iloc[np.where(linked, positions, 0)].reset_index(drop=True)
+    if not linked.all():
+        ctx = ctx.astype(object)  # NULLs must not turn integer columns into floats silently
+        ctx.loc[~linked, :] = None
+        ctx = ctx.infer_objects()
+    return ctx
+
+
+def generate_table(
+    plan: TablePlan,
+    model: GenerativeModel | None,
+    parents: Mapping[str, pd.DataFrame],
+    *,
+    table: Table,
+    scale: float = 1.0,
+    rows: int | None = None,
+    seed: int = 0,
+    key_offset: int = 0,
+    fill_pii: PiiFiller | None = None,
+) -> pd.DataFrame:
+    """One synthetic table, given the synthetic rows of its parents (see module docstring).
+
+    ``rows`` is a row target (a root's row count, or the total over all parents of a child);
+    ``key_offset`` shifts the generated primary keys so that partitions never collide.
+    """
+    rng = table_rng(seed, plan.table)
+    frame, positions = _skeleton(plan, parents, scale, rows, rng)
+    n = len(frame)
+
+    if plan.attributes:
+        if model is None:
+            raise ModelError(
+                "no generative model for a table with attribute columns", table=plan.table,
+                fix="fit the synthesizer (or pass the table's model) before generating",
+            )
+        model_seed = int(rng.integers(2**31))
+        if plan.context is not None and plan.context_columns:
+            parent = parents[plan.context.parent]
+            context = _context_rows(parent[plan.context_columns], positions)
+            attrs = model.sample(context=context, seed=model_seed)
+        else:
+            attrs = model.sample(n, seed=model_seed)
+        for col in plan.attributes:
+            frame[col] = attrs[col].to_numpy()
+
+    for card in plan.secondary:
+        rel = card.relation_
+        fks = assign_by_slots(n, parents[rel.parent], rel, card, rng)
+        for col in rel.child_columns:
+            frame[col] = fks[col].array
+
+    plan.keys.generate(frame, offset=key_offset, seed=int(rng.integers(2**31)))
+    for hierarchy in plan.hierarchies:
+        rel = hierarchy.relation_
+        refs = hierarchy.generate(frame[list(rel.parent_columns)], rng)
+        for col in rel.child_columns:
+            frame[col] = refs[col].array
+
+    for col in plan.pii:
+        frame[col] = None
+    if fill_pii is not None and plan.pii:
+        frame = fill_pii(table, frame, rng)
+    return frame[[c for c in table.column_names if c in frame.columns]]
+
+
+def _skeleton(
+    plan: TablePlan,
+    parents: Mapping[str, pd.DataFrame],
+    scale: float,
+    rows: int | None,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of the table with their context keys, and each row's context-parent position."""
+    if plan.junction is not None:
+        left, right = plan.junction.left_.relation_, plan.junction.right_.relation_
+        left_parents = parents[left.parent].reset_index(drop=True)
+        links = plan.junction.generate(left_parents, parents[right.parent], rng, total=rows)
+        positions = locate(left_parents, left.parent_columns, links, left.child_columns)
+        return links, positions
+    if plan.cardinality is None or plan.context is None:
+        n = rows if rows is not None else _scaled(plan.n_rows, scale)
+        return pd.DataFrame(index=range(n)), np.full(n, -1, dtype=np.int64)
+
+    rel, card = plan.context, plan.cardinality
+    parent = parents[rel.parent].reset_index(drop=True)
+    rate = card.null_rate_
+    linked_target = None if rows is None else round(rows * (1 - rate))
+    counts = card.sample_counts(parent, rng, total=linked_target)
+    keys, positions = expand_parent_keys(parent[list(rel.parent_columns)], counts,
+                                         rel.child_columns)
+    n_null = (rows - len(keys)) if rows is not None else (
+        int(rng.binomial(len(keys), rate / (1 - rate))) if 0 < rate < 1 else 0
+    )
+    if n_null > 0:
+        nulls = pd.DataFrame({c: pd.Series(pd.NA, index=range(n_null), dtype=_nullable(keys[c]))
+                              for c in keys.columns})
+        keys = pd.concat([keys.astype({c: nulls[c].dtype for c in keys.columns}), nulls],
+                         ignore_index=True)
+        positions = np.concatenate([positions, np.full(n_null, -1, dtype=np.int64)])
+    return keys, positions
+
+
+def _scaled(n_real: int, scale: float) -> int:
+    """Rows of a root table at ``scale``: at least one when the real table has any."""
+    return max(1, round(scale * n_real)) if n_real else 0
+
+
+def _nullable(values: pd.Series) -> Any:
+    return "Int64" if pd.api.types.is_integer_dtype(values) else values.dtype
+
+
+class RelationalSynthesizer:
+    """Fit and generate a whole schema; the library-level equivalent of the asset graph.
+
+    ``model_factory`` builds an unfitted model from a :class:`ModelRequest` (e.g.
+    ``ctgan_factory(epochs=300)``); ``context_parents`` overrides the choice
+    of context parent per child table; ``cardinality_params`` go to every
+    :class:`CardinalityModel`.
+    """
+
+    def __init__(
+        self,
+        schema: Schema,
+        model_factory: ModelFactory | None = None,
+        *,
+        context_parents: Mapping[str, str] | None = None,
+        cardinality_params: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.schema = schema
+        self.graph = SchemaGraph(schema)
+        self.model_factory = model_factory
+        self.context_parents = dict(context_parents or {})
+        self.cardinality_params = dict(cardinality_params or {})
+
+    def fit(self, tables: Mapping[str, pd.DataFrame]) -> RelationalSynthesizer:
+        """Validate the real tables (orphan policies applied), then learn every table."""
+        frames = validate_data(self.schema, tables).frames
+        self.plans_: dict[str, TablePlan] = {}
+        self.models_: dict[str, GenerativeModel] = {}
+        for name in self.graph.generation_order():
+            plan = TablePlan.fit(
+                self.schema, name, frames,
+                context_parent=self.context_parents.get(name),
+                cardinality_params=self.cardinality_params,
+            )
+            self.plans_[name] = plan
+            if plan.attributes:
+                if self.model_factory is None:
+                    raise ConfigError(
+                        f"table {name!r} has attribute columns but no model factory was given",
+                        table=name, fix="pass model_factory=ctgan_factory(epochs=...)",
+                    )
+                data, context = training_frames(plan, frames)
+                request = model_request(self.schema, plan)
+                self.models_[name] = self.model_factory(request).fit(data, context)
+        return self
+
+    def generate(
+        self,
+        sink: Sink | None = None,
+        *,
+        scale: float = 1.0,
+        rows: Mapping[str, int] | None = None,
+        seed: int = 0,
+        exact_sizes: bool = True,
+        fill_pii: PiiFiller | None = None,
+    ) -> dict[str, pd.DataFrame] | dict[str, int]:
+        """Generate every table parents first and hand each to ``sink`` when it is done.
+
+        Every table gets ``scale ×`` its real rows (``rows`` overrides per table). With
+        ``exact_sizes=False`` a child table's size is instead the sum of its sampled
+        children-per-parent counts, which varies from run to run (strongly so under a few
+        coarse parents). When the exact size is out of reach of the real children-per-parent
+        range, that table falls back to the summed counts, with a warning.
+
+        Returns the row count per table when a sink is given, or the frames themselves when
+        not (convenient in a notebook; the memory-bounded path is the sink).
+        """
+        if not hasattr(self, "plans_"):
+            raise ModelError("the synthesizer is not fitted", fix="call fit(tables) first")
+        if scale <= 0:
+            raise ConfigError(f"scale must be positive, got {scale}", fix="pass e.g. 0.1, 1, 10")
+        collected: dict[str, pd.DataFrame] = {}
+        out = sink or collected.__setitem__
+        order = self.graph.generation_order()
+        needed: dict[str, set[str]] = {name: set() for name in order}
+        waiting: dict[str, int] = dict.fromkeys(order, 0)
+        for plan in self.plans_.values():
+            for parent, cols in plan.parent_columns_needed().items():
+                needed[parent] |= cols
+                waiting[parent] += 1
+        kept: dict[str, pd.DataFrame] = {}
+        counts: dict[str, int] = {}
+        for name in order:
+            plan = self.plans_[name]
+            target = (rows or {}).get(name)
+            if target is None and exact_sizes:
+                target = _scaled(plan.n_rows, scale)
+            frame = self._generate_one(plan, kept, target, scale, seed, fill_pii,
+                                       explicit=name in (rows or {}))
+            counts[name] = len(frame)
+            if needed[name]:
+                kept[name] = frame[sorted(needed[name])]
+            out(name, frame)
+            for parent in plan.parent_columns_needed():
+                waiting[parent] -= 1
+                if waiting[parent] == 0:
+                    kept.pop(parent, None)
+        return collected if sink is None else counts
+
+    def _generate_one(
+        self,
+        plan: TablePlan,
+        kept: Mapping[str, pd.DataFrame],
+        target: int | None,
+        scale: float,
+        seed: int,
+        fill_pii: PiiFiller | None,
+        *,
+        explicit: bool,
+    ) -> pd.DataFrame:
+        args: dict[str, Any] = {
+            "table": self.schema.table(plan.table), "scale": scale, "seed": seed,
+            "fill_pii": fill_pii,
+        }
+        model = self.models_.get(plan.table)
+        try:
+            return generate_table(plan, model, kept, rows=target, **args)
+        except ConfigError as exc:
+            if explicit or target is None or plan.context is None:
+                raise
+            log.warning("relational.size_fallback", table=plan.table, target=target,
+                        reason=exc.message)
+            return generate_table(plan, model, kept, rows=None, **args)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> Path:
+        """``plans.json`` (plain JSON) plus one model directory per table under ``models/``."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for name, model in self.models_.items():
+            model.save(path / "models" / name)
+        tmp = path / "plans.json.tmp"
+        tmp.write_text(json.dumps({n: p.to_dict() for n, p in self.plans_.items()}),
+                       encoding="utf-8")
+        tmp.replace(path / "plans.json")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, schema: Schema, model_loader: ModelLoader
+             ) -> RelationalSynthesizer:
+        """Read what :meth:`save` wrote; ``model_loader`` is e.g. ``CTGAN.load``."""
+        path = Path(path)
+        synth = cls(schema)
+        plans = json.loads((path / "plans.json").read_text(encoding="utf-8"))
+        synth.plans_ = {name: TablePlan.from_dict(p) for name, p in plans.items()}
+        synth.models_ = {
+            name: model_loader(path / "models" / name)
+            for name, plan in synth.plans_.items() if plan.attributes
+        }
+        return synth

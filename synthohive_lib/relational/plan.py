@@ -1,0 +1,218 @@
+"""What the relational layer learns about one table, apart from its generative model.
+
+:class:`TablePlan` gathers, for one table, everything that decides *how many* rows it gets
+and *which keys* they carry: the context parent that drives generation and its cardinality,
+the cardinality of every other parent (secondary foreign keys), the hierarchy of a
+self-reference, the pair model of a link table, the primary-key plan, and which columns the
+generative model makes (attributes) or receives (parent context). It is plain data, saved as
+JSON, so the Dagster layer can store it beside the model artifact of the table.
+
+Choosing the context parent
+    A child with several parents (``Track`` → Album, Genre, MediaType; ``InvoiceLine`` →
+    Invoice, Track) is generated *under* one of them: its count per parent comes from that
+    parent's cardinality and its attributes are conditioned on that parent's row. The others
+    are assigned afterwards so that their own children-per-parent distributions match. Unless
+    the caller names it, the context parent is, in order of preference: the parent whose
+    foreign key is part of the child's primary key (``OrderLine(OrderId, LineNo)``); the one
+    whose real parents nearly all have children (an invoice always has lines, most tracks were
+    never sold); the one with the most rows (an album is finer than a genre).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from synthohive_lib.errors import ConfigError
+from synthohive_lib.relational._frames import children_per_parent
+from synthohive_lib.relational.cardinality import CardinalityModel
+from synthohive_lib.relational.hierarchy import HierarchyModel
+from synthohive_lib.relational.junction import JunctionModel
+from synthohive_lib.relational.keys import PrimaryKeyPlan
+from synthohive_lib.schema.graph import Relation, SchemaGraph
+from synthohive_lib.schema.model import ColumnType, Schema, Table
+
+#: Column types a parent may pass to its children's model as context (no ids, no free text).
+CONTEXT_TYPES = frozenset(
+    {ColumnType.INTEGER, ColumnType.FLOAT, ColumnType.CATEGORICAL, ColumnType.BOOLEAN,
+     ColumnType.DATETIME}
+)
+
+
+def key_columns(table: Table) -> set[str]:
+    """Primary- and foreign-key columns: produced by the relational layer, not the model."""
+    return set(table.primary_key) | table.foreign_key_columns
+
+
+def attribute_columns(table: Table) -> list[str]:
+    """Columns the generative model learns: everything but keys and PII, in table order."""
+    keys = key_columns(table)
+    return [c.name for c in table.columns if c.name not in keys and c.pii is None]
+
+
+def context_columns(parent: Table) -> list[str]:
+    """Parent columns handed to a child model as context: typed attributes, no PII."""
+    keys = key_columns(parent)
+    return [
+        c.name for c in parent.columns
+        if c.name not in keys and c.pii is None and c.type in CONTEXT_TYPES
+    ]
+
+
+def choose_context_relation(
+    schema: Schema, table: str, tables: Mapping[str, pd.DataFrame]
+) -> Relation | None:
+    """The relation a child is generated under (see the module docstring for the rule)."""
+    relations = SchemaGraph(schema).relations_of(table)
+    if not relations:
+        return None
+    pk = set(schema.table(table).primary_key)
+
+    def score(rel: Relation) -> tuple[bool, float, int]:
+        parent = tables[rel.parent]
+        counts = children_per_parent(
+            parent, rel.parent_columns, tables[table], rel.child_columns, table=rel.parent
+        )
+        coverage = float((counts > 0).mean()) if len(counts) else 0.0
+        return set(rel.child_columns) <= pk, round(coverage, 1), len(parent)
+
+    return max(relations, key=score)
+
+
+@dataclass
+class TablePlan:
+    """The fitted relational state of one table (see the module docstring)."""
+
+    table: str
+    n_rows: int
+    keys: PrimaryKeyPlan
+    attributes: list[str]
+    pii: list[str]
+    context: Relation | None = None
+    context_columns: list[str] = field(default_factory=list)
+    cardinality: CardinalityModel | None = None
+    secondary: list[CardinalityModel] = field(default_factory=list)
+    hierarchies: list[HierarchyModel] = field(default_factory=list)
+    junction: JunctionModel | None = None
+
+    @classmethod
+    def fit(
+        cls,
+        schema: Schema,
+        table_name: str,
+        tables: Mapping[str, pd.DataFrame],
+        *,
+        context_parent: str | None = None,
+        cardinality_params: Mapping[str, Any] | None = None,
+    ) -> TablePlan:
+        """Learn the relational state of ``table_name`` from real, validated frames."""
+        graph = SchemaGraph(schema)
+        table = schema.table(table_name)
+        data = tables[table_name]
+        params = dict(cardinality_params or {})
+        relations = graph.relations_of(table_name)
+        plan = cls(
+            table=table_name,
+            n_rows=len(data),
+            keys=PrimaryKeyPlan.fit(table, data),
+            attributes=attribute_columns(table),
+            pii=[c.name for c in table.pii_columns if c.name not in key_columns(table)],
+        )
+        missing = sorted({r.parent for r in relations} - set(tables))
+        if missing:
+            raise ConfigError(
+                f"parent tables {missing} are needed to learn {table_name!r}",
+                table=table_name,
+                fix="pass every parent table's real rows along with the child",
+            )
+
+        def card(rel: Relation) -> CardinalityModel:
+            parent = schema.table(rel.parent)
+            exclude = tuple(sorted(key_columns(parent) | {c.name for c in parent.pii_columns}))
+            return CardinalityModel(**{"exclude": exclude, **params}).fit(
+                tables[rel.parent], data, rel
+            )
+
+        if table_name in graph.junction_tables() and len(relations) == 2:
+            left, right = relations
+            plan.junction = JunctionModel(**params)
+            plan.junction.left_, plan.junction.right_ = card(left), card(right)
+            plan.context = left
+        elif relations:
+            if context_parent is not None:
+                chosen = [r for r in relations if r.parent == context_parent]
+                if not chosen:
+                    raise ConfigError(
+                        f"{context_parent!r} is not a parent of {table_name!r}",
+                        table=table_name,
+                        fix=f"choose one of {sorted({r.parent for r in relations})}",
+                    )
+                plan.context = chosen[0]
+            else:
+                plan.context = choose_context_relation(schema, table_name, tables)
+            assert plan.context is not None
+            plan.cardinality = card(plan.context)
+            plan.secondary = [card(r) for r in relations if r != plan.context]
+        if plan.context is not None and plan.attributes:
+            plan.context_columns = context_columns(schema.table(plan.context.parent))
+        plan.hierarchies = [
+            HierarchyModel().fit(data, r) for r in graph.self_relations if r.child == table_name
+        ]
+        return plan
+
+    def parent_columns_needed(self) -> dict[str, set[str]]:
+        """Columns of each parent's synthetic rows this table reads while being generated."""
+        needed: dict[str, set[str]] = {}
+        models = [self.cardinality, *self.secondary]
+        if self.junction is not None:
+            models += [self.junction.left_, self.junction.right_]
+        for model in models:
+            if model is None:
+                continue
+            rel = model.relation_
+            cols = needed.setdefault(rel.parent, set())
+            cols |= set(rel.parent_columns) | {s.name for s in model.encoder_.specs_}
+        if self.context is not None:
+            needed.setdefault(self.context.parent, set()).update(self.context_columns)
+        return needed
+
+    # ------------------------------------------------------------------ persistence
+    def to_dict(self) -> dict[str, Any]:
+        ctx = self.context
+        return {
+            "table": self.table,
+            "n_rows": self.n_rows,
+            "keys": self.keys.to_dict(),
+            "attributes": self.attributes,
+            "pii": self.pii,
+            "context": None if ctx is None else [
+                ctx.parent, ctx.child, list(ctx.child_columns), list(ctx.parent_columns)
+            ],
+            "context_columns": self.context_columns,
+            "cardinality": None if self.cardinality is None else self.cardinality.to_dict(),
+            "secondary": [m.to_dict() for m in self.secondary],
+            "hierarchies": [h.to_dict() for h in self.hierarchies],
+            "junction": None if self.junction is None else self.junction.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TablePlan:
+        ctx = data["context"]
+        return cls(
+            table=data["table"],
+            n_rows=int(data["n_rows"]),
+            keys=PrimaryKeyPlan.from_dict(data["keys"]),
+            attributes=list(data["attributes"]),
+            pii=list(data["pii"]),
+            context=None if ctx is None else Relation(ctx[0], ctx[1], tuple(ctx[2]), tuple(ctx[3])),
+            context_columns=list(data["context_columns"]),
+            cardinality=None if data["cardinality"] is None
+            else CardinalityModel.from_dict(data["cardinality"]),
+            secondary=[CardinalityModel.from_dict(m) for m in data["secondary"]],
+            hierarchies=[HierarchyModel.from_dict(h) for h in data["hierarchies"]],
+            junction=None if data["junction"] is None
+            else JunctionModel.from_dict(data["junction"]),
+        )
