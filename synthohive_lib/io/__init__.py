@@ -13,7 +13,8 @@ Dispatch rules, in order:
 2. ``dialect[+driver]://...`` is a SQLAlchemy URL -> :class:`SqlConnector` (SQLite,
    PostgreSQL, MySQL/MariaDB are tested here; Snowflake, BigQuery, MSSQL... work through
    their SQLAlchemy dialect packages but are untested).
-3. A path: a Delta table (has ``_delta_log``) or a folder of Delta tables ->
+3. A path ending in ``.sqlite``/``.sqlite3``/``.db`` is a SQLite file -> :class:`SqlConnector`.
+4. Another path: a Delta table (has ``_delta_log``) or a folder of Delta tables ->
    :class:`DeltaConnector`; a ``.csv``/``.parquet`` file or a folder of them ->
    :class:`FileConnector`. A path that does not exist yet (an output) needs ``format=``
    ("csv", "parquet" or "delta") unless its suffix says it.
@@ -40,6 +41,7 @@ __all__ = [
 FILE_FORMATS = ("csv", "parquet")
 FORMATS = (*FILE_FORMATS, "delta")
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 
 
 def open_connector(target: str | os.PathLike[str], **options: Any) -> Connector:
@@ -49,6 +51,8 @@ def open_connector(target: str | os.PathLike[str], **options: Any) -> Connector:
     ``parse_dates=``, ``engine_options=`` for SQL URLs.
     """
     resolved = resolve_target(target)
+    if isinstance(resolved, Path) and resolved.suffix.lower() in SQLITE_SUFFIXES:
+        resolved = f"sqlite:///{resolved}"
     if isinstance(resolved, str):
         from synthohive_lib.io.sql import SqlConnector
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from synthohive_lib.errors import ConnectorError, SourceUnreachableError
+from synthohive_lib.errors import ConnectorError, MixedTypeColumnError, SourceUnreachableError
 from synthohive_lib.io import open_connector
 from synthohive_lib.io.sql import SqlConnector
 from synthohive_lib.schema.model import Column, Table
@@ -106,3 +106,21 @@ def test_missing_sqlite_file_is_unreachable_and_not_created(tmp_path) -> None:
     with pytest.raises(SourceUnreachableError, match="does not exist"):
         open_connector(f"sqlite:///{missing}").list_tables()
     assert not missing.exists()
+
+
+def test_a_sqlite_path_opens_the_database(chinook_sqlite_path) -> None:
+    with open_connector(chinook_sqlite_path) as db:
+        assert db.kind == "sqlite"
+        assert db.row_count("Artist") == 275
+
+
+def test_text_in_an_integer_column_is_named_with_examples(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "mixed.sqlite"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE t (n INTEGER)")
+        raw.executemany("INSERT INTO t VALUES (?)", [(1,), ("about 3",), (None,)])
+    with open_connector(f"sqlite:///{path}") as db, pytest.raises(MixedTypeColumnError) as info:
+        db.read_table("t")
+    assert "'about 3'" in str(info.value) and "[t.n]" in str(info.value)
