@@ -16,14 +16,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from synthohive_lib.validation.encoding import (
-    Codes,
-    joint_tv_distance,
-    quantile_codes,
-    top_k_codes,
-    tv_distance,
-)
-from synthohive_lib.validation.kinds import ORDERED_KINDS, SCORED_KINDS, to_float
+from synthohive_lib.validation.encoded import EncodedColumn, encode_frames, top_k_from_codes
+from synthohive_lib.validation.encoding import Codes, joint_tv_distance, quantile_codes, tv_distance
 
 
 @dataclass(frozen=True)
@@ -54,18 +48,20 @@ def bin_columns(
     kinds: Mapping[str, str],
     n_bins: int = 10,
     top_k: int = 10,
+    encoded: Mapping[str, EncodedColumn] | None = None,
 ) -> dict[str, Codes]:
-    """Bin every scored column of ``real`` and each frame in ``others`` on the real data's bins."""
+    """Bin every scored column of ``real`` and each frame in ``others`` on the real data's bins.
+
+    ``encoded`` reuses columns the caller already encoded over ``[real, *others]``.
+    """
+    if encoded is None:
+        encoded = encode_frames([real, *others], kinds)
     out: dict[str, Codes] = {}
-    for column in real.columns:
-        kind = kinds.get(column)
-        if kind not in SCORED_KINDS:
-            continue
-        if kind in ORDERED_KINDS:
-            arrays = [to_float(f[column], kind) for f in (real, *others)]
-            out[column] = quantile_codes(*arrays, n_bins=n_bins)
-        else:
-            out[column] = top_k_codes(real[column], *(f[column] for f in others), k=top_k)
+    for column, enc in encoded.items():
+        if enc.floats is not None:
+            out[column] = quantile_codes(*enc.floats, n_bins=n_bins)
+        elif enc.codes is not None:
+            out[column] = top_k_from_codes(enc.codes, k=top_k)
     return out
 
 
@@ -77,10 +73,11 @@ def binned_accuracy(
     n_bins: int = 10,
     top_k: int = 10,
     max_columns: int = 60,
+    encoded: Mapping[str, EncodedColumn] | None = None,
 ) -> BinnedAccuracy:
     """Univariate and bivariate binned accuracy of ``synthetic`` (and ``holdout``) vs ``real``."""
     others = [synthetic] if holdout is None else [synthetic, holdout]
-    codes = bin_columns(real, others, kinds, n_bins=n_bins, top_k=top_k)
+    codes = bin_columns(real, others, kinds, n_bins=n_bins, top_k=top_k, encoded=encoded)
     columns = list(codes)[:max_columns]
 
     def univariate(idx: int) -> dict[str, float]:

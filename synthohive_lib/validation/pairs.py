@@ -16,9 +16,9 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from synthohive_lib.validation.encoded import EncodedColumn, encode_frames
 from synthohive_lib.validation.encoding import (
     Codes,
-    category_codes,
     equal_width_codes,
     joint_tv_distance,
 )
@@ -92,8 +92,9 @@ def contingency_similarity(
     real range first; nulls are a level of their own.
     """
     a, b = real.columns[:2]
-    ca = _pair_codes(real[a], synthetic[a], "numerical" if a in continuous_columns else "x", n_bins)
-    cb = _pair_codes(real[b], synthetic[b], "numerical" if b in continuous_columns else "x", n_bins)
+    kinds = {c: "numerical" if c in continuous_columns else "categorical" for c in (a, b)}
+    enc = encode_frames([real[[a, b]], synthetic[[a, b]]], kinds)
+    ca, cb = _pair_codes(enc[a], n_bins), _pair_codes(enc[b], n_bins)
     d = joint_tv_distance(
         (ca.codes[0], cb.codes[0]), (ca.codes[1], cb.codes[1]), ca.n_levels, cb.n_levels
     )
@@ -107,11 +108,13 @@ def pair_trends(
     n_bins: int = 10,
     max_columns: int = 60,
     pairs: list[tuple[str, str]] | None = None,
+    encoded: Mapping[str, EncodedColumn] | None = None,
 ) -> tuple[list[PairTrend], dict[str, np.ndarray]]:
     """Every pair among the scored columns, plus the real and synthetic correlation matrices.
 
     ``max_columns`` bounds the quadratic cost on very wide tables (the first columns are kept);
-    ``pairs`` restricts the work to given pairs (intertable trends compare only parent x child).
+    ``pairs`` restricts the work to given pairs (intertable trends compare only parent x child);
+    ``encoded`` reuses columns already encoded by the caller (real = frame 0, synthetic = 1).
     The matrices (keys ``columns``, ``real``, ``synthetic``) are returned for the heatmaps.
     """
     if pairs is None:
@@ -119,15 +122,17 @@ def pair_trends(
         pairs = list(combinations(columns, 2))
     else:
         columns = list(dict.fromkeys(c for pair in pairs for c in pair))
+    if encoded is None:
+        encoded = encode_frames([real[columns], synthetic[columns]], kinds)
     ordered = [c for c in columns if kinds[c] in ORDERED_KINDS]
-    num_r = np.column_stack([to_float(real[c], kinds[c]) for c in ordered]) if ordered else None
-    num_s = (
-        np.column_stack([to_float(synthetic[c], kinds[c]) for c in ordered]) if ordered else None
-    )
-    corr_r = pairwise_correlation(num_r) if ordered else np.empty((0, 0))
-    corr_s = pairwise_correlation(num_s) if ordered else np.empty((0, 0))
+    if ordered:
+        corr_r = pairwise_correlation(np.column_stack([encoded[c].floats[0] for c in ordered]))
+        corr_s = pairwise_correlation(np.column_stack([encoded[c].floats[1] for c in ordered]))
+    else:
+        corr_r = corr_s = np.empty((0, 0))
     pos = {c: i for i, c in enumerate(ordered)}
-    codes = {c: _pair_codes(real[c], synthetic[c], kinds[c], n_bins) for c in columns}
+    needs_codes = {c for a, b in pairs if not (a in pos and b in pos) for c in (a, b)}
+    codes = {c: _pair_codes(encoded[c], n_bins) for c in columns if c in needs_codes}
 
     trends: list[PairTrend] = []
     for a, b in pairs:
@@ -145,10 +150,11 @@ def pair_trends(
     return trends, matrices
 
 
-def _pair_codes(real: pd.Series, synthetic: pd.Series, kind: str, n_bins: int) -> Codes:
-    if kind in ORDERED_KINDS:
-        return equal_width_codes(to_float(real, kind), to_float(synthetic, kind), n_bins=n_bins)
-    return category_codes(real, synthetic)  # categories, booleans: every value a level
+def _pair_codes(enc: EncodedColumn, n_bins: int) -> Codes:
+    if enc.floats is not None:  # numbers, datetimes: equal-width bins over the real range
+        return equal_width_codes(enc.floats[0], enc.floats[1], n_bins=n_bins)
+    assert enc.codes is not None  # categories, booleans: every value a level
+    return enc.codes
 
 
 def _numeric(series: pd.Series) -> np.ndarray:

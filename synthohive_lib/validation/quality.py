@@ -16,18 +16,20 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.validation.binned import BinnedAccuracy, binned_accuracy
-from synthohive_lib.validation.encoding import category_codes, equal_width_codes, frequencies
+from synthohive_lib.validation.encoded import EncodedColumn, encode_frames
+from synthohive_lib.validation.encoding import equal_width_codes, frequencies
 from synthohive_lib.validation.kinds import (
-    ORDERED_KINDS,
-    SCORED_KINDS,
     Kind,
     resolve_kinds,
-    to_float,
 )
 from synthohive_lib.validation.pairs import PairTrend, pair_trends
 from synthohive_lib.validation.privacy import Privacy, privacy_metrics
-from synthohive_lib.validation.shapes import ColumnShape, column_shape
-from synthohive_lib.validation.structure import KeyUniqueness, adherence, key_uniqueness
+from synthohive_lib.validation.shapes import ColumnShape, shape_from_encoded
+from synthohive_lib.validation.structure import (
+    KeyUniqueness,
+    adherence_from_encoded,
+    key_uniqueness,
+)
 from synthohive_lib.validation.utility import Utility, tstr
 
 _HIST_BINS = 20
@@ -158,16 +160,22 @@ def table_quality(
     synthetic = synthetic[list(real.columns)]
     keys = set(id_columns) | set(primary_key or ())
     resolved = resolve_kinds(real, kinds, keys)
-    shapes = [s for c in real.columns if (s := column_shape(real[c], synthetic[c], resolved[c]))]
-    trends, matrices = pair_trends(real, synthetic, resolved, max_columns=max_pair_columns)
-    binned = binned_accuracy(
-        real, synthetic, resolved, holdout=holdout, max_columns=max_pair_columns
+    frames = (
+        [real, synthetic] if holdout is None else [real, synthetic, holdout[list(real.columns)]]
     )
-    adh = {c: a for c in real.columns if (a := adherence(real[c], synthetic[c], resolved[c]))}
+    encoded = encode_frames(frames, resolved)  # every string and date converted exactly once
+    shapes = [shape_from_encoded(enc) for enc in encoded.values()]
+    trends, matrices = pair_trends(
+        real, synthetic, resolved, max_columns=max_pair_columns, encoded=encoded
+    )
+    binned = binned_accuracy(
+        real, synthetic, resolved, holdout=holdout, max_columns=max_pair_columns, encoded=encoded
+    )
+    adh = {c: adherence_from_encoded(enc) for c, enc in encoded.items()}
     pk = key_uniqueness(synthetic, list(primary_key)) if primary_key else None
     priv = privacy_metrics(real, synthetic, resolved, holdout=holdout) if privacy else None
     util = tstr(real, synthetic, target, resolved, holdout=holdout) if target else None
-    dists = _distributions(real, synthetic, resolved) if plots else {}
+    dists = _distributions(encoded) if plots else {}
     corr = {
         "columns": [str(c) for c in matrices["columns"]],
         "real": matrices["real"].tolist(),
@@ -190,32 +198,25 @@ def table_quality(
     )
 
 
-def _distributions(
-    real: pd.DataFrame, synthetic: pd.DataFrame, kinds: Mapping[str, str]
-) -> dict[str, Distribution]:
+def _distributions(encoded: Mapping[str, EncodedColumn]) -> dict[str, Distribution]:
     out: dict[str, Distribution] = {}
-    for c in real.columns:
-        kind = kinds[c]
-        if kind in ORDERED_KINDS:
-            codes = equal_width_codes(
-                to_float(real[c], kind), to_float(synthetic[c], kind), n_bins=_HIST_BINS
-            )
-            ordered = True
-        elif kind in SCORED_KINDS:
-            codes = category_codes(real[c], synthetic[c])
-            ordered = False
+    for c, enc in encoded.items():
+        ordered = enc.floats is not None
+        if enc.floats is not None:
+            codes = equal_width_codes(enc.floats[0], enc.floats[1], n_bins=_HIST_BINS)
         else:
-            continue
+            assert enc.codes is not None
+            codes = enc.codes
         fr = frequencies(codes.codes[0], codes.n_levels)
         fs = frequencies(codes.codes[1], codes.n_levels)
         labels = list(codes.labels)
-        if ordered and kind == "datetime":
+        if ordered and enc.kind == "datetime":
             labels = [*_datetime_labels(codes.edges), "(null)"]
         if not ordered and codes.n_levels > _BAR_CATEGORIES:  # keep the most frequent bars
             order = np.argsort(-(fr + fs), kind="stable")[:_BAR_CATEGORIES]
             labels = [labels[i] for i in order]
             fr, fs = fr[order], fs[order]
-        elif ordered and fr[-1] == 0 and fs[-1] == 0:  # drop an empty null bin
+        elif fr[-1] == 0 and fs[-1] == 0:  # drop an empty null bar
             labels, fr, fs = labels[:-1], fr[:-1], fs[:-1]
         out[c] = Distribution(labels, fr.round(6).tolist(), fs.round(6).tolist(), ordered)
     return out

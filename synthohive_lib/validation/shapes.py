@@ -14,8 +14,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from synthohive_lib.validation.encoded import EncodedColumn, encode_column
 from synthohive_lib.validation.encoding import category_codes, tv_distance
-from synthohive_lib.validation.kinds import DISCRETE_KINDS, ORDERED_KINDS, to_float
+from synthohive_lib.validation.kinds import to_float
 
 
 @dataclass(frozen=True)
@@ -81,23 +82,64 @@ def missing_similarity(real: pd.Series, synthetic: pd.Series) -> float:
 
 def column_shape(real: pd.Series, synthetic: pd.Series, kind: str) -> ColumnShape | None:
     """Null-aware shape score for one column, or None for kinds with no distribution (id, text)."""
-    name = str(real.name)
-    miss = missing_similarity(real, synthetic)
-    if kind in ORDERED_KINDS:
-        r, s = to_float(real, kind), to_float(synthetic, kind)
-        values = 1.0 - ks_statistic(r, s)
-        score = 1.0 - ks_statistic(r, s, nulls_as_value=True)
+    enc = encode_column(str(real.name), [real, synthetic], kind)
+    return shape_from_encoded(enc) if enc is not None else None
+
+
+def shape_from_encoded(enc: EncodedColumn, other: int = 1) -> ColumnShape:
+    """Shape score of frame ``other`` against frame 0 from an already encoded column."""
+    if enc.floats is not None:
+        r, s = enc.floats[0], enc.floats[other]
+        values_stat, null_stat = _ks_both(r, s)
+        miss = 1.0 - abs(_share(np.isnan(r)) - _share(np.isnan(s)))
         metric = "KSComplement"
-    elif kind in DISCRETE_KINDS:
-        codes = category_codes(real, synthetic)  # null is its own level here
-        score = 1.0 - tv_distance(codes.codes[0], codes.codes[1], codes.n_levels)
-        values = tv_complement(real, synthetic)
-        metric = "TVComplement"
     else:
-        return None
-    if np.isnan(score) and len(real) == 0 and len(synthetic) == 0:
-        score = 1.0
-    return ColumnShape(name, kind, metric, _clip(score), _clip(values), miss)
+        assert enc.codes is not None
+        cr = np.bincount(enc.codes.codes[0], minlength=enc.codes.n_levels).astype(float)
+        cs = np.bincount(enc.codes.codes[other], minlength=enc.codes.n_levels).astype(float)
+        null_stat = 0.0 if cr.sum() == cs.sum() == 0 else _tvd(cr, cs)  # two empty columns
+        values_stat = _tvd(cr[:-1], cs[:-1])  # the null level is the last one
+        miss = 1.0 - abs(_ratio(cr[-1], cr.sum()) - _ratio(cs[-1], cs.sum()))
+        metric = "TVComplement"
+    score = 1.0 - null_stat
+    return ColumnShape(enc.name, enc.kind, metric, _clip(score), _clip(1.0 - values_stat), miss)
+
+
+def _ks_both(real: np.ndarray, synthetic: np.ndarray) -> tuple[float, float]:
+    """KS statistic on non-null values and with nulls as a leading point mass, one sort each."""
+    r_null, s_null = np.isnan(real), np.isnan(synthetic)
+    r_vals, s_vals = np.sort(real[~r_null]), np.sort(synthetic[~s_null])
+    off_r, off_s = int(r_null.sum()), int(s_null.sum())
+    grid = np.concatenate([r_vals, s_vals])
+    c_r = np.searchsorted(r_vals, grid, side="right")
+    c_s = np.searchsorted(s_vals, grid, side="right")
+    if r_vals.size and s_vals.size:
+        values = float(np.max(np.abs(c_r / r_vals.size - c_s / s_vals.size)))
+    else:
+        values = float("nan")
+    n_r, n_s = real.size, synthetic.size
+    if n_r == 0 and n_s == 0:
+        return values, 0.0
+    if n_r == 0 or n_s == 0:
+        return values, float("nan")
+    gaps = np.abs((off_r + c_r) / n_r - (off_s + c_s) / n_s)
+    nulls = max(float(gaps.max()) if gaps.size else 0.0, abs(off_r / n_r - off_s / n_s))
+    return values, nulls
+
+
+def _tvd(a: np.ndarray, b: np.ndarray) -> float:
+    ta, tb = a.sum(), b.sum()
+    if ta == 0 or tb == 0:
+        return float("nan")
+    return 0.5 * float(np.abs(a / ta - b / tb).sum())
+
+
+def _share(mask: np.ndarray) -> float:
+    return float(mask.mean()) if mask.size else 0.0
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b else 0.0
 
 
 def _ordered(values: pd.Series | np.ndarray) -> np.ndarray:

@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from synthohive_lib.validation.kinds import ORDERED_KINDS, SCORED_KINDS, to_float
+from synthohive_lib.validation.encoded import EncodedColumn, encode_column
+from synthohive_lib.validation.kinds import SCORED_KINDS, to_float
 from synthohive_lib.validation.pairs import PairTrend, pair_trends
 from synthohive_lib.validation.relations import Relation
 from synthohive_lib.validation.shapes import ks_statistic
@@ -209,8 +210,21 @@ def intertable_trends(
 
 def adherence(real: pd.Series, synthetic: pd.Series, kind: str) -> tuple[str, float] | None:
     """The adherence check that fits the kind: boundary for ordered, category for discrete."""
-    if kind in ORDERED_KINDS:
-        return "BoundaryAdherence", boundary_adherence(real, synthetic, kind)
-    if kind in SCORED_KINDS:
-        return "CategoryAdherence", category_adherence(real, synthetic)
-    return None
+    enc = encode_column(str(real.name), [real, synthetic], kind)
+    return adherence_from_encoded(enc) if enc is not None else None
+
+
+def adherence_from_encoded(enc: EncodedColumn, other: int = 1) -> tuple[str, float]:
+    """Boundary or category adherence of frame ``other`` against frame 0, from encoded arrays."""
+    if enc.floats is not None:
+        r, s = enc.floats[0], enc.floats[other]
+        r, s = r[~np.isnan(r)], s[~np.isnan(s)]
+        if s.size == 0:
+            return "BoundaryAdherence", 1.0
+        if r.size == 0:
+            return "BoundaryAdherence", 0.0
+        return "BoundaryAdherence", float(((s >= r.min()) & (s <= r.max())).mean())
+    assert enc.codes is not None
+    seen = np.bincount(enc.codes.codes[0], minlength=enc.codes.n_levels) > 0
+    syn = enc.codes.codes[other]
+    return "CategoryAdherence", float(seen[syn].mean()) if syn.size else 1.0
