@@ -10,6 +10,8 @@ import pytest
 
 from synthohive_lib.schema.graph import Relation
 
+CHINOOK_SCHEMA = Path(__file__).resolve().parents[2] / "examples" / "chinook" / "schema.yaml"
+
 TABLES = [
     "Artist", "Album", "Track", "Genre", "MediaType", "Playlist", "PlaylistTrack",
     "Employee", "Customer", "Invoice", "InvoiceLine",
