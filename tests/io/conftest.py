@@ -159,3 +159,34 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgres":
         return request.getfixturevalue("fresh_postgres_url")
     return request.getfixturevalue("fresh_mariadb_url")
+
+
+@pytest.fixture(scope="session")
+def chinook_schema(chinook_url: str) -> Schema:
+    """Chinook's schema from SQLAlchemy reflection (a test stand-in for schema inference)."""
+    import sqlalchemy as sa
+
+    from synthohive_lib.io.dtypes import storage_of_sql_type
+
+    engine = sa.create_engine(chinook_url)
+    inspector = sa.inspect(engine)
+    tables = []
+    for name in inspector.get_table_names():
+        pk = inspector.get_pk_constraint(name)["constrained_columns"]
+        tables.append({
+            "name": name,
+            "primary_key": pk,
+            "foreign_keys": [
+                {"columns": fk["constrained_columns"], "references": fk["referred_table"],
+                 "referenced_columns": fk["referred_columns"]}
+                for fk in inspector.get_foreign_keys(name)
+            ],
+            "columns": [
+                {"name": col["name"], "type": "text",
+                 "storage": storage_of_sql_type(col["type"]).value,
+                 "nullable": col["name"] not in pk}
+                for col in inspector.get_columns(name)
+            ],
+        })
+    engine.dispose()
+    return Schema.model_validate({"name": "chinook", "tables": tables})

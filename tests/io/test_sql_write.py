@@ -155,3 +155,17 @@ def test_timezone_aware_datetimes_come_back_in_utc(fresh_postgres_url: str) -> N
     assert str(back.dtype) == "datetime64[ns, UTC]"
     assert back.iloc[0] == pd.Timestamp("2024-05-01 10:00:00", tz="UTC")
     assert pd.isna(back.iloc[1])
+
+
+def test_chinook_copies_whole_into_every_backend(
+    empty_db_url: str, chinook_url: str, chinook_schema: Schema
+) -> None:
+    with open_connector(chinook_url) as src:
+        frames = {t.name: src.read_table(t.name, t) for t in chinook_schema.tables}
+    with open_connector(empty_db_url) as dst:
+        dst.write_schema(chinook_schema, frames)
+        for table in chinook_schema.tables:
+            assert dst.row_count(table.name) == len(frames[table.name])
+        employees = dst.read_table("Employee", chinook_schema.table("Employee"))
+        pd.testing.assert_frame_equal(employees, frames["Employee"])
+        _insert_fails(dst, "PlaylistTrack", {"PlaylistId": 1, "TrackId": 1})  # composite PK
