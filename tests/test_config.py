@@ -1,0 +1,257 @@
+"""The project config: strict keys, path resolution, env references, checks against the schema."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from synthohive_lib.config import (
+    CONFIG_ENV_VAR,
+    OUTPUT_ROOT_ENV_VAR,
+    Environment,
+    OutputFormat,
+    ProjectConfig,
+    default_config_path,
+    load_project_config,
+    project_config_from_dict,
+    resolve_sqlite_url,
+)
+from synthohive_lib.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+CHINOOK_SCHEMA = REPO / "examples" / "chinook" / "schema.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(OUTPUT_ROOT_ENV_VAR, raising=False)
+    monkeypatch.delenv(CONFIG_ENV_VAR, raising=False)
+
+
+def base(**over: object) -> dict[str, object]:
+    doc: dict[str, object] = {
+        "project": "chinook",
+        "source": {"url": "sqlite:///chinook.sqlite"},
+        "schema": "schema.yaml",
+    }
+    doc.update(over)
+    return doc
+
+
+def write_project(tmp_path: Path, doc: dict[str, object]) -> Path:
+    shutil.copy(CHINOOK_SCHEMA, tmp_path / "schema.yaml")
+    path = tmp_path / "project.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+# --------------------------------------------------------------------------- bundled files
+
+
+@pytest.mark.parametrize("name", ["synthohive.yaml", "synthohive.ci.yaml"])
+def test_bundled_configs_load(name: str) -> None:
+    config = load_project_config(REPO / name)
+    assert config.project == "chinook"
+    assert config.schema_file == CHINOOK_SCHEMA
+    assert config.source_url() == f"sqlite:///{REPO / 'examples' / 'chinook' / 'chinook.sqlite'}"
+    assert config.output_root().is_relative_to(REPO / ".synthohive")
+    assert set(config.tables) <= set(config.schema.table_names)
+
+
+def test_ci_config_is_small() -> None:
+    config = load_project_config(REPO / "synthohive.ci.yaml")
+    assert config.environment is Environment.CI
+    assert config.output.format is OutputFormat.DELTA
+    assert config.execution.executor == "in_process"
+    assert config.settings_for("Track").epochs is not None
+
+
+def test_default_config_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no synthohive.yaml here: the repository's one
+    assert default_config_path() == REPO / "synthohive.yaml"
+    (tmp_path / "synthohive.yaml").write_text("project: x\n")
+    assert default_config_path() == tmp_path / "synthohive.yaml"
+    monkeypatch.setenv(CONFIG_ENV_VAR, str(tmp_path / "other.yaml"))
+    assert default_config_path() == tmp_path / "other.yaml"
+
+
+# --------------------------------------------------------------------------- locations
+
+
+def test_relative_paths_resolve_against_the_config_file(tmp_path: Path) -> None:
+    path = write_project(tmp_path, base())
+    config = load_project_config(path)
+    assert config.base_dir == tmp_path
+    assert config.config_path == path
+    assert config.schema_file == tmp_path / "schema.yaml"
+    assert config.source_url() == f"sqlite:///{tmp_path / 'chinook.sqlite'}"
+    assert config.output_root() == tmp_path / ".synthohive"
+
+
+def test_output_root_from_file_and_from_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_project_config(write_project(tmp_path, base(output={"root": "out/x"})))
+    assert config.output_root() == tmp_path / "out" / "x"
+    monkeypatch.setenv(OUTPUT_ROOT_ENV_VAR, str(tmp_path / "elsewhere"))
+    assert config.output_root() == tmp_path / "elsewhere"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///db.sqlite", "sqlite:////base/db.sqlite"),
+        ("sqlite:///sub/../db.sqlite?mode=ro", "sqlite:////base/db.sqlite?mode=ro"),
+        ("sqlite+pysqlite:///db.sqlite", "sqlite+pysqlite:////base/db.sqlite"),
+        ("sqlite:////abs/db.sqlite", "sqlite:////abs/db.sqlite"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+        ("sqlite://", "sqlite://"),
+        ("postgresql+psycopg2://u@h/db", "postgresql+psycopg2://u@h/db"),
+    ],
+)
+def test_resolve_sqlite_url(url: str, expected: str) -> None:
+    assert resolve_sqlite_url(url, Path("/base")) == expected
+
+
+def test_env_source_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = project_config_from_dict(base(source={"url": "env:SH_TEST_SOURCE"}), base_dir="/b")
+    assert config.source.env_var == "SH_TEST_SOURCE"
+    monkeypatch.delenv("SH_TEST_SOURCE", raising=False)
+    with pytest.raises(ConfigError, match="SH_TEST_SOURCE, which is not set"):
+        config.source_url()
+    assert config.source.dialect == "unknown"
+    monkeypatch.setenv("SH_TEST_SOURCE", "postgresql+psycopg2://u:secret@h/db")
+    assert config.source_url() == "postgresql+psycopg2://u:secret@h/db"
+    assert config.source.dialect == "postgresql"
+
+
+def test_password_in_file_url_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ConfigError, match=r"source\.url") as info:
+        project_config_from_dict(base(source={"url": "postgresql://me:hunter2@db/x"}))
+    assert "hunter2" not in str(info.value)
+    assert "env:VARNAME" in str(info.value)
+
+
+# --------------------------------------------------------------------------- strict keys
+
+
+@pytest.mark.parametrize(
+    ("doc", "path", "hint"),
+    [
+        (base(outptu={}), "outptu", "output"),
+        (base(output={"fromat": "delta"}), "output.fromat", "format"),
+        (base(source={"url": "sqlite:///a", "pasword": "x"}), "source.pasword", None),
+        (base(tables={"Track": {"epoch": 3}}), "tables.Track.epoch", "epochs"),
+        (base(defaults={"batchsize": 3}), "defaults.batchsize", "batch_size"),
+        (base(execution={"workers": 3}), "execution.workers", None),
+    ],
+)
+def test_unknown_keys_are_errors_naming_the_key(
+    doc: dict[str, object], path: str, hint: str | None
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        project_config_from_dict(doc, source="p.yaml")
+    text = str(info.value)
+    assert f"{path}: unknown key" in text
+    assert "p.yaml" in text
+    if hint:
+        assert f"did you mean {hint!r}" in text
+
+
+@pytest.mark.parametrize(
+    ("doc", "fragment"),
+    [
+        ({"source": {"url": "sqlite:///a"}, "schema": "s"}, "project: required key is missing"),
+        (base(source={}), "source.url: required key is missing"),
+        (base(output={"format": "csv"}), "output.format"),
+        (base(environment="staging"), "environment"),
+        (base(tables={"Track": {"epochs": 0}}), "tables.Track.epochs"),
+        (base(tables={"Track": {"device": "gpu"}}), "'gpu' is not a device"),
+        (base(tables={"Track": {"engine": "polars"}}), "tables.Track.engine"),
+        (base(source={"url": "not a url"}), "source.url: expected a URL"),
+        (base(source={"url": "env:1BAD"}), "not a valid env reference"),
+        (base(project="my project"), "is not a project name"),
+    ],
+)
+def test_invalid_values_are_errors(doc: dict[str, object], fragment: str) -> None:
+    with pytest.raises(ConfigError, match="invalid project config") as info:
+        project_config_from_dict(doc)
+    assert fragment in str(info.value)
+
+
+def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("- a\n- b\n")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        load_project_config(path)
+
+
+def test_bad_yaml_and_missing_files(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("project: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_project_config(path)
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_project_config(tmp_path / "missing.yaml")
+    path.write_text(yaml.safe_dump(base(schema="nowhere.yaml")))
+    with pytest.raises(ConfigError, match=r"schema file .*nowhere\.yaml does not exist"):
+        load_project_config(path)
+
+
+# --------------------------------------------------------------------------- against the schema
+
+
+def test_unknown_table_is_an_error(tmp_path: Path) -> None:
+    path = write_project(tmp_path, base(tables={"Tracks": {"epochs": 3}, "Album": {}}))
+    with pytest.raises(ConfigError) as info:
+        load_project_config(path)
+    text = str(info.value)
+    assert "tables.Tracks: no table 'Tracks' in the schema (did you mean 'Track'?)" in text
+    assert "tables.Album" not in text  # a valid override is not reported
+
+
+def test_context_columns_are_checked(tmp_path: Path) -> None:
+    tables = {
+        "Track": {"context_columns": ["Genre.Name", "Album.Nope", "Artist.Name", "Name"]},
+        "Artist": {"context_columns": ["Name"]},
+        "InvoiceLine": {"context_columns": ["BillingCountry"]},
+    }
+    with pytest.raises(ConfigError) as info:
+        load_project_config(write_project(tmp_path, base(tables=tables)))
+    text = str(info.value)
+    assert "'Album.Nope': Album has no column 'Nope'" in text
+    assert "'Artist' is not a parent of Track" in text
+    assert "'Name': ambiguous, found in Genre, MediaType" in text
+    assert "Artist has no parent tables" in text
+    assert "Genre.Name" not in text
+    assert "BillingCountry" not in text  # found in the parent Invoice
+
+
+def test_check_schema_can_be_skipped(tmp_path: Path) -> None:
+    path = write_project(tmp_path, base(tables={"Nope": {}}))
+    config = load_project_config(path, check_schema=False)
+    assert "Nope" in config.tables
+
+
+def test_settings_merge_defaults_under_table_overrides() -> None:
+    config = project_config_from_dict(
+        base(
+            defaults={"epochs": 300, "device": "auto", "batch_size": 1000},
+            tables={"Track": {"epochs": 5, "device": "cuda:1", "engine": "spark"}},
+        )
+    )
+    track = config.settings_for("Track")
+    assert (track.epochs, track.device, track.batch_size) == (5, "cuda:1", 1000)
+    assert track.engine == "spark"
+    album = config.settings_for("Album")
+    assert (album.epochs, album.device, album.engine) == (300, "auto", None)
+
+
+def test_config_is_immutable() -> None:
+    config = project_config_from_dict(base())
+    assert isinstance(config, ProjectConfig)
+    with pytest.raises(Exception, match="frozen"):
+        config.project = "other"  # type: ignore[misc]
