@@ -455,8 +455,8 @@ def _check_columns(table: Table, frame: pd.DataFrame, report: DataReport) -> boo
 
 def _check_primary_key(table: Table, frame: pd.DataFrame, report: DataReport) -> None:
     pk = table.primary_key
-    if not pk:
-        return
+    if not pk or not set(pk) <= set(map(str, frame.columns)):
+        return  # no key, or one naming unknown columns (a structural issue of its own)
     keys = frame[pk]
     null_rows = int(keys.isna().any(axis=1).sum())
     duplicated = keys.duplicated(keep=False) & keys.notna().all(axis=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -146,3 +147,25 @@ def test_a_folder_of_files_is_inferred_through_the_file_connector(tmp_path: Path
     assert sorted(result.schema.table_names) == ["customers", "orders"]
     assert result.schema.table("orders").primary_key == ["id"]
     assert result.row_counts == {"customers": 4, "orders": 6}
+
+
+def test_a_mixed_csv_column_read_through_the_file_connector_is_refused(tmp_path: Path) -> None:
+    pytest.importorskip("synthohive_lib.io.files")
+    (tmp_path / "items.csv").write_text("item_id,weight\n1,10\n2,heavy\n3,12\n4,13\n")
+    with pytest.raises(MixedTypeColumnError) as err:
+        infer(tmp_path)
+    assert (err.value.table, err.value.column) == ("items", "weight")
+
+
+def test_untyped_sqlite_columns_are_typed_from_their_values(make_sqlite: Callable) -> None:
+    url = make_sqlite(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a, b, c);"
+        "INSERT INTO t VALUES (1, 1.5, 'x', '2020-01-01'), (2, 2.25, 'x', '2021-06-30');"
+    )
+    table = infer(url).schema.table("t")
+    assert (table.column("a").storage, table.column("a").type) == (
+        StorageType.FLOAT,
+        ColumnType.FLOAT,
+    )
+    assert table.column("b").type is ColumnType.CATEGORICAL
+    assert table.column("c").datetime_format == "%Y-%m-%d"

@@ -224,3 +224,12 @@ def test_validate_against_source_reads_every_table_and_reports_at_once(
     }
     assert [w.table for w in report.warnings] == ["audit"]
     assert report.orphans[0].count == 2
+
+
+def test_a_structurally_broken_schema_still_gets_every_data_issue() -> None:
+    schema = shop()
+    schema.table("customer").primary_key = ["customer_no"]
+    data = frames()
+    data["orders"] = data["orders"].assign(customer_id=[1, 9, None])
+    report = validate_data(schema, data, raise_on_error=False)
+    assert [(i.code, i.table) for i in report.issues] == [("orphan_foreign_key", "orders")]
