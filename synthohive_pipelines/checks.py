@@ -9,7 +9,10 @@ Per table of the real stage:
   depends on ``real/<P>`` for every parent ``P`` in the schema graph: these check
   dependencies are exactly the schema graph's edges. A foreign key whose ``on_orphan`` policy
   is ``raise`` fails the check with severity ERROR (blocking what comes after); with ``drop``
-  or ``null`` orphans are reported as a WARN, since the later stages handle them.
+  or ``null`` orphans are reported as a WARN, since the later stages handle them. When a
+  parent has no snapshot yet (only the child was materialized) the check fails as a WARN
+  naming the missing parents; the fingerprints of the parent snapshots it used are in its
+  metadata.
 
 The measurements come from :mod:`synthohive_lib.validation.structure` (the same functions the
 validation report uses); this module only reads the stored tables and turns the numbers into
@@ -97,8 +100,18 @@ def build_foreign_keys_resolve(
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
         tables = store.get()
+        needed = sorted({fk.references for fk in table.foreign_keys} - {name})
+        missing = [p for p in needed if not tables.exists(stage, p)]
+        if missing:  # e.g. only this table was materialized, never its parents
+            return dg.AssetCheckResult(
+                passed=False,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=f"not checked: no {stage} snapshot of {', '.join(missing)} yet",
+                metadata={"missing_parents": ", ".join(missing)},
+            )
         child = tables.read(stage, name)
-        parents = {p: tables.read(stage, p) for p in {fk.references for fk in table.foreign_keys}}
+        parents = {p: tables.read(stage, p) for p in needed}
+        parents[name] = child  # a self-reference resolves inside the table
         results: dict[str, dict[str, object]] = {}
         blocking_orphans = 0
         total_orphans = 0
@@ -123,6 +136,10 @@ def build_foreign_keys_resolve(
             metadata={
                 "orphan_rows": total_orphans,
                 "foreign_keys": dg.MetadataValue.json(results),
+                # which parent snapshots the child was checked against
+                "parent_fingerprints": dg.MetadataValue.json(
+                    {p: tables.info(stage, p).fingerprint for p in needed}
+                ),
             },
         )
 
