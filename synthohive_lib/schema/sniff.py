@@ -405,9 +405,12 @@ def detect_datetime_format(values: pd.Series) -> str | None:
         return None
     if s.str.fullmatch(r"[+-]?\d+(\.\d+)?").any():
         return None  # bare numbers are numbers, not compact dates
+    head = s.head(64)
     for fmt in DATETIME_FORMATS:
-        parsed = pd.to_datetime(s, format=fmt, errors="coerce")
-        if parsed.notna().all():
+        # a cheap look at a few values rules most formats out before parsing them all
+        if not pd.to_datetime(head, format=fmt, errors="coerce").notna().all():
+            continue
+        if pd.to_datetime(s, format=fmt, errors="coerce").notna().all():
             return fmt
     return None
 
