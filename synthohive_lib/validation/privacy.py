@@ -85,10 +85,8 @@ def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
         s = frame[c]
         if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             normal[c] = s.astype("float64")
-        elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+        else:  # strings, categories, datetimes hash by value as they are
             normal[c] = s
-        else:
-            normal[c] = s.astype("string")
     return pd.util.hash_pandas_object(pd.DataFrame(normal), index=False).to_numpy()
 
 
