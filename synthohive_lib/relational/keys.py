@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from synthohive_lib.errors import ConfigError, SynthoHiveError
 from synthohive_lib.relational.cardinality import CardinalityModel
@@ -64,10 +65,45 @@ def _mix64(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _join_chars(chars: np.ndarray) -> np.ndarray:
-    """Rows of single characters (n, k) joined into n strings without a Python loop."""
-    chars = np.ascontiguousarray(chars.astype("<U1"))
-    return chars.view(f"<U{chars.shape[1]}").ravel()
+def _strings(codes: np.ndarray, keep: np.ndarray | None = None) -> pd.Series:
+    """Rows of UTF-8 bytes (n, k) as n strings, built in Arrow buffers (no per-row Python).
+
+    ``keep`` (same shape, optional) marks the bytes each row actually uses, so rows of
+    different lengths (numbers without padding, multi-byte letters) share one matrix. The
+    result is an ordinary object column, like the real one.
+    """
+    n, k = codes.shape
+    if keep is None:
+        buffer = np.ascontiguousarray(codes, dtype=np.uint8).ravel()
+        offsets = np.arange(0, k * (n + 1), k, dtype=np.int64)
+    else:
+        buffer = np.ascontiguousarray(codes[keep], dtype=np.uint8)
+        offsets = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int64)
+    array = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(buffer))
+    return pd.Series(array.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _text_codes(text: str, n: int) -> np.ndarray:
+    """A constant string (prefix, suffix) as an (n, bytes) matrix of its UTF-8 bytes."""
+    raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    return np.broadcast_to(raw, (n, len(raw)))
+
+
+def _digit_codes(numbers: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """ASCII digits of non-negative ``numbers``, right-aligned, and each one's printed length.
+
+    Lengths are at least ``width`` (zero padding), otherwise the number's own digit count.
+    """
+    powers = 10 ** np.arange(19, dtype=np.int64)
+    ndigits = np.maximum(np.searchsorted(powers, numbers, side="right"), 1)
+    lengths = np.maximum(ndigits, width)
+    k = int(lengths.max()) if len(numbers) else max(width, 1)
+    codes = np.empty((len(numbers), k), dtype=np.uint8)
+    rest = numbers.astype(np.int64).copy()
+    for pos in range(k - 1, -1, -1):  # one vectorised step per digit position
+        rest, digit = np.divmod(rest, 10)
+        codes[:, pos] = digit + ord("0")
+    return codes, lengths
 
 
 class KeyFormat(ABC):
@@ -104,8 +140,15 @@ class PatternKey(KeyFormat):
 
     def generate(self, n: int, offset: int = 0, seed: int | None = None) -> pd.Series:
         numbers = self.start + self.step * (offset + np.arange(n, dtype=np.int64))
-        digits = pd.Series(numbers).astype(str).str.zfill(self.width)
-        return self.prefix + digits + self.suffix
+        digits, lengths = _digit_codes(numbers, self.width)
+        prefix, suffix = _text_codes(self.prefix, n), _text_codes(self.suffix, n)
+        pad = digits.shape[1]
+        codes = np.concatenate([prefix, digits, suffix], axis=1)
+        keep = np.ones(codes.shape, dtype=bool)
+        keep[:, prefix.shape[1] : prefix.shape[1] + pad] = (
+            np.arange(pad)[None, :] >= (pad - lengths)[:, None]
+        )
+        return _strings(codes, keep)
 
 
 @dataclass(frozen=True)
@@ -125,15 +168,16 @@ class UuidKey(KeyFormat):
         raw[:, self._INDEX_BYTES] = index.view(np.uint8).reshape(n, 8)
         raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
         raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
-        hexdigits = np.array(list("0123456789ABCDEF" if self.uppercase else "0123456789abcdef"))
-        chars = np.stack([hexdigits[raw >> 4], hexdigits[raw & 0x0F]], axis=2).reshape(n, 32)
+        alphabet = b"0123456789ABCDEF" if self.uppercase else b"0123456789abcdef"
+        hexdigits = np.frombuffer(alphabet, dtype=np.uint8)
+        nibbles = np.empty((n, 32), dtype=np.uint8)
+        nibbles[:, 0::2], nibbles[:, 1::2] = raw >> 4, raw & 0x0F
+        codes = hexdigits[nibbles]
         if self.hyphens:
-            chars = np.insert(chars, [8, 12, 16, 20], "-", axis=1)
+            codes = np.insert(codes, [8, 12, 16, 20], ord("-"), axis=1)
         if self.braces:
-            chars = np.concatenate(
-                [np.full((n, 1), "{"), chars, np.full((n, 1), "}")], axis=1
-            )
-        return pd.Series(_join_chars(chars) if n else [], dtype=object)
+            codes = np.concatenate([_text_codes("{", n), codes, _text_codes("}", n)], axis=1)
+        return _strings(codes)
 
 
 @dataclass(frozen=True)
@@ -150,13 +194,22 @@ class GenericStringKey(KeyFormat):
         # partitions of one run with disjoint offsets stay disjoint
         rng = np.random.default_rng(seed)
         perms = np.stack([rng.permutation(base) for _ in range(length)])
-        letters = np.array(list(self.alphabet))
+        # each letter as its UTF-8 bytes, padded to the widest: multi-byte alphabets work too
+        encoded = [ch.encode("utf-8") for ch in self.alphabet]
+        width = max(len(b) for b in encoded)
+        letters = np.zeros((base, width), dtype=np.uint8)
+        sizes = np.array([len(b) for b in encoded])
+        for i, b in enumerate(encoded):  # once per letter of the alphabet, not per row
+            letters[i, width - len(b):] = np.frombuffer(b, dtype=np.uint8)
         rest = offset + np.arange(n, dtype=np.int64)
-        chars = np.empty((n, length), dtype="<U1")
-        for pos in range(length - 1, -1, -1):
+        codes = np.empty((n, length, width), dtype=np.uint8)
+        keep = np.empty((n, length, width), dtype=bool)
+        for pos in range(length - 1, -1, -1):  # one vectorised step per key position
             rest, digit = np.divmod(rest, base)
-            chars[:, pos] = letters[perms[pos][digit]]
-        return pd.Series(_join_chars(chars) if n else [], dtype=object)
+            letter = perms[pos][digit]
+            codes[:, pos] = letters[letter]
+            keep[:, pos] = np.arange(width)[None, :] >= (width - sizes[letter])[:, None]
+        return _strings(codes.reshape(n, length * width), keep.reshape(n, length * width))
 
 
 _FORMATS: dict[str, type[KeyFormat]] = {

@@ -170,3 +170,15 @@ def test_nullable_references_keep_their_null_rate_and_integer_type() -> None:
     assert fk["pid"].dtype == "Int64"
     assert fk["pid"].isna().mean() == pytest.approx(0.3, abs=0.03)
     assert fk["pid"].dropna().between(500, 549).all()
+
+
+def test_non_ascii_prefixes_and_growing_numbers_are_written_correctly() -> None:
+    fmt = PatternKey(prefix="Fä-", width=2, start=98, step=1, suffix="é")
+    assert fmt.generate(3).tolist() == ["Fä-98é", "Fä-99é", "Fä-100é"]  # wider, still unique
+
+
+@pytest.mark.parametrize(
+    "fmt", [IntegerSequenceKey(), PatternKey("C", 4), UuidKey(), GenericStringKey(6, "aé")]
+)
+def test_zero_rows_give_an_empty_key_column(fmt) -> None:
+    assert fmt.generate(0, seed=1).tolist() == []
