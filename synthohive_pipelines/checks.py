@@ -14,9 +14,9 @@ Per table of the real stage:
   naming the missing parents; the fingerprints of the parent snapshots it used are in its
   metadata.
 
-The measurements come from :mod:`synthohive_lib.validation.structure` (the same functions the
-validation report uses); this module only reads the stored tables and turns the numbers into
-check results.
+The rules are :func:`synthohive_lib.schema.validate.validate_data` (the same code that
+validates a source against its schema and applies the ``on_orphan`` policies later); this
+module only reads the stored tables and turns its report into check results.
 """
 
 from collections.abc import Callable, Sequence
@@ -25,9 +25,10 @@ from dataclasses import dataclass
 import dagster as dg
 
 from synthohive_lib.config import ProjectConfig
+from synthohive_lib.errors import SchemaIssue
 from synthohive_lib.schema.graph import SchemaGraph
-from synthohive_lib.schema.model import OrphanPolicy, Table
-from synthohive_lib.validation.structure import key_uniqueness, referential_integrity
+from synthohive_lib.schema.model import OrphanPolicy, Schema, Table
+from synthohive_lib.schema.validate import validate_data
 from synthohive_pipelines.assets import REAL, DepsRule, Stage, asset_key, schema_parents
 from synthohive_pipelines.resources import TableStoreResource
 
@@ -43,12 +44,23 @@ class CheckRule:
     build: Callable[["CheckRule", ProjectConfig, Table], dg.AssetChecksDefinition]
 
 
+def _alone(table: Table) -> Table:
+    """``table`` without its foreign keys: checked on its own, not against other tables."""
+    return table.model_copy(update={"foreign_keys": []})
+
+
+def _issues_json(issues: Sequence[SchemaIssue]) -> dg.MetadataValue:
+    return dg.MetadataValue.json(
+        [{"code": i.code, "column": i.column, "message": i.message} for i in issues]
+    )
+
+
 def build_matches_schema(
     rule: CheckRule, config: ProjectConfig, table: Table
 ) -> dg.AssetChecksDefinition:
     name = table.name
     stage = rule.stage.name
-    not_null = [c.name for c in table.columns if not c.nullable]
+    alone = Schema(name=config.schema.name, tables=[_alone(table)])
 
     @dg.asset_check(
         asset=asset_key(stage, name),
@@ -60,25 +72,16 @@ def build_matches_schema(
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
         frame = store.get().read(stage, name)
-        missing = [c for c in table.column_names if c not in frame.columns]
-        extra = [str(c) for c in frame.columns if c not in table.column_names]
-        present = [c for c in not_null if c in frame.columns]
-        nulls = {c: int(n) for c, n in frame[present].isna().sum().items() if n}
-        metadata: dict[str, object] = {
-            "missing_columns": ", ".join(missing) or "-",
-            "extra_columns": ", ".join(extra) or "-",
-            "nulls_in_non_nullable": dg.MetadataValue.json(nulls),
-        }
-        pk_ok = True
-        if table.primary_key and not set(table.primary_key) - set(frame.columns):
-            pk = key_uniqueness(frame, table.primary_key)
-            metadata["primary_key_duplicate_rows"] = pk.duplicate_rows
-            metadata["primary_key_null_rows"] = pk.null_rows
-            pk_ok = pk.duplicate_rows == 0 and pk.null_rows == 0
+        report = validate_data(alone, {name: frame}, raise_on_error=False)
         return dg.AssetCheckResult(
-            passed=not missing and not nulls and pk_ok,
+            passed=report.ok,
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata=metadata,
+            description=None if report.ok else "; ".join(str(i) for i in report.issues)[:1000],
+            metadata={
+                "issues": _issues_json(report.issues),
+                "warnings": _issues_json(report.warnings),
+                "rows": len(frame),
+            },
         )
 
     return _check
@@ -89,6 +92,12 @@ def build_foreign_keys_resolve(
 ) -> dg.AssetChecksDefinition:
     name = table.name
     stage = rule.stage.name
+    needed = sorted({fk.references for fk in table.foreign_keys} - {name})
+    # the child with its foreign keys, its parents alone: only this table's keys are checked
+    scope = Schema(
+        name=config.schema.name,
+        tables=[_alone(config.schema.table(p)) for p in needed] + [table],
+    )
 
     @dg.asset_check(
         asset=asset_key(stage, name),
@@ -100,7 +109,6 @@ def build_foreign_keys_resolve(
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
         tables = store.get()
-        needed = sorted({fk.references for fk in table.foreign_keys} - {name})
         missing = [p for p in needed if not tables.exists(stage, p)]
         if missing:  # e.g. only this table was materialized, never its parents
             return dg.AssetCheckResult(
@@ -109,33 +117,32 @@ def build_foreign_keys_resolve(
                 description=f"not checked: no {stage} snapshot of {', '.join(missing)} yet",
                 metadata={"missing_parents": ", ".join(missing)},
             )
-        child = tables.read(stage, name)
-        parents = {p: tables.read(stage, p) for p in needed}
-        parents[name] = child  # a self-reference resolves inside the table
-        results: dict[str, dict[str, object]] = {}
-        blocking_orphans = 0
-        total_orphans = 0
+        frames = {p: tables.read(stage, p) for p in [*needed, name]}
+        report = validate_data(scope, frames, raise_on_error=False)
+        orphans = [o for o in report.orphans if o.child == name]
+        errors = [i for i in report.issues if i.code == "orphan_foreign_key" and i.table == name]
         raising = any(fk.on_orphan is OrphanPolicy.RAISE for fk in table.foreign_keys)
-        for fk in table.foreign_keys:
-            label = f"({', '.join(fk.columns)}) -> {fk.references}"
-            ri = referential_integrity(
-                child, parents[fk.references], fk.columns, fk.referenced_columns
-            )
-            results[label] = {**ri.to_dict(), "on_orphan": fk.on_orphan.value}
-            total_orphans += ri.orphan_rows
-            if fk.on_orphan is OrphanPolicy.RAISE:
-                blocking_orphans += ri.orphan_rows
         return dg.AssetCheckResult(
-            passed=total_orphans == 0,
+            passed=not orphans,
             # ERROR when an orphan breaks a 'raise' key (or, passing, when one could)
             severity=(
                 dg.AssetCheckSeverity.ERROR
-                if blocking_orphans or (not total_orphans and raising)
+                if errors or (not orphans and raising)
                 else dg.AssetCheckSeverity.WARN
             ),
+            description="; ".join(str(o) for o in orphans)[:1000] or None,
             metadata={
-                "orphan_rows": total_orphans,
-                "foreign_keys": dg.MetadataValue.json(results),
+                "orphan_rows": sum(o.count for o in orphans),
+                "orphans": dg.MetadataValue.json(
+                    {o.relation: {"rows": o.count, "on_orphan": o.policy.value} for o in orphans}
+                ),
+                "foreign_keys": dg.MetadataValue.json(
+                    [
+                        f"({', '.join(fk.columns)}) -> {fk.references}"
+                        f"({', '.join(fk.referenced_columns)}), on_orphan: {fk.on_orphan.value}"
+                        for fk in table.foreign_keys
+                    ]
+                ),
                 # which parent snapshots the child was checked against
                 "parent_fingerprints": dg.MetadataValue.json(
                     {p: tables.info(stage, p).fingerprint for p in needed}

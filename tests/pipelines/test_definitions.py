@@ -234,11 +234,9 @@ def test_all_checks_pass_on_chinook(chinook_run: tuple[dg.ExecuteInProcessResult
         for e in evaluations
         if e.asset_key == asset_key("real", "Track") and e.check_name == "foreign_keys_resolve"
     )
-    assert set(track.metadata["foreign_keys"].value) == {
-        "(AlbumId) -> Album",
-        "(GenreId) -> Genre",
-        "(MediaTypeId) -> MediaType",
-    }
+    assert track.metadata["orphan_rows"].value == 0
+    assert len(track.metadata["foreign_keys"].value) == 3
+    assert set(track.metadata["parent_fingerprints"].value) == {"Album", "Genre", "MediaType"}
 
 
 def test_rerun_on_unchanged_data_keeps_fingerprints(
@@ -287,7 +285,9 @@ def test_orphans_fail_the_blocking_check(make_project: ProjectFactory) -> None:
     assert not fk.passed
     assert fk.severity == dg.AssetCheckSeverity.ERROR
     assert fk.metadata["orphan_rows"].value == 1
-    assert fk.metadata["foreign_keys"].value["(TrackId) -> Track"]["orphan_rows"] == 1
+    assert fk.metadata["orphans"].value == {
+        "InvoiceLine(TrackId) -> Track(TrackId)": {"rows": 1, "on_orphan": "raise"}
+    }
 
 
 def test_orphans_under_a_drop_policy_only_warn(make_project: ProjectFactory) -> None:
@@ -306,6 +306,19 @@ def test_orphans_under_a_drop_policy_only_warn(make_project: ProjectFactory) -> 
     ]
     assert fk.asset_key == asset_key("real", "InvoiceLine")
     assert not fk.passed and fk.severity == dg.AssetCheckSeverity.WARN
+
+
+def test_nulls_in_a_non_nullable_column_fail_matches_schema(make_project: ProjectFactory) -> None:
+    path = make_project()
+    doc = yaml.safe_load((path.parent / "schema.yaml").read_text())
+    doc["tables"]["Track"]["columns"]["Composer"]["nullable"] = False  # it holds NULLs
+    (path.parent / "schema.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = run_all(build_definitions(path), raise_on_error=False, asset_selection=subset("Track"))
+    assert not result.success
+    (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "matches_schema"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    (issue,) = check.metadata["issues"].value
+    assert issue["code"] == "null_not_allowed" and issue["column"] == "Composer"
 
 
 def test_fk_check_without_parent_snapshots_warns(make_project: ProjectFactory) -> None:
