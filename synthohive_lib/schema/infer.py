@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from synthohive_lib.errors import (
+    ConfigError,
     MixedTypeColumnError,
     SchemaValidationError,
     SourceUnreachableError,
@@ -262,6 +263,7 @@ def _from_reflection(
     reflected: list[ReflectedTable],
     samples: Mapping[str, pd.DataFrame],
     name: str,
+    type_hints: Mapping[str, Mapping[str, ColumnType | str]],
 ) -> tuple[Schema, list[PiiCandidate]]:
     tables: list[Table] = []
     candidates: list[PiiCandidate] = []
@@ -269,6 +271,7 @@ def _from_reflection(
         sample = samples.get(rt.name, pd.DataFrame())
         keys = set(rt.primary_key) | {c for fk in rt.foreign_keys for c in fk.columns}
         single_unique = {s[0] for s in rt.unique_sets if len(s) == 1}
+        hints = {k: ColumnType(v) for k, v in type_hints.get(rt.name, {}).items()}
         columns = []
         for rc in rt.columns:
             values = sample[rc.name] if rc.name in sample else pd.Series([], dtype=object)
@@ -289,6 +292,7 @@ def _from_reflection(
                     nullable=rc.nullable and rc.name not in rt.primary_key,
                     unique=rc.name in single_unique,
                     enum=rc.enum,
+                    type_hint=hints.get(rc.name),
                 )
             )
         tables.append(
@@ -303,6 +307,34 @@ def _from_reflection(
             )
         )
     return Schema(name=name, tables=_ordered(tables)), candidates
+
+
+def _with_key_hints(
+    reflected: list[ReflectedTable],
+    primary_keys: Mapping[str, list[str]] | None,
+    foreign_keys: Mapping[str, list[ForeignKey | Mapping[str, Any]]] | None,
+) -> list[ReflectedTable]:
+    """Reflected tables completed by key hints (a hinted primary key replaces the declared)."""
+    primary_keys = primary_keys or {}
+    foreign_keys = foreign_keys or {}
+    unknown = sorted((set(primary_keys) | set(foreign_keys)) - {t.name for t in reflected})
+    if unknown:
+        raise ConfigError(
+            f"key hints name table(s) {unknown} that the source does not have",
+            fix=f"use the table names of the source: {sorted(t.name for t in reflected)}",
+        )
+    out = []
+    for rt in reflected:
+        fks = list(rt.foreign_keys)
+        declared = {(tuple(f.columns), f.references, tuple(f.referenced_columns)) for f in fks}
+        for hint in map(_as_fk, foreign_keys.get(rt.name, [])):
+            if (tuple(hint.columns), hint.references, tuple(hint.referenced_columns)) not in (
+                declared
+            ):
+                fks.append(hint)
+        pk = tuple(primary_keys.get(rt.name) or rt.primary_key)
+        out.append(replace(rt, primary_key=pk, foreign_keys=tuple(fks)))
+    return out
 
 
 # --------------------------------------------------------------------------- sources
@@ -348,12 +380,18 @@ def infer(
     name: str | None = None,
     sample_rows: int = DEFAULT_SAMPLE_ROWS,
     tables: Iterable[str] | None = None,
+    primary_keys: Mapping[str, list[str]] | None = None,
+    foreign_keys: Mapping[str, list[ForeignKey | Mapping[str, Any]]] | None = None,
+    type_hints: Mapping[str, Mapping[str, ColumnType | str]] | None = None,
 ) -> InferenceResult:
     """Infer a schema (and PII candidates) from a database URL, a file path or a connector.
 
     SQL sources are reflected for keys and declared types, then sniffed on the first
     ``sample_rows`` rows of each table; file sources (CSV/Parquet/Delta folders) have no
     declarations, so see :func:`infer_from_frames` for how keys are guessed there.
+    The hints (per table name) complete what the source does not declare: ``primary_keys``
+    where none is declared or guessed right, ``foreign_keys`` the database does not enforce
+    (added to the reflected ones), ``type_hints`` the semantic type of chosen columns.
     An unreachable source raises :class:`SourceUnreachableError` without the password.
     """
     connector, opened, where = _open(source)
@@ -368,16 +406,23 @@ def infer(
                 result = infer_from_frames(
                     {n: f for n, f in frames.items() if f is not None},
                     name=schema_name,
+                    primary_keys=primary_keys,
+                    foreign_keys=foreign_keys,
+                    type_hints=type_hints,
                     complete=complete,
                 )
             else:
-                reflected = _reflect(connector, engine, names, where)
+                reflected = _with_key_hints(
+                    _reflect(connector, engine, names, where), primary_keys, foreign_keys
+                )
                 samples = {
                     t.name: s
                     for t in reflected
                     if (s := _sample(connector, t.name, sample_rows)) is not None
                 }
-                schema, candidates = _from_reflection(reflected, samples, schema_name)
+                schema, candidates = _from_reflection(
+                    reflected, samples, schema_name, type_hints or {}
+                )
                 result = InferenceResult(schema, candidates)
             result.row_counts = {n: connector.row_count(n) for n in result.schema.table_names}
             result.source = where
@@ -414,10 +459,17 @@ def _unreachable(where: str, exc: sa.exc.DBAPIError) -> SynthoHiveError:
 
 
 def infer_schema(
-    source: Source, name: str | None = None, sample_rows: int = DEFAULT_SAMPLE_ROWS
+    source: Source,
+    name: str | None = None,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    **hints: Any,
 ) -> Schema:
-    """Infer a :class:`Schema` from a database URL, a file path or a connector."""
-    return infer(source, name=name, sample_rows=sample_rows).schema
+    """Infer a :class:`Schema` from a database URL, a file path or a connector.
+
+    ``hints`` are :func:`infer`'s ``tables``, ``primary_keys``, ``foreign_keys`` and
+    ``type_hints``.
+    """
+    return infer(source, name=name, sample_rows=sample_rows, **hints).schema
 
 
 # --------------------------------------------------------------------------- frames

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from synthohive_lib.errors import SourceUnreachableError
+from synthohive_lib.errors import ConfigError, SourceUnreachableError
 from synthohive_lib.io import open_connector
 from synthohive_lib.schema import ColumnType, PiiKind, StorageType, dump_schema, loads_schema
 from synthohive_lib.schema.graph import SchemaGraph
@@ -246,3 +246,30 @@ def test_a_missing_database_file_is_a_typed_error(tmp_path: Path) -> None:
     with pytest.raises(SourceUnreachableError):
         infer(f"sqlite:///{tmp_path / 'nope.sqlite'}")
     assert not (tmp_path / "nope.sqlite").exists()
+
+
+def test_hints_add_undeclared_keys_and_fix_types(make_sqlite: Callable) -> None:
+    """Databases that do not enforce keys (MyISAM, exports) get them from hints."""
+    url = make_sqlite(
+        """
+        CREATE TABLE artist (artist_id INTEGER, name TEXT);
+        CREATE TABLE album (album_id INTEGER PRIMARY KEY, artist_id INTEGER, code TEXT);
+        INSERT INTO artist VALUES (1, 'A'), (2, 'B');
+        INSERT INTO album VALUES (1, 1, 'x1'), (2, 2, 'x2'), (3, 2, 'x3');
+        """
+    )
+    hint = {"columns": ["artist_id"], "references": "artist", "referenced_columns": ["artist_id"]}
+    schema = infer_schema(
+        url,
+        primary_keys={"artist": ["artist_id"]},
+        foreign_keys={"album": [hint]},
+        type_hints={"album": {"code": "categorical"}},
+    )
+    assert schema.table_names == ["artist", "album"]
+    assert schema.table("artist").primary_key == ["artist_id"]
+    assert schema.table("artist").column("artist_id").nullable is False
+    assert schema.table("album").column("artist_id").type is ColumnType.ID
+    assert schema.table("album").column("code").type is ColumnType.CATEGORICAL
+    validate_schema(schema)
+    with pytest.raises(ConfigError, match="albums"):
+        infer_schema(url, foreign_keys={"albums": [hint]})
