@@ -1,0 +1,27 @@
+"""Generative models behind one contract (:class:`GenerativeModel`); CTGAN is the default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from synthohive_lib.errors import ArtifactError
+from synthohive_lib.models.base import GenerativeModel
+from synthohive_lib.models.config import CTGANConfig
+from synthohive_lib.models.ctgan import CTGAN
+from synthohive_lib.models.persistence import Artifact
+
+#: Model classes by the name recorded in an artifact's manifest.
+MODELS: dict[str, type[GenerativeModel]] = {"ctgan": CTGAN}
+
+
+def load_model(path: str | Path) -> GenerativeModel:
+    """Load any saved model, choosing the class from the artifact's manifest."""
+    name = Artifact(path).manifest.get("model")
+    if name not in MODELS:
+        raise ArtifactError(
+            f"artifact holds an unknown model type {name!r}", fix=f"known: {sorted(MODELS)}"
+        )
+    return MODELS[name].load(path)
+
+
+__all__ = ["CTGAN", "MODELS", "CTGANConfig", "GenerativeModel", "load_model"]

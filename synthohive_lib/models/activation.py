@@ -1,0 +1,76 @@
+"""Fused output activations and the conditional loss over all spans at once.
+
+CTGAN applies ``tanh`` to each scalar span and a Gumbel-softmax to each one-hot span, one Python
+call per span (dozens per step). Here every softmax span is gathered into one padded tensor of
+shape ``(batch, n_spans, max_width)`` (padding masked with ``-inf``), so all of them go through
+a single softmax; a precomputed permutation puts the pieces back in column order. The same
+padded view gives the cross-entropy of the conditioned span of every row in one call.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from synthohive_lib.transform.encoders import Span
+
+
+class SpanActivation:
+    """Precomputed index tensors for the fused activation of a given span layout."""
+
+    def __init__(self, spans: list[Span], device: torch.device, tau: float = 0.2) -> None:
+        self.tau = tau
+        tanh_cols = [s.start for s in spans if s.activation == "tanh"]
+        soft = [s for s in spans if s.activation == "softmax"]
+        max_width = max((s.width for s in soft), default=1)
+        gather = torch.zeros(len(soft), max_width, dtype=torch.long)
+        mask = torch.zeros(len(soft), max_width, dtype=torch.bool)
+        soft_cols: list[int] = []
+        for i, span in enumerate(soft):
+            gather[i, : span.width] = torch.arange(span.start, span.start + span.width)
+            mask[i, : span.width] = True
+            soft_cols.extend(range(span.start, span.start + span.width))
+        order = torch.tensor(tanh_cols + soft_cols, dtype=torch.long)
+        self.tanh_idx = torch.tensor(tanh_cols, dtype=torch.long, device=device)
+        self.gather = gather.to(device)
+        self.mask = mask.to(device)
+        self.valid = torch.nonzero(mask.reshape(-1)).reshape(-1).to(device)
+        self.inverse_order = torch.argsort(order).to(device)
+        # Discrete (category) spans, in the order used by the conditional vector.
+        discrete = [i for i, s in enumerate(soft) if s.discrete]
+        self.discrete_rows = torch.tensor(discrete, dtype=torch.long, device=device)
+
+    def padded_logits(self, raw: torch.Tensor) -> torch.Tensor:
+        """``(batch, n_spans, max_width)`` view of the softmax spans, padding set to -inf."""
+        shape = (raw.shape[0], *self.gather.shape)
+        logits = raw.index_select(1, self.gather.reshape(-1)).reshape(shape)
+        return logits.masked_fill(~self.mask, float("-inf"))
+
+    def __call__(self, raw: torch.Tensor, hard: bool = False) -> torch.Tensor:
+        """Activated rows: tanh on scalars, Gumbel-softmax on every one-hot span."""
+        # Gumbel noise only for the real columns (not the padding); tanh columns ignore it.
+        uniform = torch.rand_like(raw).clamp_(1e-10, 1.0 - 1e-7)
+        noisy = (raw - torch.log(-torch.log(uniform))) / self.tau
+        probs = torch.softmax(self.padded_logits(noisy), dim=-1)
+        if hard:
+            probs = F.one_hot(probs.argmax(-1), probs.shape[-1]).to(probs.dtype)
+        soft_values = probs.reshape(raw.shape[0], -1).index_select(1, self.valid)
+        tanh_values = torch.tanh(raw.index_select(1, self.tanh_idx))
+        return torch.cat([tanh_values, soft_values], dim=1).index_select(1, self.inverse_order)
+
+    def conditional_loss(
+        self,
+        raw: torch.Tensor,
+        span_choice: torch.Tensor,
+        category: torch.Tensor,
+        active: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Mean cross-entropy between each row's conditioned span and its asked category."""
+        logits = self.padded_logits(raw)[:, self.discrete_rows]
+        rows = torch.arange(raw.shape[0], device=raw.device)
+        chosen = logits[rows, span_choice]
+        chosen = chosen.masked_fill(torch.isinf(chosen), -1e9)
+        loss = F.cross_entropy(chosen, category, reduction="none")
+        if active is not None:
+            return (loss * active).sum() / raw.shape[0]
+        return loss.mean()

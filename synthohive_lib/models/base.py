@@ -1,0 +1,44 @@
+"""The generative-model contract used by the relational layer and the pipelines.
+
+Everything above the model layer talks to this interface only, so another model (TVAE, a
+copula, a language model for text tables) can replace CTGAN without touching callers.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Self
+
+import pandas as pd
+
+
+class GenerativeModel(ABC):
+    """Learns one table (optionally conditioned on parent rows) and generates new rows.
+
+    ``context`` is a frame of parent attributes aligned row-wise with ``data``: row *i* of the
+    context describes the parent of row *i* of the data. At sampling time one row is generated
+    per context row, so child rows follow the given (synthetic) parents.
+    """
+
+    @abstractmethod
+    def fit(self, data: pd.DataFrame, context: pd.DataFrame | None = None) -> Self:
+        """Learn the distribution of ``data`` (given ``context`` when provided)."""
+
+    @abstractmethod
+    def sample(
+        self,
+        n: int | None = None,
+        context: pd.DataFrame | None = None,
+        seed: int | None = None,
+    ) -> pd.DataFrame:
+        """Generate ``n`` rows, or one row per ``context`` row; ``seed`` makes it repeatable."""
+
+    @abstractmethod
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted model as a self-describing directory; returns the directory."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, path: str | Path) -> Self:
+        """Read a model written by :meth:`save`, verifying it before use."""

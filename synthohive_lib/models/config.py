@@ -1,0 +1,84 @@
+"""Hyper-parameters of the CTGAN model, as one plain, JSON-serialisable dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from synthohive_lib.errors import ModelError
+
+
+@dataclass
+class CTGANConfig:
+    """CTGAN hyper-parameters; defaults match the ``ctgan`` package where both have them.
+
+    Training: ``epochs``, ``batch_size`` (a multiple of ``pac``), ``embedding_dim``,
+    ``generator_dim``/``discriminator_dim``, ``pac``, learning rates and weight decays,
+    ``discriminator_steps``, ``log_frequency`` (training-by-sampling with log frequencies).
+    Context: ``cond_dropout`` is the share of rows trained without a conditional vector when
+    a parent context is given, so the model can generate from context alone.
+    Runtime: ``device`` ('auto', 'cpu', 'cuda', 'cuda:1', ...), ``mixed_precision`` (bf16
+    autocast on CUDA only), ``num_threads`` (CPU intra-op threads; None keeps torch's choice),
+    ``seed``, ``time_budget_s`` (stop after the epoch that exceeds it), ``verbose`` (tqdm bar;
+    None = only when stderr is a terminal).
+    Best-epoch selection: every ``eval_every`` epochs (0 = off) a sample of ``eval_rows`` rows is
+    scored against real rows with a marginal-fidelity metric; the best generator is kept and
+    training stops after ``patience`` evaluations without improvement (0 = never stop early).
+    Transformer: ``max_modes``, ``gmm_sample_rows``, ``gmm_max_iter``, ``max_categories``.
+    """
+
+    epochs: int = 300
+    batch_size: int = 500
+    embedding_dim: int = 128
+    generator_dim: tuple[int, ...] = (256, 256)
+    discriminator_dim: tuple[int, ...] = (256, 256)
+    pac: int = 10
+    generator_lr: float = 2e-4
+    discriminator_lr: float = 2e-4
+    generator_decay: float = 1e-6
+    discriminator_decay: float = 1e-6
+    discriminator_steps: int = 1
+    log_frequency: bool = True
+    cond_dropout: float = 0.5
+    device: str = "auto"
+    mixed_precision: bool = False
+    num_threads: int | None = None
+    seed: int | None = None
+    time_budget_s: float | None = None
+    verbose: bool | None = None
+    eval_every: int = 0
+    eval_rows: int = 2_000
+    patience: int = 0
+    max_modes: int = 10
+    gmm_sample_rows: int = 20_000
+    gmm_max_iter: int = 30
+    max_categories: int = 100
+    sample_batch_size: int = 20_000
+
+    def __post_init__(self) -> None:
+        self.generator_dim = tuple(self.generator_dim)
+        self.discriminator_dim = tuple(self.discriminator_dim)
+        if self.batch_size <= 0 or self.batch_size % self.pac:
+            raise ModelError(
+                f"batch_size {self.batch_size} must be a positive multiple of pac {self.pac}",
+                fix="choose batch_size divisible by pac",
+            )
+        if self.epochs < 0:
+            raise ModelError("epochs must be >= 0", fix="pass a non-negative number of epochs")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["generator_dim"] = list(self.generator_dim)
+        data["discriminator_dim"] = list(self.discriminator_dim)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CTGANConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ModelError(
+                f"unknown CTGAN hyper-parameter(s): {sorted(unknown)}",
+                fix=f"use only {sorted(known)}",
+            )
+        return cls(**data)

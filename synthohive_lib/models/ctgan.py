@@ -1,0 +1,477 @@
+"""CTGAN on PyTorch with parent context (the default :class:`GenerativeModel`).
+
+Training follows Xu et al. (2019): mode-specific normalization, a conditional vector with
+training-by-sampling, a PacGAN critic trained as WGAN-GP and a residual generator. Parent
+context (a frame aligned row-wise with the data) is encoded by its own
+:class:`DataTransformer` and concatenated to the inputs of both networks, so at sampling time
+each generated row follows its given parent row.
+
+Where the time goes is deliberate: batches are built from precomputed index arrays
+(:class:`ConditionalSampler`), all output activations run as one fused op
+(:class:`SpanActivation`), the critic step does not backpropagate into the generator, and the
+generator step does not accumulate critic weight gradients.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+import structlog
+import torch
+from tqdm.auto import tqdm
+
+from synthohive_lib.errors import ArtifactError, EmptyTableError, ModelError
+from synthohive_lib.models.activation import SpanActivation
+from synthohive_lib.models.base import GenerativeModel
+from synthohive_lib.models.config import CTGANConfig
+from synthohive_lib.models.fidelity import marginal_fidelity
+from synthohive_lib.models.networks import Discriminator, Generator, gradient_penalty
+from synthohive_lib.models.persistence import (
+    Artifact,
+    encode_arrays,
+    encode_json,
+    encode_weights,
+    write_artifact,
+)
+from synthohive_lib.models.sampler import CondDraw, ConditionalSampler
+from synthohive_lib.transform.specs import ColumnSpec
+from synthohive_lib.transform.transformer import DataTransformer
+
+log = structlog.get_logger(__name__)
+
+MODEL_NAME = "ctgan"
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' picks CUDA when available, else CPU; anything else is passed to torch."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ModelError(
+            f"device {name!r} requested but CUDA is not available",
+            fix="use device='auto' or 'cpu'",
+        )
+    return device
+
+
+@contextmanager
+def _seeded(seed: int | None, device: torch.device) -> Iterator[None]:
+    """Seed torch inside a forked RNG state so the caller's global RNG is left untouched."""
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        if seed is not None:
+            torch.manual_seed(seed)
+        yield
+
+
+@contextmanager
+def _threads(n: int | None) -> Iterator[None]:
+    """Set CPU intra-op threads (if asked) and flush denormals, restoring both afterwards.
+
+    Denormal floats appear in late-training gradients and can slow CPU kernels many times.
+    """
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(False)
+        torch.set_num_threads(before)
+
+
+class CTGAN(GenerativeModel):
+    """Conditional tabular GAN; see :class:`CTGANConfig` for every hyper-parameter.
+
+    ``specs`` / ``context_specs`` declare column kinds and constraints (inferred from the
+    data when omitted). After :meth:`fit`: ``loss_history_`` (one dict per epoch),
+    ``best_epoch_`` and ``fit_seconds_``.
+    """
+
+    def __init__(
+        self,
+        config: CTGANConfig | None = None,
+        *,
+        specs: list[ColumnSpec] | None = None,
+        context_specs: list[ColumnSpec] | None = None,
+        table: str | None = None,
+        **overrides: Any,
+    ) -> None:
+        base = config.to_dict() if config is not None else {}
+        self.config = CTGANConfig.from_dict({**base, **overrides})
+        self.specs = specs
+        self.context_specs = context_specs
+        self.table = table
+
+    # -- helpers ------------------------------------------------------------------------
+    def _error(self, message: str, *, column: str | None = None, fix: str | None = None):
+        return ModelError(message, table=self.table, column=column, fix=fix)
+
+    def _make_transformer(self, specs: list[ColumnSpec] | None) -> DataTransformer:
+        c = self.config
+        return DataTransformer(
+            specs,
+            max_modes=c.max_modes,
+            gmm_sample_rows=c.gmm_sample_rows,
+            gmm_max_iter=c.gmm_max_iter,
+            max_categories=c.max_categories,
+            table=self.table,
+        )
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "generator_"):
+            raise self._error("the model is not fitted", fix="call fit() or load() first")
+
+    def _build_networks(self, device: torch.device) -> None:
+        c = self.config
+        data_dim = self.transformer_.output_dim
+        cond_dim, ctx_dim = self.sampler_.cond_dim, self.context_dim_
+        self.generator_ = Generator(
+            c.embedding_dim + cond_dim + ctx_dim, c.generator_dim, data_dim
+        ).to(device)
+        self.activation_ = SpanActivation(self.transformer_.spans, device)
+
+    def _cond_tensor(
+        self, draw: CondDraw | None, batch: int, keep: np.ndarray | None, device: torch.device
+    ) -> torch.Tensor:
+        cond = torch.zeros(batch, self.sampler_.cond_dim, device=device)
+        if draw is not None:
+            rows = np.arange(batch) if keep is None else np.flatnonzero(keep)
+            cond[torch.from_numpy(rows), torch.from_numpy(draw.slot[rows])] = 1.0
+        return cond
+
+    # -- fit ----------------------------------------------------------------------------
+    def fit(self, data: pd.DataFrame, context: pd.DataFrame | None = None) -> Self:
+        """Fit transformer(s) and networks on ``data`` (and parent ``context``, row-aligned)."""
+        c = self.config
+        if data.shape[0] == 0 or data.shape[1] == 0:
+            raise EmptyTableError(
+                f"cannot fit on a frame of shape {data.shape}",
+                table=self.table,
+                fix="pass at least one row and one column",
+            )
+        if context is not None and len(context) != len(data):
+            raise self._error(
+                f"context has {len(context)} rows but data has {len(data)}",
+                fix="align the parent context row-wise with the data",
+            )
+        device = resolve_device(c.device)
+        seed = c.seed if c.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
+        rng = np.random.default_rng(seed)
+        started = time.perf_counter()
+
+        self.transformer_ = self._make_transformer(self.specs).fit(data, rng)
+        self.specs = self.transformer_.specs
+        matrix = self.transformer_.transform(data, rng)
+        self.context_transformer_: DataTransformer | None = None
+        ctx_matrix = np.zeros((len(data), 0), dtype=np.float32)
+        if context is not None:
+            self.context_transformer_ = self._make_transformer(self.context_specs).fit(
+                context.reset_index(drop=True), rng
+            )
+            self.context_specs = self.context_transformer_.specs
+            if self.context_transformer_.text_models_:
+                raise self._error(
+                    "free-text columns cannot be used as parent context",
+                    column=next(iter(self.context_transformer_.text_models_)),
+                    fix="drop text columns from the context",
+                )
+            ctx_matrix = self.context_transformer_.transform(context.reset_index(drop=True))
+        self.context_dim_ = ctx_matrix.shape[1]
+        self.sampler_ = ConditionalSampler(matrix, self.transformer_.spans, c.log_frequency)
+        self.transform_seconds_ = time.perf_counter() - started
+        log.info(
+            "ctgan.transformed",
+            table=self.table,
+            rows=len(data),
+            data_dim=matrix.shape[1],
+            cond_dim=self.sampler_.cond_dim,
+            context_dim=self.context_dim_,
+            seconds=round(self.transform_seconds_, 3),
+        )
+        with _threads(c.num_threads), _seeded(seed, device):
+            self._train(matrix, ctx_matrix, data, rng, device)
+        self.device_ = str(device)
+        self.fit_seconds_ = time.perf_counter() - started
+        return self
+
+    def _train(
+        self,
+        matrix: np.ndarray,
+        ctx_matrix: np.ndarray,
+        data: pd.DataFrame,
+        rng: np.random.Generator,
+        device: torch.device,
+    ) -> None:
+        c = self.config
+        self._build_networks(device)
+        generator, activation, sampler = self.generator_, self.activation_, self.sampler_
+        critic = Discriminator(
+            matrix.shape[1] + sampler.cond_dim + self.context_dim_, c.discriminator_dim, c.pac
+        ).to(device)
+        opt_g = torch.optim.Adam(
+            generator.parameters(), lr=c.generator_lr, betas=(0.5, 0.9),
+            weight_decay=c.generator_decay, fused=device.type == "cpu" or None,
+        )  # fmt: skip
+        opt_d = torch.optim.Adam(
+            critic.parameters(), lr=c.discriminator_lr, betas=(0.5, 0.9),
+            weight_decay=c.discriminator_decay, fused=device.type == "cpu" or None,
+        )  # fmt: skip
+        real_all = torch.from_numpy(matrix).to(device)
+        ctx_all = torch.from_numpy(ctx_matrix).to(device)
+        has_ctx = self.context_dim_ > 0
+        batch = c.batch_size
+        steps = max(len(matrix) // batch, 1)
+        autocast = (
+            torch.autocast("cuda", dtype=torch.bfloat16)
+            if c.mixed_precision and device.type == "cuda"
+            else nullcontext()
+        )
+
+        def conditions() -> tuple[CondDraw | None, np.ndarray, torch.Tensor, torch.Tensor | None]:
+            draw = sampler.sample_train(batch, rng)
+            keep = None
+            if draw is None:
+                rows = sampler.uniform_rows(batch, rng)
+            else:
+                rows = draw.rows.copy()
+                if has_ctx and c.cond_dropout > 0:
+                    keep = rng.random(batch) >= c.cond_dropout
+                    dropped = ~keep
+                    rows[dropped] = sampler.uniform_rows(int(dropped.sum()), rng)
+            cond = self._cond_tensor(draw, batch, keep, device)
+            active = None if keep is None else torch.from_numpy(keep).to(device, torch.float32)
+            return draw, rows, cond, active
+
+        eval_real = data.sample(min(c.eval_rows, len(data)), random_state=int(rng.integers(2**31)))
+        verbose = c.verbose if c.verbose is not None else sys.stderr.isatty()
+        bar = tqdm(range(c.epochs), disable=not verbose, desc="ctgan", unit="epoch")
+        self.loss_history_: list[dict[str, float]] = []
+        self.best_epoch_: int | None = None
+        best_score, best_state, stale = -np.inf, None, 0
+        train_started = time.perf_counter()
+        for epoch in bar:
+            epoch_started = time.perf_counter()
+            generator.train()
+            critic.train()
+            for _ in range(steps):
+                for _ in range(c.discriminator_steps):
+                    _, rows, cond, _ = conditions()
+                    rows_t = torch.from_numpy(rows).to(device)
+                    perm = torch.from_numpy(rng.permutation(batch)).to(device)
+                    ctx_fake = ctx_all[rows_t]
+                    real_rows = rows_t[perm]
+                    with torch.no_grad(), autocast:
+                        noise = torch.randn(batch, c.embedding_dim, device=device)
+                        fake = activation(generator(torch.cat([noise, cond, ctx_fake], 1)))
+                    fake_in = torch.cat([fake.float(), cond, ctx_fake], 1)
+                    real_in = torch.cat([real_all[real_rows], cond[perm], ctx_all[real_rows]], 1)
+                    with autocast:
+                        scores = critic(torch.cat([fake_in, real_in], 0))
+                        loss_d = scores[: batch // c.pac].mean() - scores[batch // c.pac :].mean()
+                    penalty = gradient_penalty(critic, real_in, fake_in)
+                    opt_d.zero_grad(set_to_none=True)
+                    (loss_d + penalty).backward()
+                    opt_d.step()
+
+                draw, rows, cond, active = conditions()
+                ctx_rows = ctx_all[torch.from_numpy(rows).to(device)]
+                critic.requires_grad_(False)
+                with autocast:
+                    noise = torch.randn(batch, c.embedding_dim, device=device)
+                    raw = generator(torch.cat([noise, cond, ctx_rows], 1))
+                    fake = activation(raw)
+                    score = critic(torch.cat([fake, cond, ctx_rows], 1)).mean()
+                cond_loss = (
+                    activation.conditional_loss(
+                        raw.float(),
+                        torch.from_numpy(draw.span).to(device),
+                        torch.from_numpy(draw.category).to(device),
+                        active,
+                    )
+                    if draw is not None
+                    else torch.zeros((), device=device)
+                )
+                loss_g = cond_loss - score
+                opt_g.zero_grad(set_to_none=True)
+                loss_g.backward()
+                opt_g.step()
+                critic.requires_grad_(True)
+
+            record = {
+                "epoch": float(epoch + 1),
+                "generator_loss": float(loss_g.detach()),
+                "discriminator_loss": float((loss_d + penalty).detach()),
+                "seconds": time.perf_counter() - epoch_started,
+            }
+            stop = False
+            if c.eval_every and (epoch + 1) % c.eval_every == 0:
+                score_now = self._fidelity(eval_real, int(rng.integers(2**31)))
+                record["fidelity"] = score_now
+                if score_now > best_score:
+                    best_score, stale = score_now, 0
+                    best_state = copy.deepcopy(generator.state_dict())
+                    self.best_epoch_ = epoch + 1
+                else:
+                    stale += 1
+                    stop = bool(c.patience) and stale >= c.patience
+            self.loss_history_.append(record)
+            log.info("ctgan.epoch", table=self.table, **record)
+            bar.set_postfix(
+                g=f"{record['generator_loss']:.3f}", d=f"{record['discriminator_loss']:.3f}"
+            )
+            elapsed = time.perf_counter() - train_started
+            if stop or (c.time_budget_s is not None and elapsed >= c.time_budget_s):
+                log.info("ctgan.stopped", table=self.table, epoch=epoch + 1, early=stop)
+                break
+        bar.close()
+        if best_state is not None:
+            generator.load_state_dict(best_state)
+        generator.eval()
+
+    def _fidelity(self, real: pd.DataFrame, seed: int) -> float:
+        with torch.random.fork_rng(devices=[]):
+            context = None
+            if self.context_dim_:
+                return 0.0  # context models need parent rows to sample; selection skipped
+            synthetic = self._sample_frame(len(real), context, seed)
+        self.generator_.train()
+        return marginal_fidelity(real, synthetic, self.specs)
+
+    # -- sample -------------------------------------------------------------------------
+    def sample(
+        self,
+        n: int | None = None,
+        context: pd.DataFrame | None = None,
+        seed: int | None = None,
+    ) -> pd.DataFrame:
+        """``n`` new rows, or one per row of ``context`` (the parents of the rows to make)."""
+        self._check_fitted()
+        if self.context_transformer_ is not None and context is None:
+            raise self._error(
+                "this model was fitted with parent context; pass the parent rows as context",
+                fix="call sample(context=parent_rows)",
+            )
+        if self.context_transformer_ is None and context is not None:
+            raise self._error(
+                "this model was fitted without parent context",
+                fix="call sample(n) without context, or refit with context",
+            )
+        if context is not None:
+            if n is not None and n != len(context):
+                raise self._error(
+                    f"n={n} but context has {len(context)} rows; one row is made per parent row",
+                    fix="omit n or pass exactly n context rows",
+                )
+            n = len(context)
+        if n is None or n < 0:
+            raise self._error("n must be a non-negative number of rows", fix="pass n >= 0")
+        seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
+        device = next(self.generator_.parameters()).device
+        with _threads(self.config.num_threads), _seeded(seed, device):
+            return self._sample_frame(n, context, seed)
+
+    def _sample_frame(self, n: int, context: pd.DataFrame | None, seed: int) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        device = next(self.generator_.parameters()).device
+        ctx_all = None
+        if context is not None:
+            assert self.context_transformer_ is not None
+            ctx_all = torch.from_numpy(
+                self.context_transformer_.transform(context.reset_index(drop=True))
+            ).to(device)
+        c = self.config
+        self.generator_.eval()
+        chunks: list[np.ndarray] = []
+        with torch.inference_mode():
+            for start in range(0, n, c.sample_batch_size):
+                size = min(c.sample_batch_size, n - start)
+                noise = torch.randn(size, c.embedding_dim, device=device)
+                if ctx_all is None:
+                    draw = self.sampler_.sample_original(size, rng)
+                    cond = self._cond_tensor(draw, size, None, device)
+                    ctx = torch.zeros(size, 0, device=device)
+                else:
+                    cond = torch.zeros(size, self.sampler_.cond_dim, device=device)
+                    ctx = ctx_all[start : start + size]
+                raw = self.generator_(torch.cat([noise, cond, ctx], 1))
+                chunks.append(self.activation_(raw.float()).cpu().numpy())
+        width = self.transformer_.output_dim
+        matrix = np.concatenate(chunks) if chunks else np.zeros((0, width), np.float32)
+        return self.transformer_.inverse_transform(matrix, rng)
+
+    # -- persistence --------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write manifest, transformer state (JSON + NumPy) and generator weights."""
+        self._check_fitted()
+        meta, arrays = self.transformer_.state()
+        files = {
+            "transformer.json": encode_json(meta),
+            "transformer.npz": encode_arrays(arrays),
+            "sampler.npz": encode_arrays(self.sampler_.state()),
+            "generator.pt": encode_weights(self.generator_.state_dict()),
+        }
+        if self.context_transformer_ is not None:
+            ctx_meta, ctx_arrays = self.context_transformer_.state()
+            files["context_transformer.json"] = encode_json(ctx_meta)
+            files["context_transformer.npz"] = encode_arrays(ctx_arrays)
+        config = self.config.to_dict()
+        manifest = {
+            "table": self.table,
+            "hyper_parameters": config,
+            "column_specs": [s.to_dict() for s in self.specs or []],
+            "context_specs": [s.to_dict() for s in self.context_specs or []],
+            "context_dim": self.context_dim_,
+            "trained_on": self.device_,
+            "best_epoch": self.best_epoch_,
+            "loss_history": self.loss_history_,
+        }
+        return write_artifact(path, MODEL_NAME, manifest, files)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str | None = None) -> Self:
+        """Load a verified artifact; ``device`` overrides the configured one."""
+        artifact = Artifact(path, expected_model=MODEL_NAME)
+        manifest = artifact.manifest
+        config = CTGANConfig.from_dict(manifest["hyper_parameters"])
+        if device is not None:
+            config.device = device
+        model = cls(config, table=manifest.get("table"))
+        model.transformer_ = DataTransformer.from_state(
+            artifact.json("transformer.json"), artifact.arrays("transformer.npz")
+        )
+        model.specs = model.transformer_.specs
+        model.context_transformer_ = None
+        if "context_transformer.json" in manifest["files"]:
+            model.context_transformer_ = DataTransformer.from_state(
+                artifact.json("context_transformer.json"),
+                artifact.arrays("context_transformer.npz"),
+            )
+            model.context_specs = model.context_transformer_.specs
+        model.context_dim_ = int(manifest["context_dim"])
+        sampler = artifact.arrays("sampler.npz")
+        model.sampler_ = ConditionalSampler.for_generation(sampler["widths"], sampler["counts"])
+        target = resolve_device(config.device)
+        model._build_networks(target)
+        try:
+            model.generator_.load_state_dict(artifact.weights("generator.pt"))
+        except RuntimeError as exc:
+            raise ArtifactError(
+                f"generator weights do not fit the recorded architecture: {exc}",
+                fix="the artifact is inconsistent; save the model again",
+            ) from exc
+        model.generator_.eval()
+        model.loss_history_ = list(manifest.get("loss_history", []))
+        model.best_epoch_ = manifest.get("best_epoch")
+        model.device_ = str(target)
+        return model

@@ -1,0 +1,401 @@
+"""One encoder per column kind: a column <-> a block of the model's numeric matrix.
+
+Each encoder declares the *spans* of its block (width and output activation) so the generator
+can apply the right activation to each span, and restores the column on the way back with its
+original dtype, rounding, bounds and nulls. All work is vectorised over rows.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from synthohive_lib.errors import ModelError
+from synthohive_lib.transform.modes import ModeNormalizer
+from synthohive_lib.transform.specs import ColumnKind, ColumnSpec
+
+Activation = Literal["tanh", "softmax"]
+
+_SECOND_UNITS = np.array([86_400, 3_600, 60, 1], dtype=np.int64)
+_NS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Span:
+    """A slice of the encoded matrix with one activation (``discrete``: a category one-hot)."""
+
+    start: int
+    width: int
+    activation: Activation
+    column: str
+    discrete: bool = False
+
+
+class ColumnEncoder(ABC):
+    """Reversible encoding of one column (fit, transform, inverse, JSON/NumPy state)."""
+
+    def __init__(self, spec: ColumnSpec, *, table: str | None = None) -> None:
+        self.spec = spec
+        self.table = table
+
+    def _error(self, message: str, fix: str | None = None) -> ModelError:
+        return ModelError(message, table=self.table, column=self.spec.name, fix=fix)
+
+    @abstractmethod
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnEncoder: ...
+
+    @abstractmethod
+    def spans(self) -> list[tuple[int, Activation, bool]]:
+        """(width, activation, discrete) of each span, in order."""
+
+    @property
+    def width(self) -> int:
+        return sum(w for w, _, _ in self.spans())
+
+    @abstractmethod
+    def transform(self, series: pd.Series, rng: np.random.Generator | None) -> np.ndarray: ...
+
+    @abstractmethod
+    def inverse(self, block: np.ndarray, rng: np.random.Generator) -> pd.Series: ...
+
+    @abstractmethod
+    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]: ...
+
+    @abstractmethod
+    def load_state(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None: ...
+
+    def _check_nulls(self, series: pd.Series) -> np.ndarray:
+        nulls = series.isna().to_numpy()
+        if nulls.any() and not self.spec.nullable:
+            raise self._error(
+                f"{int(nulls.sum())} null value(s) in a column declared non-nullable",
+                fix="fill the nulls or declare the column nullable",
+            )
+        return nulls
+
+
+class NumericEncoder(ColumnEncoder):
+    """Continuous, integer and datetime columns: mode-specific normalization + null mode.
+
+    The block is ``[alpha | one-hot mode (+ a 'null' mode when the column had nulls)]``: a null
+    is just one more mode, so the null rate is learned like any other mode frequency.
+    Datetimes become seconds since the epoch and are rounded back to the coarsest unit (day,
+    hour, minute, second) that represented every real value.
+    """
+
+    def __init__(
+        self,
+        spec: ColumnSpec,
+        normalizer: ModeNormalizer,
+        *,
+        table: str | None = None,
+    ) -> None:
+        super().__init__(spec, table=table)
+        self.normalizer = normalizer
+
+    # -- conversion between the column and float values ---------------------------------
+    def _to_float(self, series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        nulls = self._check_nulls(series)
+        if self.spec.kind is ColumnKind.DATETIME:
+            if self.spec.datetime_format is not None:
+                parsed = pd.to_datetime(series, format=self.spec.datetime_format, errors="coerce")
+            else:
+                parsed = pd.to_datetime(series, errors="coerce")
+            if getattr(parsed.dt, "tz", None) is not None:
+                parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+            bad = parsed.isna().to_numpy() & ~nulls
+            if bad.any():
+                example = series[bad].iloc[0]
+                raise self._error(
+                    f"value {example!r} is not a datetime"
+                    + (
+                        f" in format {self.spec.datetime_format!r}"
+                        if self.spec.datetime_format
+                        else ""
+                    ),
+                    fix="fix the value or declare the column's datetime format",
+                )
+            ns = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+            values = np.where(nulls, 0, ns // _NS).astype(np.float64)
+            return values, nulls
+        try:
+            values = pd.to_numeric(series, errors="raise").to_numpy(
+                dtype=np.float64, na_value=np.nan
+            )
+        except (ValueError, TypeError) as exc:
+            raise self._error(f"column is declared {self.spec.kind.value} but {exc}") from exc
+        if np.isinf(values).any():
+            raise self._error(
+                "column holds infinite values", fix="replace inf/-inf with nulls or finite values"
+            )
+        return np.where(nulls, 0.0, values), nulls
+
+    def _from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
+        spec = self.spec
+        low = spec.min if spec.min is not None else self.low_
+        high = spec.max if spec.max is not None else self.high_
+        if spec.kind is ColumnKind.DATETIME or spec.min is not None or spec.max is not None:
+            values = np.clip(values, low, high)
+        name = spec.name
+        if spec.kind is ColumnKind.DATETIME:
+            unit = self.unit_seconds_
+            seconds = np.round(values / unit).astype(np.int64) * unit
+            stamps = pd.Series(pd.to_datetime(seconds * _NS), name=name)
+            stamps[nulls] = pd.NaT
+            if spec.datetime_format is not None:
+                text = stamps.dt.strftime(spec.datetime_format).astype(object)
+                text[nulls] = None
+                return text
+            if self.tz_ is not None:
+                stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(self.tz_)
+            return stamps.astype(self.dtype_)
+        if spec.kind is ColumnKind.INTEGER:
+            values = np.round(values)
+        elif spec.decimals is not None:
+            values = np.round(values, spec.decimals)
+        out = pd.Series(values, name=name)
+        out[nulls] = np.nan
+        dtype = self.dtype_
+        if spec.kind is ColumnKind.INTEGER and nulls.any() and np.dtype(dtype).kind in "iu":
+            dtype = "Int64"
+        try:
+            return out.astype(dtype)
+        except (TypeError, ValueError):
+            return out
+
+    # -- encoder protocol ----------------------------------------------------------------
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> NumericEncoder:
+        self.dtype_ = str(series.dtype) if self.spec.datetime_format is None else "object"
+        self.tz_ = str(series.dt.tz) if getattr(getattr(series, "dt", None), "tz", None) else None
+        if self.spec.kind is ColumnKind.DATETIME and self.tz_ is not None:
+            self.dtype_ = f"datetime64[ns, {self.tz_}]"
+        values, nulls = self._to_float(series)
+        real = values[~nulls]
+        if len(real) == 0:
+            raise self._error(
+                "column has only nulls", fix="drop the column or fill it before fitting"
+            )
+        self.low_, self.high_ = float(real.min()), float(real.max())
+        if self.low_ == self.high_:
+            raise self._error(
+                f"column is constant ({self.low_!r}); a constant carries no distribution to learn",
+                fix="drop the column before fitting and add the constant back after sampling, "
+                "or declare it categorical",
+            )
+        self.has_nulls_ = bool(nulls.any())
+        if self.spec.kind is ColumnKind.DATETIME:
+            whole = real.astype(np.int64)
+            divides = (whole[:, None] % _SECOND_UNITS[None, :] == 0).all(axis=0)
+            self.unit_seconds_ = int(_SECOND_UNITS[np.argmax(divides)])
+        self.normalizer.fit(real, rng)
+        return self
+
+    def spans(self) -> list[tuple[int, Activation, bool]]:
+        return [
+            (1, "tanh", False),
+            (self.normalizer.n_modes + int(self.has_nulls_), "softmax", False),
+        ]
+
+    def transform(self, series: pd.Series, rng: np.random.Generator | None) -> np.ndarray:
+        values, nulls = self._to_float(series)
+        alpha, mode = self.normalizer.transform(values, rng)
+        n_modes = self.normalizer.n_modes
+        if nulls.any():
+            if not self.has_nulls_:
+                raise self._error(
+                    "nulls in a column that had none when the model was fitted",
+                    fix="fill the nulls or refit with nulls present",
+                )
+            alpha = np.where(nulls, 0.0, alpha)
+            mode = np.where(nulls, n_modes, mode)
+        block = np.zeros((len(values), self.width), dtype=np.float32)
+        block[:, 0] = alpha
+        block[np.arange(len(values)), 1 + mode] = 1.0
+        return block
+
+    def inverse(self, block: np.ndarray, rng: np.random.Generator) -> pd.Series:
+        n_modes = self.normalizer.n_modes
+        choice = block[:, 1:].argmax(axis=1)
+        nulls = choice >= n_modes
+        values = self.normalizer.inverse(
+            block[:, 0].astype(np.float64), np.minimum(choice, n_modes - 1)
+        )
+        return self._from_float(values, nulls)
+
+    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        meta = {
+            "dtype": self.dtype_,
+            "tz": self.tz_,
+            "low": self.low_,
+            "high": self.high_,
+            "has_nulls": self.has_nulls_,
+            "unit_seconds": getattr(self, "unit_seconds_", None),
+            "modes": self.normalizer.state(),
+        }
+        return meta, {}
+
+    def load_state(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        self.dtype_, self.tz_ = meta["dtype"], meta["tz"]
+        self.low_, self.high_ = meta["low"], meta["high"]
+        self.has_nulls_ = meta["has_nulls"]
+        if meta["unit_seconds"] is not None:
+            self.unit_seconds_ = int(meta["unit_seconds"])
+        self.normalizer.load_state(meta["modes"])
+
+
+_JSON_SCALARS = (str, int, float, bool)
+
+
+class CategoricalEncoder(ColumnEncoder):
+    """One-hot over categories, a slot for null, rare values pooled into one 'other' slot.
+
+    Columns with more than ``max_categories`` distinct values keep the most frequent ones;
+    the rest share one 'other' slot and are drawn back by their real frequencies, so memory
+    stays bounded while marginals are preserved.
+    """
+
+    def __init__(
+        self, spec: ColumnSpec, *, max_categories: int = 100, table: str | None = None
+    ) -> None:
+        super().__init__(spec, table=table)
+        self.max_categories = max_categories
+
+    def _values(self, series: pd.Series) -> pd.Series:
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        return series
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> CategoricalEncoder:
+        nulls = self._check_nulls(series)
+        self.dtype_ = str(series.dtype)
+        counts = self._values(series).value_counts(dropna=True)
+        if counts.empty:
+            raise self._error("column has only nulls", fix="drop the column or fill it")
+        values = counts.index.tolist()
+        if not all(isinstance(v, _JSON_SCALARS) for v in values):
+            raise self._error(
+                "categories must be strings, numbers or booleans",
+                fix="convert the column to strings before fitting",
+            )
+        keep = len(values) if len(values) <= self.max_categories else self.max_categories - 1
+        self.categories_ = values[:keep]
+        self.pooled_ = values[keep:]
+        pooled_counts = counts.to_numpy()[keep:].astype(np.float64)
+        self.pooled_p_ = (
+            pooled_counts / pooled_counts.sum() if len(pooled_counts) else pooled_counts
+        )
+        self.has_nulls_ = bool(nulls.any())
+        return self
+
+    @property
+    def _other_slot(self) -> int | None:
+        return len(self.categories_) if self.pooled_ else None
+
+    @property
+    def _null_slot(self) -> int | None:
+        return len(self.categories_) + int(bool(self.pooled_)) if self.has_nulls_ else None
+
+    def spans(self) -> list[tuple[int, Activation, bool]]:
+        width = len(self.categories_) + int(bool(self.pooled_)) + int(self.has_nulls_)
+        return [(width, "softmax", True)]
+
+    def codes(self, series: pd.Series) -> np.ndarray:
+        """Slot index of every value; unknown values are an error naming the column."""
+        series = self._values(series)
+        nulls = self._check_nulls(series)
+        codes = pd.Categorical(series, categories=self.categories_).codes.astype(np.int64)
+        unmatched = (codes < 0) & ~nulls
+        if unmatched.any() and self.pooled_:
+            pooled = unmatched & series.isin(self.pooled_).to_numpy()
+            codes[pooled] = self._other_slot
+            unmatched &= ~pooled
+        if unmatched.any():
+            example = series[unmatched].iloc[0]
+            raise self._error(
+                f"{int(unmatched.sum())} value(s) never seen when fitting, e.g. {example!r}",
+                fix="map the values onto known categories or refit on data that contains them",
+            )
+        if nulls.any():
+            if self._null_slot is None:
+                raise self._error(
+                    "nulls in a column that had none when the model was fitted",
+                    fix="fill the nulls or refit with nulls present",
+                )
+            codes[nulls] = self._null_slot
+        return codes
+
+    def transform(self, series: pd.Series, rng: np.random.Generator | None) -> np.ndarray:
+        codes = self.codes(series)
+        block = np.zeros((len(codes), self.width), dtype=np.float32)
+        block[np.arange(len(codes)), codes] = 1.0
+        return block
+
+    def inverse(self, block: np.ndarray, rng: np.random.Generator) -> pd.Series:
+        codes = block.argmax(axis=1)
+        lookup = np.empty(self.width, dtype=object)
+        lookup[: len(self.categories_)] = self.categories_
+        values = lookup[codes]
+        if self._other_slot is not None:
+            other = codes == self._other_slot
+            values[other] = np.asarray(self.pooled_, dtype=object)[
+                rng.choice(len(self.pooled_), int(other.sum()), p=self.pooled_p_)
+            ]
+        nulls = (
+            codes == self._null_slot if self._null_slot is not None else np.zeros(len(codes), bool)
+        )
+        values[nulls] = None
+        out = pd.Series(values, name=self.spec.name, dtype=object)
+        return self._restore_dtype(out, nulls)
+
+    def _restore_dtype(self, out: pd.Series, nulls: np.ndarray) -> pd.Series:
+        dtype = self.dtype_
+        if dtype in ("object", "category", "string", "str"):
+            return out.astype(dtype) if dtype != "object" else out
+        kind = np.dtype(dtype).kind if dtype not in ("boolean", "Int64") else "O"
+        if nulls.any() and kind == "b":
+            return out.astype("boolean")
+        if nulls.any() and kind in "iu":
+            return out.astype("Int64")
+        try:
+            return out.astype(dtype)
+        except (TypeError, ValueError):
+            return out
+
+    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        meta = {
+            "dtype": self.dtype_,
+            "categories": self.categories_,
+            "pooled": self.pooled_,
+            "pooled_p": self.pooled_p_.tolist(),
+            "has_nulls": self.has_nulls_,
+        }
+        return meta, {}
+
+    def load_state(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        self.dtype_ = meta["dtype"]
+        self.categories_ = list(meta["categories"])
+        self.pooled_ = list(meta["pooled"])
+        self.pooled_p_ = np.asarray(meta["pooled_p"], dtype=np.float64)
+        self.has_nulls_ = bool(meta["has_nulls"])
+
+
+class BooleanEncoder(CategoricalEncoder):
+    """Booleans: a two-category one-hot (plus null) that comes back as bool / 'boolean'."""
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> BooleanEncoder:
+        super().fit(series.astype(object), rng)
+        self.dtype_ = str(series.dtype)
+        self.categories_, self.pooled_, self.pooled_p_ = [False, True], [], np.zeros(0)
+        return self
+
+    def codes(self, series: pd.Series) -> np.ndarray:
+        return super().codes(series.astype(object))
+
+    def _restore_dtype(self, out: pd.Series, nulls: np.ndarray) -> pd.Series:
+        if self.dtype_ == "object":
+            return out
+        return out.astype("boolean" if nulls.any() or self.dtype_ == "boolean" else bool)
