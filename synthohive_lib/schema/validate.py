@@ -8,9 +8,10 @@ them all.
 
 * :func:`validate_schema` — structure only: names, keys, types, cycles, PII consistency.
 * :func:`validate_data` — frames against the schema: missing/extra columns, duplicate or null
-  primary keys, nulls where not allowed, orphan foreign keys handled per the relation's
-  ``on_orphan`` policy (``raise`` → issue, ``drop`` → rows removed, ``null`` → key nulled),
-  returning cleaned frames and every count in a :class:`DataReport`.
+  primary keys, nulls where not allowed, unique and inequality constraints, orphan foreign
+  keys handled per the relation's ``on_orphan`` policy (``raise`` → issue, ``drop`` → rows
+  removed, ``null`` → key nulled), returning cleaned frames and every count in a
+  :class:`DataReport`.
 * :func:`validate_against_source` — both, on the tables a connector reads.
 
 All data checks are vectorised (``isin`` on (Multi)Indexes, ``duplicated``, boolean masks).
@@ -62,6 +63,8 @@ ISSUE_CODES: dict[str, str] = {
     "null_primary_key": "rows with a null in a primary-key column",
     "null_not_allowed": "nulls in a column declared nullable: false",
     "orphan_foreign_key": "child rows whose foreign key matches no parent row (on_orphan: raise)",
+    "duplicate_unique_key": "rows share a value of a column or column set declared unique",
+    "inequality_violation": "rows where an inequality constraint (low < high) does not hold",
 }
 #: Codes reported as warnings in a :class:`DataReport` (worth knowing, not blocking).
 WARNING_CODES: dict[str, str] = {
@@ -503,6 +506,66 @@ def _check_nulls(table: Table, frame: pd.DataFrame, report: DataReport) -> None:
         )
 
 
+def _check_unique(table: Table, frame: pd.DataFrame, report: DataReport) -> None:
+    """Declared unique columns and unique constraints hold among rows without nulls."""
+    sets = [[c.name] for c in table.columns if c.unique] + [
+        list(c.columns) for c in table.constraints if isinstance(c, UniqueConstraint)
+    ]
+    present = set(map(str, frame.columns))
+    for columns in sets:
+        if not set(columns) <= present:
+            continue
+        keys = frame[columns]
+        dup_rows = int((keys.duplicated(keep=False) & keys.notna().all(axis=1)).sum())
+        if dup_rows:
+            report.issues.append(
+                SchemaIssue(
+                    code="duplicate_unique_key",
+                    table=table.name,
+                    column=columns[0],
+                    message=f"{dup_rows} rows share a value of ({', '.join(columns)}), "
+                    "declared unique",
+                    fix="deduplicate the source, or remove unique / the unique constraint",
+                )
+            )
+
+
+def _as_comparable(table: Table, frame: pd.DataFrame, name: str) -> pd.Series:
+    """Values of an ordered column as numbers or timestamps (text dates parsed by format)."""
+    col = table.column(name)
+    values = frame[name]
+    if col.type is ColumnType.DATETIME:
+        if col.datetime_format and not pd.api.types.is_datetime64_any_dtype(values):
+            return pd.to_datetime(values, format=col.datetime_format, errors="coerce")
+        return pd.to_datetime(values, errors="coerce")
+    return pd.to_numeric(values, errors="coerce")
+
+
+def _check_inequalities(table: Table, frame: pd.DataFrame, report: DataReport) -> None:
+    present = set(map(str, frame.columns))
+    for c in table.constraints:
+        if not isinstance(c, InequalityConstraint) or not {c.low, c.high} <= present:
+            continue
+        if not (table.has_column(c.low) and table.has_column(c.high)):
+            continue
+        low, high = _as_comparable(table, frame, c.low), _as_comparable(table, frame, c.high)
+        both = low.notna() & high.notna()
+        holds = (low < high) if c.strict else (low <= high)
+        bad = int((both & ~holds.fillna(False).astype(bool)).sum())
+        if bad:
+            op = "<" if c.strict else "<="
+            report.issues.append(
+                SchemaIssue(
+                    code="inequality_violation",
+                    table=table.name,
+                    column=c.low,
+                    message=f"{bad} row(s) break {c.low} {op} {c.high}",
+                    fix="fix those rows in the source, set strict: false if equality is "
+                    "allowed, or remove the constraint",
+                )
+            )
+
+
 def _check_foreign_keys(
     table: Table, frame: pd.DataFrame, cleaned: dict[str, pd.DataFrame], report: DataReport
 ) -> pd.DataFrame:
@@ -592,6 +655,8 @@ def validate_data(
         if _check_columns(table, frame, report):
             _check_primary_key(table, frame, report)
             _check_nulls(table, frame, report)
+            _check_unique(table, frame, report)
+            _check_inequalities(table, frame, report)
             frame = _check_foreign_keys(table, frame, cleaned, report)
         cleaned[name] = frame
     report.frames = cleaned

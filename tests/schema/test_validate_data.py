@@ -233,3 +233,48 @@ def test_a_structurally_broken_schema_still_gets_every_data_issue() -> None:
     data["orders"] = data["orders"].assign(customer_id=[1, 9, None])
     report = validate_data(schema, data, raise_on_error=False)
     assert [(i.code, i.table) for i in report.issues] == [("orphan_foreign_key", "orders")]
+
+
+def test_unique_and_inequality_constraints_are_checked_on_the_data() -> None:
+    customer = shop().table("customer")
+    customer.column("name").unique = True
+    schema = Schema.model_validate(
+        {
+            "tables": [
+                customer.model_dump(),
+                {
+                    "name": "stay",
+                    "columns": [
+                        {"name": "id", "type": "id", "storage": "integer"},
+                        {"name": "arrive", "type": "datetime", "datetime_format": "%d/%m/%Y"},
+                        {"name": "leave", "type": "datetime", "datetime_format": "%d/%m/%Y"},
+                        {"name": "a", "type": "integer", "storage": "integer"},
+                        {"name": "b", "type": "integer", "storage": "integer"},
+                    ],
+                    "constraints": [
+                        {"kind": "inequality", "low": "arrive", "high": "leave"},
+                        {"kind": "unique", "columns": ["a", "b"]},
+                    ],
+                },
+            ]
+        }
+    )
+    data = {
+        "customer": pd.DataFrame({"id": [1, 2, 3], "name": ["x", "x", "y"]}),
+        "stay": pd.DataFrame(
+            {
+                "id": [1, 2, 3],
+                # day-first text: compared as dates, not as strings ("02/03" < "15/01" as text)
+                "arrive": ["15/01/2020", "02/03/2020", None],
+                "leave": ["02/03/2020", "01/03/2020", "01/01/2020"],
+                "a": [1, 1, 1],
+                "b": [1, 1, 2],
+            }
+        ),
+    }
+    report = validate_data(schema, data, raise_on_error=False)
+    assert sorted((i.code, i.table, i.message) for i in report.issues) == [
+        ("duplicate_unique_key", "customer", "2 rows share a value of (name), declared unique"),
+        ("duplicate_unique_key", "stay", "2 rows share a value of (a, b), declared unique"),
+        ("inequality_violation", "stay", "1 row(s) break arrive < leave"),
+    ]
