@@ -110,16 +110,18 @@ def fingerprint(df: pd.DataFrame) -> str:
 
 
 def _hashable(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with columns hash_pandas_object cannot hash (lists, dicts, bytes) as strings."""
+    """``df`` with object columns of non-string values (bytes, Decimal, lists, dicts) as text,
+    which :func:`pandas.util.hash_pandas_object` can hash; nulls stay null."""
     out = df
     for i, dtype in enumerate(df.dtypes):
-        if pd.api.types.is_object_dtype(dtype):
-            col = df.iloc[:, i]
-            sample = col.dropna()
-            if len(sample) and not sample.map(lambda v: isinstance(v, str)).all():
-                if out is df:
-                    out = df.copy()
-                out.isetitem(i, col.map(lambda v: v if v is None else repr(v)))
+        if not pd.api.types.is_object_dtype(dtype):
+            continue
+        col = df.iloc[:, i]
+        if pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
+            continue
+        if out is df:
+            out = df.copy()
+        out.isetitem(i, col.astype(str).where(col.notna(), None))
     return out
 
 

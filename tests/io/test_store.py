@@ -179,9 +179,16 @@ def test_fingerprint_changes_with_content_names_and_types() -> None:
 
 
 def test_fingerprint_handles_object_columns_of_any_values() -> None:
-    df = pd.DataFrame({"b": [b"\x00\x01", None], "j": [{"a": 1}, [1, 2]]})
+    from decimal import Decimal
+
+    df = pd.DataFrame(
+        {"b": [b"\x00\x01", None], "j": [{"a": 1}, [1, 2]], "d": [Decimal("0.99"), None]}
+    )
     assert fingerprint(df) == fingerprint(df.copy())
     assert len(fingerprint(df)) == 64
+    changed = df.copy()
+    changed.loc[0, "d"] = Decimal("0.98")
+    assert fingerprint(changed) != fingerprint(df)
 
 
 def test_unchanged_data_rewritten_keeps_its_fingerprint(store: TableStore) -> None:
