@@ -92,7 +92,7 @@ def to_float(series: pd.Series, kind: str) -> np.ndarray:
     """
     if kind == "datetime":
         if not pd.api.types.is_datetime64_any_dtype(series.dtype):
-            series = pd.to_datetime(series, errors="coerce", format="mixed")
+            series = _parse_dates(series)
         if getattr(series.dt, "tz", None) is not None:
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         values = series.to_numpy(dtype="datetime64[ns]")
@@ -102,3 +102,11 @@ def to_float(series: pd.Series, kind: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("float64").to_numpy()
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+
+
+def _parse_dates(series: pd.Series) -> pd.Series:
+    """Parse text dates: the fast vectorised ISO 8601 path first, per-value inference if needed."""
+    parsed = pd.to_datetime(series, errors="coerce", format="ISO8601")
+    if parsed.isna().sum() > series.isna().sum():
+        parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+    return parsed

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthohive_lib.errors import SchemaIssue, SchemaValidationError
 from synthohive_lib.validation.binned import BinnedAccuracy, binned_accuracy
 from synthohive_lib.validation.encoded import EncodedColumn, encode_frames
 from synthohive_lib.validation.encoding import equal_width_codes, frequencies
@@ -151,12 +152,23 @@ def table_quality(
     ``kinds`` (schema vocabulary accepted) overrides dtype inference; ``id_columns`` and
     ``primary_key`` columns are treated as keys, never as distributions. ``holdout`` (real rows
     the generator never saw) adds the binned-accuracy ceiling and the privacy yardstick;
-    ``target`` adds train-on-synthetic/test-on-real. Columns missing from ``synthetic`` are an
-    error: silently skipping them would inflate the score.
+    ``target`` adds train-on-synthetic/test-on-real. Columns missing from ``synthetic`` are a
+    ``SchemaValidationError``: silently skipping them would inflate the score.
     """
     missing = [c for c in real.columns if c not in synthetic.columns]
     if missing:
-        raise KeyError(f"table {table!r}: synthetic data lacks columns {missing}")
+        raise SchemaValidationError(
+            [
+                SchemaIssue(
+                    "missing_synthetic_column",
+                    "the synthetic table lacks this column of the real table",
+                    table=table,
+                    column=str(c),
+                    fix="generate every column of the schema, or drop it from the real data",
+                )
+                for c in missing
+            ]
+        )
     synthetic = synthetic[list(real.columns)]
     keys = set(id_columns) | set(primary_key or ())
     resolved = resolve_kinds(real, kinds, keys)

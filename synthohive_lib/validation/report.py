@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthohive_lib.errors import SchemaIssue, SchemaValidationError
 from synthohive_lib.validation.pairs import PairTrend
 from synthohive_lib.validation.quality import TableQuality, table_quality
 from synthohive_lib.validation.relations import (
@@ -147,7 +148,17 @@ def schema_report(
     )
     missing = sorted(set(real_tables) - set(synthetic_tables))
     if missing:
-        raise KeyError(f"synthetic data lacks tables {missing}")
+        raise SchemaValidationError(
+            [
+                SchemaIssue(
+                    "missing_synthetic_table",
+                    "the synthetic data lacks this table of the real data",
+                    table=name,
+                    fix="generate every table of the schema, or leave it out of the real data",
+                )
+                for name in missing
+            ]
+        )
     tables: dict[str, TableQuality] = {}
     for name, real in real_tables.items():
         tables[name] = table_quality(

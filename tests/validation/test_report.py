@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synthohive_lib.errors import SchemaValidationError
 from synthohive_lib.validation import (
     Relation,
     build_report_from_frames,
@@ -94,10 +95,14 @@ def test_html_is_self_contained_and_escaped() -> None:
     assert 'id="overall-score"' in html
 
 
-def test_missing_synthetic_column_is_an_error_not_a_skip() -> None:
+def test_missing_synthetic_column_or_table_is_an_error_not_a_skip() -> None:
     real = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
-    with pytest.raises(KeyError, match="b"):
-        table_quality(real, real[["a"]])
+    with pytest.raises(SchemaValidationError) as info:
+        table_quality(real, real[["a"]], table="t")
+    assert info.value.codes() == {"missing_synthetic_column"}
+    assert "t.b" in str(info.value)
+    with pytest.raises(SchemaValidationError, match="missing_synthetic_table"):
+        schema_report({"t": real, "u": real}, {"t": real})
 
 
 def test_describe_schema_reads_a_duck_typed_schema() -> None:
