@@ -326,8 +326,10 @@ def load_project_config(
 ) -> ProjectConfig:
     """Load and validate a project config file (default: :func:`default_config_path`).
 
-    With ``check_schema`` (the default) the schema file is loaded too and the table overrides
-    are checked against it, so every mistake surfaces here rather than half-way through a run.
+    With ``check_schema`` (the default) the schema file is loaded and validated too
+    (:func:`~synthohive_lib.schema.validate.validate_schema`; its problems raise one
+    :class:`~synthohive_lib.errors.SchemaValidationError`), and the table overrides are checked
+    against it, so every mistake surfaces here rather than half-way through a run.
     """
     file = Path(path).expanduser().resolve() if path is not None else default_config_path()
     if not file.is_file():
@@ -342,6 +344,8 @@ def load_project_config(
     config = project_config_from_dict(data, base_dir=file.parent, source=str(file))
     config._config_path = file
     if check_schema:
+        from synthohive_lib.schema.validate import validate_schema
+
         try:
             schema = config.schema
         except ConfigError:
@@ -350,6 +354,7 @@ def load_project_config(
             raise ConfigError(
                 f"schema file {config.schema_file} named by {file} cannot be loaded: {exc}"
             ) from exc
+        validate_schema(schema)  # every structural problem at once (SchemaValidationError)
         config.check_against(schema)
     return config
 

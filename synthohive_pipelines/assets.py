@@ -191,6 +191,11 @@ def preview_markdown(df: pd.DataFrame, table: Table, rows: int = PREVIEW_ROWS) -
     return head.to_markdown(index=False)
 
 
+def schema_version(table: Table) -> str:
+    """A short hash of the table's schema entry (the asset's code version)."""
+    return hashlib.sha256(table.model_dump_json().encode("utf-8")).hexdigest()[:12]
+
+
 def stored_metadata(stored: StoredTable) -> dict[str, object]:
     """What every stage reports about a table it stored."""
     return {
@@ -228,6 +233,8 @@ def build_real_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.As
         description=_table_description(stage, table, graph),
         kinds=kinds_for(config),
         tags={"synthohive/stage": stage.name},
+        # changes when the table's schema changes, so the UI marks the snapshot out of date
+        code_version=schema_version(table),
         metadata={
             "dagster/column_schema": column_schema(table),
             "table": name,

@@ -230,6 +230,17 @@ def test_context_columns_are_checked(tmp_path: Path) -> None:
     assert "BillingCountry" not in text  # found in the parent Invoice
 
 
+def test_structural_schema_problems_surface_at_load(tmp_path: Path) -> None:
+    from synthohive_lib.errors import SchemaValidationError
+
+    path = write_project(tmp_path, base())
+    doc = yaml.safe_load((tmp_path / "schema.yaml").read_text())
+    doc["tables"]["Album"]["foreign_keys"][0]["references"] = "Artists"  # no such table
+    (tmp_path / "schema.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(SchemaValidationError, match="Artists"):
+        load_project_config(path)
+
+
 def test_check_schema_can_be_skipped(tmp_path: Path) -> None:
     path = write_project(tmp_path, base(tables={"Nope": {}}))
     config = load_project_config(path, check_schema=False)

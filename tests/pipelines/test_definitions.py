@@ -114,6 +114,12 @@ def test_one_real_asset_per_table(chinook_defs: tuple[dg.Definitions, Path]) -> 
         assert table in (spec.description or "")
         columns = spec.metadata["dagster/column_schema"].columns
         assert [c.name for c in columns] == SCHEMA.table(table).column_names
+        assert spec.code_version and len(spec.code_version) == 12  # the schema entry's hash
+    versions = {
+        defs.get_assets_def(asset_key("real", t)).specs_by_key[asset_key("real", t)].code_version
+        for t in SCHEMA.table_names
+    }
+    assert len(versions) == len(SCHEMA.table_names)
 
 
 def test_real_snapshots_are_independent(chinook_defs: tuple[dg.Definitions, Path]) -> None:
