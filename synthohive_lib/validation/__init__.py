@@ -28,6 +28,7 @@ from synthohive_lib.validation.report import (
     RelationQuality,
     Report,
     build_report_from_frames,
+    relation_quality,
     schema_report,
 )
 from synthohive_lib.validation.shapes import (
@@ -90,6 +91,7 @@ __all__ = [
     "privacy_metrics",
     "raise_if_failing",
     "referential_integrity",
+    "relation_quality",
     "resolve_kinds",
     "schema_report",
     "table_quality",

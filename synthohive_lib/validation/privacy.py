@@ -35,7 +35,6 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
-from synthohive_lib.validation.encoding import top_k_codes
 from synthohive_lib.validation.kinds import ORDERED_KINDS, SCORED_KINDS, to_float
 
 _TOP_CATEGORIES = 30
@@ -124,7 +123,9 @@ class MixedEmbedding:
             blocks.append(((np.where(null, median, v) - median) / span)[:, None])
             blocks.append(null.astype(float)[:, None])
         for c, top in self.categorical_:
-            codes = top_k_codes(pd.Series(top), frame[c], k=len(top)).codes[1]
+            codes = top.get_indexer(frame[c])  # fixed positions, learnt in fit
+            codes = np.where(codes < 0, len(top), codes)  # rare or unseen -> "other"
+            codes = np.where(frame[c].isna().to_numpy(), len(top) + 1, codes)
             onehot = np.zeros((len(frame), len(top) + 2))
             onehot[np.arange(len(frame)), codes] = 1.0 / np.sqrt(2.0)
             blocks.append(onehot)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.errors import SchemaIssue, SchemaValidationError
+from synthohive_lib.validation.kinds import resolve_kinds
 from synthohive_lib.validation.pairs import PairTrend
 from synthohive_lib.validation.quality import TableQuality, table_quality
 from synthohive_lib.validation.relations import (
@@ -174,21 +175,44 @@ def schema_report(
         )
     all_kinds = {name: dict(t.kinds) for name, t in tables.items()}
     rel_quality = [
-        RelationQuality(
-            rel,
-            referential_integrity(
-                synthetic_tables[rel.child],
-                synthetic_tables[rel.parent],
-                rel.fk_columns,
-                rel.pk_columns,
-            ),
-            children_per_parent(real_tables, synthetic_tables, rel),
-            intertable_trends(real_tables, synthetic_tables, rel, all_kinds),
-        )
+        relation_quality(real_tables, synthetic_tables, rel, all_kinds)
         for rel in rels
         if rel.child in tables and rel.parent in tables
     ]
     return Report(tables, rel_quality, title=title)
+
+
+def relation_quality(
+    real_tables: Mapping[str, pd.DataFrame],
+    synthetic_tables: Mapping[str, pd.DataFrame],
+    relation: Relation,
+    kinds: Mapping[str, Mapping[str, str]] | None = None,
+) -> RelationQuality:
+    """Referential integrity (synthetic), children per parent and intertable trends of one FK.
+
+    ``kinds`` per table (metric kinds, e.g. ``TableQuality.kinds``) choose the intertable
+    column pairs; without them the kinds are inferred, with both key sides marked as ``id``.
+    """
+    if kinds is None:
+        kinds = {
+            relation.parent: resolve_kinds(
+                real_tables[relation.parent], id_columns=set(relation.pk_columns)
+            ),
+            relation.child: resolve_kinds(
+                real_tables[relation.child], id_columns=set(relation.fk_columns)
+            ),
+        }
+    return RelationQuality(
+        relation,
+        referential_integrity(
+            synthetic_tables[relation.child],
+            synthetic_tables[relation.parent],
+            relation.fk_columns,
+            relation.pk_columns,
+        ),
+        children_per_parent(real_tables, synthetic_tables, relation),
+        intertable_trends(real_tables, synthetic_tables, relation, kinds),
+    )
 
 
 def build_report_from_frames(

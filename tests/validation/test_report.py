@@ -16,6 +16,7 @@ from synthohive_lib.validation import (
     Relation,
     build_report_from_frames,
     describe_schema,
+    relation_quality,
     schema_report,
     table_quality,
 )
@@ -140,3 +141,12 @@ def test_build_report_from_frames_with_the_chinook_schema() -> None:
     assert len(report.relations) == len([fk for t in schema.tables for fk in t.foreign_keys])
     assert report.tables["Invoice"].kinds["InvoiceDate"] == "datetime"
     assert all(r.integrity.score == 1.0 for r in report.relations)
+
+
+def test_relation_quality_on_its_own_for_per_relation_checks() -> None:
+    real = _shop()
+    synthetic = dict(real, orders=real["orders"].assign(cid=real["orders"]["cid"] + 25))
+    rq = relation_quality(real, synthetic, RELATIONS[0])
+    assert rq.integrity.orphan_rows == int((real["orders"]["cid"] >= 25).sum())
+    assert {(t.column_a, t.column_b) for t in rq.trends} >= {("parent.tier", "child.total")}
+    assert rq.to_dict()["name"] == "orders(cid) -> customers(cid)"
