@@ -30,6 +30,7 @@ from sklearn.tree import DecisionTreeRegressor
 
 from synthohive_lib.errors import ArtifactError, ConfigError, ModelError
 from synthohive_lib.relational._frames import children_per_parent, null_key_mask
+from synthohive_lib.relational._tree import apply_tree, tree_arrays
 from synthohive_lib.relational.context import ContextEncoder
 from synthohive_lib.schema.graph import Relation
 
@@ -100,12 +101,7 @@ class CardinalityModel:
                 max_depth=self.max_depth, min_samples_leaf=self.min_leaf, random_state=0
             ).fit(x, np.log1p(counts))
             if tree.tree_.node_count > 1:
-                self.tree_ = {
-                    "left": tree.tree_.children_left.tolist(),
-                    "right": tree.tree_.children_right.tolist(),
-                    "feature": tree.tree_.feature.tolist(),
-                    "threshold": tree.tree_.threshold.tolist(),
-                }
+                self.tree_ = tree_arrays(tree.tree_)
                 leaves = self._apply(x)
         self.leaf_values_: dict[int, list[int]] = {}
         self.leaf_probs_: dict[int, list[float]] = {}
@@ -121,23 +117,7 @@ class CardinalityModel:
         return self.tree_ is not None
 
     def _apply(self, x: np.ndarray) -> np.ndarray:
-        """Leaf of each row: walk the stored tree one level at a time for all rows at once."""
-        if self.tree_ is None:
-            return np.zeros(len(x), dtype=np.int64)
-        left = np.asarray(self.tree_["left"], dtype=np.int64)
-        right = np.asarray(self.tree_["right"], dtype=np.int64)
-        feature = np.asarray(self.tree_["feature"], dtype=np.int64)
-        threshold = np.asarray(self.tree_["threshold"], dtype=float)
-        xf = x.astype(np.float32).astype(float)  # scikit-learn splits on float32 values
-        node = np.zeros(len(x), dtype=np.int64)
-        rows = np.arange(len(x))
-        for _ in range(self.max_depth + 1):
-            inner = left[node] >= 0
-            if not inner.any():
-                break
-            go_left = xf[rows, np.maximum(feature[node], 0)] <= threshold[node]
-            node = np.where(inner, np.where(go_left, left[node], right[node]), node)
-        return node
+        return apply_tree(self.tree_, x)
 
     # ------------------------------------------------------------------ sample
     def sample_counts(

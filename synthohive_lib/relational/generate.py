@@ -163,9 +163,11 @@ def generate_table(
         for col in plan.attributes:
             frame[col] = attrs[col].to_numpy()
 
-    for card in plan.secondary:
+    affinities = plan.affinities or [None] * len(plan.secondary)
+    for card, affinity in zip(plan.secondary, affinities, strict=True):
         rel = card.relation_
-        fks = assign_by_slots(n, parents[rel.parent], rel, card, rng)
+        fks = assign_by_slots(n, parents[rel.parent], rel, card, rng,
+                              affinity=affinity, child_df=frame)
         for col in rel.child_columns:
             frame[col] = fks[col].array
 

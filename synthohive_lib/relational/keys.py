@@ -44,6 +44,7 @@ import pandas as pd
 import pyarrow as pa
 
 from synthohive_lib.errors import ConfigError, SynthoHiveError
+from synthohive_lib.relational.affinity import ParentAffinity, deal_slots
 from synthohive_lib.relational.cardinality import CardinalityModel
 from synthohive_lib.schema.graph import Relation
 from synthohive_lib.schema.model import Table
@@ -381,6 +382,8 @@ def assign_by_slots(
     seed: int | np.random.Generator | None = None,
     *,
     null_rate: float | None = None,
+    affinity: ParentAffinity | None = None,
+    child_df: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """FK columns of ``relation`` for ``n_children`` child rows, pointing at ``parent_df``.
 
@@ -389,6 +392,11 @@ def assign_by_slots(
     sampled from ``cardinality`` conditioned on each parent and rescaled to the number of
     non-NULL children, expanded to slots and dealt by a random permutation. A share
     ``null_rate`` (default: the real one) of the children gets NULL.
+
+    With an ``affinity`` and the children's attributes (``child_df``, row-aligned), the slots
+    are dealt by :func:`~synthohive_lib.relational.affinity.deal_slots` instead of at random:
+    each child tends to the kind of parent its real look-alikes had, with every parent's
+    number of children unchanged.
     """
     rng = np.random.default_rng(seed)
     rate = cardinality.null_rate_ if null_rate is None else null_rate
@@ -398,7 +406,11 @@ def assign_by_slots(
         is_null[rng.choice(n_children, size=n_null, replace=False)] = True
     n_linked = n_children - n_null
     counts = cardinality.sample_counts(parent_df, rng, total=n_linked)
-    slots = rng.permutation(np.repeat(np.arange(len(parent_df)), counts))
+    if affinity is not None and child_df is not None:
+        probs = affinity.probabilities(child_df.iloc[np.flatnonzero(~is_null)])
+        slots = deal_slots(counts, affinity.group_of(parent_df), probs, rng)
+    else:
+        slots = rng.permutation(np.repeat(np.arange(len(parent_df)), counts))
     parent_keys = parent_df[list(relation.parent_columns)].reset_index(drop=True)
     out = pd.DataFrame(index=range(n_children))
     for child_col, parent_col in zip(relation.child_columns, relation.parent_columns, strict=True):

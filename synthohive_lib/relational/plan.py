@@ -28,6 +28,7 @@ import pandas as pd
 
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.relational._frames import children_per_parent
+from synthohive_lib.relational.affinity import ParentAffinity
 from synthohive_lib.relational.cardinality import CardinalityModel
 from synthohive_lib.relational.hierarchy import HierarchyModel
 from synthohive_lib.relational.junction import JunctionModel
@@ -82,6 +83,33 @@ def choose_context_relation(
     return max(relations, key=score)
 
 
+def group_column(parent: Table, parent_df: pd.DataFrame, max_groups: int = 50) -> str | None:
+    """The parent's label that best sorts children into kinds: its categorical column (no
+    key, no PII) with the most distinct values, up to ``max_groups``; None without one."""
+    keys = key_columns(parent)
+    candidates = [
+        (int(parent_df[c.name].nunique()), c.name) for c in parent.columns
+        if c.type is ColumnType.CATEGORICAL and c.pii is None and c.name not in keys
+        and c.name in parent_df.columns
+    ]
+    usable = [(n, name) for n, name in candidates if 1 < n <= max_groups]
+    return max(usable)[1] if usable else None
+
+
+def _fit_affinity(
+    schema: Schema, child: Table, child_df: pd.DataFrame, parent_df: pd.DataFrame,
+    relation: Relation,
+) -> ParentAffinity | None:
+    """The secondary relation's affinity, when the parent has a label and the child has
+    attributes to learn it from."""
+    label = group_column(schema.table(relation.parent), parent_df)
+    attrs = attribute_columns(child)
+    if label is None or not attrs:
+        return None
+    exclude = tuple(c for c in child_df.columns if c not in attrs)
+    return ParentAffinity(label, exclude=exclude).fit(child_df, parent_df, relation)
+
+
 @dataclass
 class TablePlan:
     """The fitted relational state of one table (see the module docstring)."""
@@ -95,6 +123,7 @@ class TablePlan:
     context_columns: list[str] = field(default_factory=list)
     cardinality: CardinalityModel | None = None
     secondary: list[CardinalityModel] = field(default_factory=list)
+    affinities: list[ParentAffinity | None] = field(default_factory=list)
     hierarchies: list[HierarchyModel] = field(default_factory=list)
     junction: JunctionModel | None = None
 
@@ -156,6 +185,10 @@ class TablePlan:
             assert plan.context is not None
             plan.cardinality = card(plan.context)
             plan.secondary = [card(r) for r in relations if r != plan.context]
+            plan.affinities = [
+                _fit_affinity(schema, table, data, tables[m.relation_.parent], m.relation_)
+                for m in plan.secondary
+            ]
         if plan.context is not None and plan.attributes:
             plan.context_columns = context_columns(schema.table(plan.context.parent))
         plan.hierarchies = [
@@ -177,6 +210,9 @@ class TablePlan:
             cols |= set(rel.parent_columns) | {s.name for s in model.encoder_.specs_}
         if self.context is not None:
             needed.setdefault(self.context.parent, set()).update(self.context_columns)
+        for affinity in self.affinities:
+            if affinity is not None:
+                needed[affinity.relation_.parent].add(affinity.group_column)
         return needed
 
     # ------------------------------------------------------------------ persistence
@@ -194,6 +230,7 @@ class TablePlan:
             "context_columns": self.context_columns,
             "cardinality": None if self.cardinality is None else self.cardinality.to_dict(),
             "secondary": [m.to_dict() for m in self.secondary],
+            "affinities": [None if a is None else a.to_dict() for a in self.affinities],
             "hierarchies": [h.to_dict() for h in self.hierarchies],
             "junction": None if self.junction is None else self.junction.to_dict(),
         }
@@ -212,6 +249,8 @@ class TablePlan:
             cardinality=None if data["cardinality"] is None
             else CardinalityModel.from_dict(data["cardinality"]),
             secondary=[CardinalityModel.from_dict(m) for m in data["secondary"]],
+            affinities=[None if a is None else ParentAffinity.from_dict(a)
+                        for a in data["affinities"]],
             hierarchies=[HierarchyModel.from_dict(h) for h in data["hierarchies"]],
             junction=None if data["junction"] is None
             else JunctionModel.from_dict(data["junction"]),

@@ -135,8 +135,8 @@ def test_tables_reach_the_sink_parents_first(schema, synthesizer) -> None:
 
 def test_children_keep_only_the_parent_columns_they_need(synthesizer) -> None:
     needed = synthesizer.plans_["Track"].parent_columns_needed()
-    # Genre.Name is the context of the Track model; MediaType is only a key to deal out
-    assert needed == {"Genre": {"GenreId", "Name"}, "MediaType": {"MediaTypeId"}}
+    # Genre.Name: the context of the Track model; MediaType.Name: the label tracks are dealt by
+    assert needed == {"Genre": {"GenreId", "Name"}, "MediaType": {"MediaTypeId", "Name"}}
 
 
 def test_row_targets_override_the_scale(synthesizer) -> None:

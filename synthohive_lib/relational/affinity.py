@@ -1,0 +1,199 @@
+"""Which kind of secondary parent suits a child: slots dealt by the child's own attributes.
+
+Dealing a secondary foreign key at random keeps each parent's number of children right but
+forgets *who* the children are: a 40-minute track with the video price would as likely be
+filed under "Opera" as under "TV Shows". :class:`ParentAffinity` learns, from the real rows,
+``P(group of the parent | attributes of the child)``, where the group is a categorical
+attribute of the parent (``Genre.Name``), with a shallow classification tree over the encoded
+child attributes (saved as JSON like every model here).
+
+:func:`deal_slots` then places the children under the synthetic parents so that
+
+* every parent gets exactly its target number of children (the cardinality stays exact), and
+* each child lands in a group drawn from its own ``P(group | attributes)`` as far as the
+  groups' capacities allow: a capacity-constrained Gumbel-max assignment in a few vectorised
+  rounds (each child proposes to its best group still open, each group keeps its best
+  proposals up to its capacity; a group that fills up closes), then children and slots are
+  matched group by group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.tree import DecisionTreeClassifier
+
+from synthohive_lib.errors import ModelError
+from synthohive_lib.relational._frames import locate
+from synthohive_lib.relational._tree import apply_tree, tree_arrays
+from synthohive_lib.relational.context import ContextEncoder
+from synthohive_lib.schema.graph import Relation
+
+
+class ParentAffinity:
+    """``P(parent group | child attributes)`` for one secondary relation.
+
+    ``group_column`` is the parent's categorical column that defines the groups;
+    ``max_groups`` keeps its most frequent values (the rest share one "other" group).
+    """
+
+    def __init__(
+        self,
+        group_column: str,
+        *,
+        max_depth: int = 6,
+        min_leaf: int = 10,
+        max_groups: int = 50,
+        exclude: tuple[str, ...] = (),
+    ) -> None:
+        self.group_column = group_column
+        self.max_depth = max_depth
+        self.min_leaf = min_leaf
+        self.max_groups = max_groups
+        self.exclude = tuple(exclude)
+
+    def fit(
+        self, child_df: pd.DataFrame, parent_df: pd.DataFrame, relation: Relation
+    ) -> ParentAffinity:
+        """Learn from real children linked to real parents (NULL and orphan rows skipped)."""
+        pos = locate(parent_df, relation.parent_columns, child_df, relation.child_columns,
+                     table=relation.child)
+        linked = pos >= 0
+        if not linked.any():
+            raise ModelError(
+                "no child row references a parent: nothing to learn the affinity from",
+                table=relation.child, fix="fit on real rows whose references resolve",
+            )
+        labels = parent_df[self.group_column].astype(str).to_numpy()[pos[linked]]
+        top = pd.Series(labels).value_counts().head(self.max_groups).index.tolist()
+        self.relation_ = relation
+        self.groups_: list[str] = [str(g) for g in top]
+        y = pd.Index(self.groups_).get_indexer(labels)  # -1: the "other" group
+        y = np.where(y < 0, len(self.groups_), y)
+        excluded = (*relation.child_columns, *self.exclude)
+        self.encoder_ = ContextEncoder().fit(child_df, exclude=excluded)
+        x = self.encoder_.transform(child_df.loc[linked])
+        n_classes = len(self.groups_) + 1
+        self.tree_: dict[str, list[Any]] | None = None
+        prior = np.bincount(y, minlength=n_classes) / len(y)
+        self.leaf_probs_: dict[int, list[float]] = {0: prior.tolist()}
+        if x.shape[1] and len(np.unique(y)) > 1:
+            tree = DecisionTreeClassifier(
+                max_depth=self.max_depth, min_samples_leaf=self.min_leaf, random_state=0
+            ).fit(x, y)
+            if tree.tree_.node_count > 1:
+                self.tree_ = tree_arrays(tree.tree_)
+                values = tree.tree_.value[:, 0, :]
+                full = np.zeros((len(values), n_classes))
+                full[:, tree.classes_] = values
+                full /= full.sum(axis=1, keepdims=True)
+                leaves = np.flatnonzero(tree.tree_.children_left < 0)
+                self.leaf_probs_ = {int(leaf): full[leaf].tolist() for leaf in leaves}
+        return self
+
+    def probabilities(self, child_df: pd.DataFrame) -> np.ndarray:
+        """(children, groups + 1) matrix of ``P(group | attributes)``; last column: other."""
+        self._check_fitted()
+        leaves = apply_tree(self.tree_, self.encoder_.transform(child_df))
+        table = np.zeros((max(self.leaf_probs_) + 1, len(self.groups_) + 1))
+        for leaf, probs in self.leaf_probs_.items():
+            table[leaf] = probs
+        return table[leaves]
+
+    def group_of(self, parent_df: pd.DataFrame) -> np.ndarray:
+        """Group index of each parent row (unknown or missing values: the "other" group)."""
+        self._check_fitted()
+        if self.group_column not in parent_df.columns:
+            return np.full(len(parent_df), len(self.groups_), dtype=np.int64)
+        values = parent_df[self.group_column].astype(str).to_numpy()
+        idx = pd.Index(self.groups_).get_indexer(values)
+        return np.where(idx < 0, len(self.groups_), idx).astype(np.int64)
+
+    def to_dict(self) -> dict[str, Any]:
+        self._check_fitted()
+        rel = self.relation_
+        return {
+            "group_column": self.group_column,
+            "params": {"max_depth": self.max_depth, "min_leaf": self.min_leaf,
+                       "max_groups": self.max_groups, "exclude": list(self.exclude)},
+            "relation": [rel.parent, rel.child, list(rel.child_columns),
+                         list(rel.parent_columns)],
+            "groups": self.groups_,
+            "encoder": self.encoder_.to_dict(),
+            "tree": self.tree_,
+            "leaf_probs": {str(k): v for k, v in self.leaf_probs_.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParentAffinity:
+        params = data["params"]
+        model = cls(
+            data["group_column"], max_depth=int(params["max_depth"]),
+            min_leaf=int(params["min_leaf"]), max_groups=int(params["max_groups"]),
+            exclude=tuple(params["exclude"]),
+        )
+        parent, child, child_cols, parent_cols = data["relation"]
+        model.relation_ = Relation(parent, child, tuple(child_cols), tuple(parent_cols))
+        model.groups_ = [str(g) for g in data["groups"]]
+        model.encoder_ = ContextEncoder.from_dict(data["encoder"])
+        model.tree_ = data["tree"]
+        model.leaf_probs_ = {int(k): [float(p) for p in v] for k, v in data["leaf_probs"].items()}
+        return model
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "groups_"):
+            raise ModelError("the parent affinity is not fitted", fix="call fit(...) first")
+
+
+def assign_groups(
+    probs: np.ndarray, capacity: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Group of each child: drawn from its row of ``probs`` within the groups' capacities.
+
+    Gumbel-max makes an unconstrained choice a draw from ``probs``; capacities are enforced
+    in rounds — each unplaced child proposes to its best open group, each group keeps its best
+    proposals up to what is left — so every round closes at least one group or ends.
+    ``capacity`` must sum to the number of children.
+    """
+    m, n_groups = probs.shape
+    if int(capacity.sum()) != m:
+        raise ValueError(f"capacities sum to {int(capacity.sum())}, not to {m} children")
+    score = np.log(probs + 1e-12) - np.log(-np.log(rng.random((m, n_groups))))
+    left = capacity.astype(np.int64).copy()
+    group = np.full(m, -1, dtype=np.int64)
+    todo = np.arange(m)
+    for _ in range(n_groups + 1):
+        if len(todo) == 0:
+            break
+        s = np.where(left[None, :] > 0, score[todo], -np.inf)
+        choice = np.argmax(s, axis=1)
+        best = s[np.arange(len(todo)), choice]
+        order = np.lexsort((-best, choice))  # by group, best proposal first
+        ranked_choice = choice[order]
+        starts = np.searchsorted(ranked_choice, ranked_choice, side="left")
+        rank = np.arange(len(order)) - starts
+        accepted = order[rank < left[ranked_choice]]
+        group[todo[accepted]] = choice[accepted]
+        left -= np.bincount(choice[accepted], minlength=n_groups)
+        todo = np.setdiff1d(todo, todo[accepted], assume_unique=True)
+    return group
+
+
+def deal_slots(
+    counts: np.ndarray,
+    parent_groups: np.ndarray,
+    probs: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Parent position of each child: exactly ``counts[p]`` children per parent ``p``,
+    children placed in groups by their ``probs`` (columns = groups, see ``parent_groups``)."""
+    n_groups = probs.shape[1]
+    slots = rng.permutation(np.repeat(np.arange(len(counts)), counts))
+    slot_group = parent_groups[slots]
+    capacity = np.bincount(slot_group, minlength=n_groups)
+    child_group = assign_groups(probs, capacity, rng)
+    out = np.empty(len(probs), dtype=np.int64)
+    out[np.argsort(child_group, kind="stable")] = slots[np.argsort(slot_group, kind="stable")]
+    return out
