@@ -42,23 +42,8 @@ def ks_statistic(real: np.ndarray, synthetic: np.ndarray, *, nulls_as_value: boo
     ``nulls_as_value`` the null share is a point mass below every number. NaN when a side has
     nothing to compare.
     """
-    real = np.asarray(real, dtype=float)
-    synthetic = np.asarray(synthetic, dtype=float)
-    r_null, s_null = np.isnan(real), np.isnan(synthetic)
-    r_vals, s_vals = np.sort(real[~r_null]), np.sort(synthetic[~s_null])
-    if nulls_as_value:
-        n_r, n_s = real.size, synthetic.size
-        off_r, off_s = int(r_null.sum()), int(s_null.sum())
-    else:
-        n_r, n_s = r_vals.size, s_vals.size
-        off_r = off_s = 0
-    if n_r == 0 or n_s == 0:
-        return float("nan")
-    grid = np.concatenate([r_vals, s_vals])
-    cdf_r = (off_r + np.searchsorted(r_vals, grid, side="right")) / n_r
-    cdf_s = (off_s + np.searchsorted(s_vals, grid, side="right")) / n_s
-    stat = float(np.max(np.abs(cdf_r - cdf_s))) if grid.size else 0.0
-    return max(stat, abs(off_r / n_r - off_s / n_s))
+    values, with_nulls = _ks_both(np.asarray(real, dtype=float), np.asarray(synthetic, dtype=float))
+    return with_nulls if nulls_as_value else values
 
 
 def ks_complement(real: pd.Series | np.ndarray, synthetic: pd.Series | np.ndarray) -> float:

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.validation.encoded import EncodedColumn, encode_column
-from synthohive_lib.validation.kinds import SCORED_KINDS, to_float
+from synthohive_lib.validation.encoding import category_codes
+from synthohive_lib.validation.kinds import ORDERED_KINDS, SCORED_KINDS, to_float
 from synthohive_lib.validation.pairs import PairTrend, pair_trends
 from synthohive_lib.validation.relations import Relation
 from synthohive_lib.validation.shapes import ks_statistic
@@ -79,24 +80,18 @@ class ChildrenPerParent:
 
 def boundary_adherence(real: pd.Series, synthetic: pd.Series, kind: str = "numerical") -> float:
     """Share of non-null synthetic values within the real [min, max] (BoundaryAdherence)."""
-    r, s = to_float(real, kind), to_float(synthetic, kind)
-    r, s = r[~np.isnan(r)], s[~np.isnan(s)]
-    if s.size == 0:
-        return 1.0
-    if r.size == 0:
-        return 0.0
-    return float(((s >= r.min()) & (s <= r.max())).mean())
+    ordered = kind if kind in ORDERED_KINDS else "numerical"
+    return adherence_from_encoded(
+        EncodedColumn(
+            str(real.name), ordered, floats=(to_float(real, ordered), to_float(synthetic, ordered))
+        )
+    )[1]
 
 
 def category_adherence(real: pd.Series, synthetic: pd.Series) -> float:
     """Share of synthetic values (null included) that occur in the real column."""
-    if len(synthetic) == 0:
-        return 1.0
-    known = pd.Index(real.dropna().unique())
-    inside = known.get_indexer(synthetic) >= 0
-    if real.isna().any():
-        inside |= synthetic.isna().to_numpy()
-    return float(inside.mean())
+    codes = category_codes(real, synthetic)
+    return adherence_from_encoded(EncodedColumn(str(real.name), "categorical", codes=codes))[1]
 
 
 def key_uniqueness(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> KeyUniqueness:
