@@ -68,6 +68,20 @@ class PiiKind(StrEnum):
     COMPANY = "company"
 
 
+class PiiAction(StrEnum):
+    """What the privacy layer does with a PII column (see ``docs/privacy.md``).
+
+    ``fake`` is the default for a column with ``pii`` set and no action: realistic values that
+    are not the real ones. ``keep`` is an explicit, logged opt-out.
+    """
+
+    DROP = "drop"
+    MASK = "mask"
+    HASH = "hash"
+    FAKE = "fake"
+    KEEP = "keep"
+
+
 class OrphanPolicy(StrEnum):
     """What to do with child rows whose foreign key points at no parent row."""
 
@@ -83,6 +97,22 @@ class _Strict(BaseModel):
 Scalar = int | float | str
 
 
+class PiiOptions(_Strict):
+    """Options of a column's PII action; each is checked against the table by the privacy layer.
+
+    ``locale_from`` names a column (e.g. ``Country``) whose values choose the Faker locale row
+    by row; ``locale`` fixes one locale; ``locale_map`` adds or overrides value → locale pairs.
+    ``consistent`` gives one real value one fake value within a run (joins and repeats survive).
+    ``hash_key_env`` names the environment variable holding the HMAC key for ``hash``.
+    """
+
+    locale_from: str | None = None
+    locale: str | None = None
+    locale_map: dict[str, str] = Field(default_factory=dict)
+    consistent: bool = False
+    hash_key_env: str | None = None
+
+
 class Column(_Strict):
     """One column: its semantic type, storage type, nullability and per-column constraints."""
 
@@ -95,6 +125,10 @@ class Column(_Strict):
         description="strftime format when a datetime is stored as text, e.g. '%Y-%m-%d %H:%M:%S'",
     )
     pii: PiiKind | None = None
+    pii_action: PiiAction | None = Field(
+        default=None, description="drop, mask, hash, fake or keep; None means fake for PII"
+    )
+    pii_options: PiiOptions | None = None
     unique: bool = False
     min: Scalar | None = None
     max: Scalar | None = None
@@ -114,6 +148,10 @@ class Column(_Strict):
             and self.min > self.max  # type: ignore[operator]
         ):
             raise ValueError(f"column {self.name!r}: min {self.min!r} is above max {self.max!r}")
+        if self.pii is None and (self.pii_action is not None or self.pii_options is not None):
+            raise ValueError(
+                f"column {self.name!r}: pii_action/pii_options need 'pii' set to a PII kind"
+            )
         return self
 
 
