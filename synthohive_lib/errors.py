@@ -133,3 +133,34 @@ class QualityGateError(SynthoHiveError):
             fix="train longer or with more capacity, check the column types in the schema, "
             "or lower quality_threshold",
         )
+
+
+class PrivacyError(SynthoHiveError):
+    """A PII setting that cannot be applied: an absent column, an unknown action or locale,
+    or a PII column asked for as model input (parent context)."""
+
+
+class MissingHashKeyError(PrivacyError):
+    """``hash`` was asked for but no key is set: hashing unsalted would be reversible by a
+    dictionary attack on names, e-mails or phones, so SynthoHive refuses instead."""
+
+
+class PiiLeakError(PrivacyError):
+    """Real PII values found in synthetic output.
+
+    ``leaks`` maps ``table.column`` to the number of leaking synthetic values. The message
+    names columns and counts, never a real value beyond a masked example.
+    """
+
+    def __init__(self, leaks: dict[str, int], examples: dict[str, str] | None = None) -> None:
+        self.leaks = dict(leaks)
+        shown = examples or {}
+        listed = ", ".join(
+            f"{where}={count}" + (f" (e.g. {shown[where]})" if where in shown else "")
+            for where, count in self.leaks.items()
+        )
+        super().__init__(
+            f"{sum(self.leaks.values())} real PII value(s) in synthetic output: {listed}",
+            fix="mark the source columns as pii in schema.yaml (with a fake, mask, hash or "
+            "drop action) so they never reach the model, then generate again",
+        )
