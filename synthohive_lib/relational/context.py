@@ -27,6 +27,7 @@ class _NumericSpec:
     name: str
     fill: float
     has_nulls: bool
+    datetime: bool = False
     kind: str = "numeric"
 
 
@@ -63,12 +64,16 @@ class ContextEncoder:
             nunique = col.nunique(dropna=True)
             if nunique <= 1:
                 continue
-            if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
-                values = col.astype(float)
-                if _looks_like_identifier(values):
+            is_datetime = pd.api.types.is_datetime64_any_dtype(col)
+            if is_datetime or pd.api.types.is_bool_dtype(col) \
+                    or pd.api.types.is_numeric_dtype(col):
+                values = pd.Series(_as_float(col, is_datetime))
+                if not is_datetime and _looks_like_identifier(values):
                     continue
                 fill = float(values.median()) if values.notna().any() else 0.0
-                self.specs_.append(_NumericSpec(str(name), fill, bool(values.isna().any())))
+                self.specs_.append(
+                    _NumericSpec(str(name), fill, bool(values.isna().any()), is_datetime)
+                )
             elif nunique / n <= self.max_unique_ratio:
                 top = col.astype(str).where(col.notna()).value_counts().head(self.max_categories)
                 self.specs_.append(_CategoricalSpec(str(name), [str(c) for c in top.index]))
@@ -93,10 +98,9 @@ class ContextEncoder:
         for spec in self.specs_:
             present = spec.name in df.columns
             if isinstance(spec, _NumericSpec):
-                if present:
-                    values = pd.to_numeric(df[spec.name], errors="coerce").to_numpy(dtype=float)
-                else:
-                    values = np.full(n, np.nan)
+                values = (
+                    _as_float(df[spec.name], spec.datetime) if present else np.full(n, np.nan)
+                )
                 isnull = np.isnan(values)
                 blocks.append(np.where(isnull, spec.fill, values)[:, None])
                 if spec.has_nulls:
@@ -129,6 +133,17 @@ class ContextEncoder:
             made = _NumericSpec(**spec) if kind == "numeric" else _CategoricalSpec(**spec)
             enc.specs_.append(made)
         return enc
+
+
+def _as_float(col: pd.Series, is_datetime: bool) -> np.ndarray:
+    """Numbers as floats; datetimes (native or text) as seconds since the epoch; NULL: NaN."""
+    if is_datetime:
+        stamps = pd.to_datetime(col, errors="coerce")
+        seconds = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9
+        return np.where(stamps.isna().to_numpy(), np.nan, seconds)
+    if pd.api.types.is_bool_dtype(col):
+        return col.astype(float).to_numpy()
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
 
 
 def _looks_like_identifier(values: pd.Series) -> bool:

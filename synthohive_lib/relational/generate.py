@@ -147,7 +147,10 @@ def generate_table(
     frame, positions = _skeleton(plan, parents, scale, rows, rng)
     n = len(frame)
 
-    if plan.attributes:
+    if plan.attributes and n == 0:
+        for col in plan.attributes:
+            frame[col] = pd.Series(dtype=object)
+    elif plan.attributes:
         if model is None:
             raise ModelError(
                 "no generative model for a table with attribute columns", table=plan.table,
@@ -266,7 +269,7 @@ class RelationalSynthesizer:
                 cardinality_params=self.cardinality_params,
             )
             self.plans_[name] = plan
-            if plan.attributes:
+            if plan.attributes and plan.n_rows:  # an empty real table generates no rows
                 if self.model_factory is None:
                     raise ConfigError(
                         f"table {name!r} has attribute columns but no model factory was given",
@@ -378,6 +381,6 @@ class RelationalSynthesizer:
         synth.plans_ = {name: TablePlan.from_dict(p) for name, p in plans.items()}
         synth.models_ = {
             name: model_loader(path / "models" / name)
-            for name, plan in synth.plans_.items() if plan.attributes
+            for name, plan in synth.plans_.items() if plan.attributes and plan.n_rows
         }
         return synth

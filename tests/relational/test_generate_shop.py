@@ -140,3 +140,14 @@ def test_a_composite_reference_points_at_existing_lines_at_most_once(output) -> 
     assert counts.sum() == len(shipments)
     assert counts.max() == 1
     assert shipments["ShipmentId"].iloc[:3].tolist() == [10, 20, 30]
+
+
+def test_an_empty_source_table_gives_an_empty_synthetic_table(real) -> None:
+    tables = {**real, "Shipment": real["Shipment"].iloc[:0]}
+    synth = RelationalSynthesizer(
+        SCHEMA, ctgan_factory(epochs=1, seed=0, device="cpu", num_threads=1)
+    ).fit(tables)
+    out = synth.generate(scale=0.5, seed=1)
+    assert len(out["Shipment"]) == 0
+    assert list(out["Shipment"].columns) == SCHEMA.table("Shipment").column_names
+    assert len(out["OrderLine"]) > 0

@@ -79,3 +79,12 @@ def test_only_self_references_are_accepted(chinook) -> None:
 def test_save_and_load_round_trip(model, tmp_path) -> None:
     loaded = HierarchyModel.load(model.save(tmp_path / "h.json"))
     pd.testing.assert_frame_equal(synthesize(loaded, 80, 4), synthesize(model, 80, 4))
+
+
+def test_level_sizes_keep_one_root_and_never_leave_a_gap(model) -> None:
+    assert model.level_sizes(0).tolist() == []
+    assert model.level_sizes(2).tolist() == [1, 1]
+    assert model.level_sizes(11).tolist() == [1, 3, 7]
+    for n in range(1, 40):
+        sizes = model.level_sizes(n)
+        assert sizes.sum() == n and sizes[0] >= 1 and (sizes > 0).all()
