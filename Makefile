@@ -27,7 +27,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	mkdir -p "$(DAGSTER_HOME)"
-	$(VENV)/bin/dagster job execute -w workspace.yaml -j synthesize_all
+	# `dagster job execute` takes no workspace file (-w); it loads the same code location
+	# that workspace.yaml names, by module.
+	$(VENV)/bin/dagster job execute -m synthohive_pipelines.definitions -a defs -j synthesize_all
 
 test: $(STAMP)
 	$(PY) -m pytest

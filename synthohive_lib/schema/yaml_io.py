@@ -51,7 +51,7 @@ HEADER = (
 def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.indent(mapping=2, sequence=4, offset=2)
-    y.width = 120
+    y.width = 4096  # one line per column, however many settings it carries
     y.preserve_quotes = True
     return y
 
