@@ -1,0 +1,107 @@
+"""CTGAN: the model contract, reproducibility, parent context, observability, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthohive_lib.errors import EmptyTableError, ModelError
+from synthohive_lib.models import CTGAN, GenerativeModel
+
+from .conftest import FAST, people
+
+
+def test_ctgan_implements_the_model_contract() -> None:
+    assert issubclass(CTGAN, GenerativeModel)
+
+
+def test_samples_have_the_real_columns_dtypes_and_ranges(fitted) -> None:
+    model, data = fitted
+    sample = model.sample(500, seed=1)
+    assert list(sample.columns) == list(data.columns)
+    assert sample.dtypes.equals(data.dtypes)
+    assert sample["age"].between(data["age"].min(), data["age"].max()).all()
+    assert set(sample["plan"]) <= set(data["plan"])
+
+
+def test_the_same_seed_gives_the_same_rows(fitted) -> None:
+    model, _ = fitted
+    pd.testing.assert_frame_equal(model.sample(200, seed=5), model.sample(200, seed=5))
+    assert not model.sample(200, seed=5).equals(model.sample(200, seed=6))
+
+
+def test_loss_history_is_kept_per_epoch(fitted) -> None:
+    model, _ = fitted
+    assert [r["epoch"] for r in model.loss_history_] == [1.0, 2.0]
+    assert all(np.isfinite(r["generator_loss"]) for r in model.loss_history_)
+
+
+def test_best_epoch_is_chosen_on_fidelity_and_patience_stops_training() -> None:
+    model = CTGAN(epochs=6, seed=3, eval_every=1, eval_rows=200, patience=1, **FAST)
+    model.fit(people())
+    scored = [r["fidelity"] for r in model.loss_history_]
+    assert all(0.0 <= s <= 1.0 for s in scored)
+    assert model.best_epoch_ is not None
+    assert scored[model.best_epoch_ - 1] == max(scored)
+
+
+def test_time_budget_stops_after_the_epoch_that_exceeds_it() -> None:
+    model = CTGAN(epochs=50, seed=3, time_budget_s=0.0, **FAST).fit(people(100))
+    assert len(model.loss_history_) == 1
+
+
+def _parents_and_children(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    segment = rng.choice(["retail", "business"], n)
+    business = segment == "business"
+    parents = pd.DataFrame({"segment": segment, "size": rng.integers(1, 50, n)})
+    children = pd.DataFrame(
+        {
+            "amount": np.where(business, rng.normal(1000, 50, n), rng.normal(100, 10, n)).round(2),
+            "channel": np.where(rng.random(n) < 0.9, np.where(business, "invoice", "card"), "cash"),
+        }
+    )
+    return parents, children
+
+
+def test_context_makes_children_follow_their_parents() -> None:
+    parents, children = _parents_and_children(600, seed=0)
+    fast = {**FAST, "batch_size": 50, "generator_lr": 1e-3, "discriminator_lr": 1e-3}
+    model = CTGAN(epochs=60, seed=2, **fast).fit(children, context=parents)
+    new_parents = pd.DataFrame({"segment": ["retail"] * 300 + ["business"] * 300, "size": 10})
+    out = model.sample(context=new_parents, seed=4)
+    assert len(out) == 600
+    retail, business = out.iloc[:300], out.iloc[300:]
+    large_share = (business["amount"] > 500).mean() - (retail["amount"] > 500).mean()
+    assert large_share > 0.25
+    agreement = (retail["channel"] == "card").mean() + (business["channel"] == "invoice").mean()
+    assert agreement / 2 > 0.75
+
+
+def test_context_is_required_checked_and_validated() -> None:
+    parents, children = _parents_and_children(200, seed=1)
+    model = CTGAN(epochs=1, seed=2, **FAST).fit(children, context=parents)
+    with pytest.raises(ModelError):
+        model.sample(10)
+    with pytest.raises(ModelError) as info:
+        model.sample(context=parents.rename(columns={"size": "headcount"}))
+    assert info.value.column in {"size", "headcount"}
+    with pytest.raises(ModelError) as info:
+        model.sample(context=parents.assign(segment="government"))
+    assert info.value.column == "segment"
+    with pytest.raises(ModelError):
+        model.sample(5, context=parents.iloc[:3])
+
+
+def test_bad_training_input_is_refused_with_typed_errors() -> None:
+    with pytest.raises(EmptyTableError):
+        CTGAN(epochs=1, **FAST).fit(people().iloc[:0])
+    with pytest.raises(ModelError) as info:
+        CTGAN(epochs=1, **FAST).fit(people().assign(flat=7))
+    assert info.value.column == "flat"
+    with pytest.raises(ModelError) as info:
+        CTGAN(epochs=1, **FAST).fit(people().assign(age=np.inf))
+    assert info.value.column == "age"
+    with pytest.raises(ModelError):
+        CTGAN(batch_size=101, pac=10)
