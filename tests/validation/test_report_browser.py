@@ -46,14 +46,19 @@ CHROMIUM_FLAGS = (
 )
 
 
+def _unavailable(reason: str) -> None:
+    """Skip, or fail when CI requires real services (SYNTHOHIVE_REQUIRE_SERVICES=1)."""
+    if os.environ.get("SYNTHOHIVE_REQUIRE_SERVICES", "") == "1":
+        pytest.fail(f"{reason} (SYNTHOHIVE_REQUIRE_SERVICES=1 forbids skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
 def _chromium() -> str:
     for path in CHROMIUM_CANDIDATES:
         if os.access(path, os.X_OK):
             return path
-    reason = "headless Chromium not installed (apt-get install -y chromium)"
-    if os.environ.get("SYNTHOHIVE_REQUIRE_SERVICES", "") == "1":
-        pytest.fail(f"{reason} (SYNTHOHIVE_REQUIRE_SERVICES=1 forbids skipping)", pytrace=False)
-    pytest.skip(reason)
+    _unavailable("headless Chromium not installed (apt-get install -y chromium)")
+    raise AssertionError("unreachable")
 
 
 class DevTools:
@@ -136,6 +141,10 @@ class DevTools:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[DevTools]:
     exe = _chromium()
+    try:
+        from websockets.sync.client import connect
+    except ImportError:
+        _unavailable("the websockets package is needed to drive Chromium (pip install websockets)")
     profile = tempfile.mkdtemp(prefix="synthohive-chromium-")
     proc = subprocess.Popen(
         [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
@@ -158,8 +167,6 @@ def browser() -> Iterator[DevTools]:
     try:
         if not found:
             pytest.fail(f"Chromium did not start (exit code {proc.poll()})")
-        from websockets.sync.client import connect
-
         with connect(found[0], max_size=None, open_timeout=30) as ws:
             yield DevTools(ws)
     finally:
