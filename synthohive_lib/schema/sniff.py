@@ -12,8 +12,10 @@ schema is a first draft that a person reviews and edits, and ``schema.yaml`` alw
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -223,10 +225,139 @@ def iban_valid(ibans: pd.Series) -> pd.Series:
     return pd.Series(rem == 1, index=ibans.index)
 
 
-def pii_kind_from_values(values: pd.Series) -> tuple[PiiKind, float] | None:
-    """The PII kind most of ``values`` (distinct non-null strings) match, with that share."""
+#: Postal formats specific enough to count alone (UK, Canada, NL, ZIP+4, PL, BR, PT, CZ ...).
+_POSTAL_DISTINCT = (
+    r"^(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{4} ?[A-Z]{2}"
+    r"|\d{5}-\d{4}|\d{2}-\d{3}|\d{5}-\d{3}|\d{4}-\d{3}|\d{3} \d{2}|\d{3}-\d{3})$"
+)
+#: Plain 4-5 digit strings: postal codes in most countries, but also any short code.
+_POSTAL_PLAIN = r"^\d{4,5}$"
+#: Weight of a plain-digit match: alone it never reaches PII_VALUE_MIN_SHARE.
+POSTAL_PLAIN_WEIGHT = 0.6
+_STREET_WORDS = (
+    "street|st|str|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl"
+    "|square|sq|highway|hwy|parkway|pkwy|terrace|suite|apt|rua|rue|via|calle|avenida|alameda"
+    "|praça|plaza|piazza|viale|corso|chemin|allée|ul|ulica|utca|út|c"
+)
+_STREET_SUFFIXES = (
+    "strasse|straße|straat|gasse|weg|vej|veien|vegen|gatan|gata|vägen|katu|tie|utca|laan"
+    "|plein|dreef|allee|ring|damm|platz|gade|stræde|torget"
+)
+_ADDRESS_TOKEN = rf"(?i)(?:\b(?:{_STREET_WORDS})\b\.?|\w(?:{_STREET_SUFFIXES})\b)"
+#: Weight of "a number and words" without a street word: product names look like that too.
+ADDRESS_BARE_WEIGHT = 0.5
+#: Weight of the birth-date value test: age-like dates are also release or founding dates.
+BIRTH_DATE_VALUE_WEIGHT = 0.5
+#: Youngest and oldest plausible age (years) of a birth date, and the median age required.
+BIRTH_AGE_RANGE = (14, 105)
+BIRTH_MEDIAN_AGE_MIN = 25
+
+
+@lru_cache(maxsize=1)
+def person_name_lexicon() -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-cased first and last names from Faker's person providers of every Latin-script
+    locale: the dictionary the name value test looks values up in (built once, cached)."""
+    import faker.providers.person as person_pkg  # local: only name sniffing needs it
+
+    first: set[str] = set()
+    last: set[str] = set()
+    for info in _iter_modules(person_pkg.__path__):
+        module = importlib.import_module(f"faker.providers.person.{info}")
+        provider = getattr(module, "Provider", None)
+        for attr, bucket in (
+            ("first_names", first), ("first_names_male", first), ("first_names_female", first),
+            ("last_names", last),
+        ):  # fmt: skip
+            names = getattr(provider, attr, ())
+            if not isinstance(names, dict | tuple | list):
+                continue  # some providers compute names in a property: nothing to read
+            bucket.update(str(n).lower() for n in names if str(n).isascii() or str(n).isalpha())
+    return frozenset(first), frozenset(last)
+
+
+def _iter_modules(path: list[str]) -> list[str]:
+    import pkgutil
+
+    skip = {"ar", "az", "bg", "bn", "el", "fa", "gu", "he", "hi", "hy", "ja", "ka", "ko", "mk",
+            "mr", "ne", "or", "ru", "si", "ta", "th", "uk", "zh"}  # fmt: skip
+    return [m.name for m in pkgutil.iter_modules(path) if m.name.split("_")[0] not in skip]
+
+
+def _name_shares(s: pd.Series) -> dict[PiiKind, float]:
+    """Shares of values that are a known first name, a known last name, or a full name."""
+    first, last = person_name_lexicon()
+    n = len(s)
+    lower = s.str.lower()
+    tokens = lower.str.split()
+    ntok = tokens.str.len()
+    capital = s.str.match(r"^[^\W\d_]") & (s.str[:1] == s.str[:1].str.upper())
+    # a name has lower-case letters: 'AB' or 'NY' are codes, not names
+    cased = s.str.contains(r"[^\W\d_]{2}", regex=True) & (s != s.str.upper())
+    is_first = lower.isin(first) & capital & cased
+    is_last = lower.isin(last) & capital & cased
+    head = tokens.str[0].fillna("")
+    tail = tokens.str[-1].fillna("")
+    wordy = s.str.fullmatch(r"[^\W\d_][\w'’.\- ]*") & capital
+    full = wordy & ntok.between(2, 4) & head.isin(first) & (tail.isin(last) | ~tail.isin(first))
+    return {
+        PiiKind.FIRST_NAME: float(is_first.sum()) / n,
+        PiiKind.LAST_NAME: float(is_last.sum()) / n,
+        PiiKind.PERSON_NAME: float(full.sum()) / n,
+    }
+
+
+def _address_share(s: pd.Series) -> float:
+    has_digit = s.str.contains(r"\d", regex=True)
+    words = s.str.count(r"[^\W\d_]{2,}") >= 1
+    token = s.str.contains(_ADDRESS_TOKEN, regex=True)
+    strong = has_digit & words & token
+    bare = has_digit & words & ~token & s.str.match(r"^(?:\d+\w?\s+\S|.*\S\s+\d+\w?(?:/\d+)?$)")
+    return float(strong.sum() + ADDRESS_BARE_WEIGHT * bare.sum()) / len(s)
+
+
+def _postal_share(s: pd.Series) -> float:
+    upper = s.str.upper()
+    distinct = upper.str.match(_POSTAL_DISTINCT)
+    plain = upper.str.match(_POSTAL_PLAIN)
+    return float(distinct.sum() + POSTAL_PLAIN_WEIGHT * plain.sum()) / len(s)
+
+
+def birth_date_share(series: pd.Series) -> float:
+    """Weighted share of values that look like birth dates: dates making a person 14 to 105
+    years old, in a column whose median age is at least 25 (so order dates do not count)."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        stamps = series.dropna()
+    else:
+        strings = string_values(series)
+        if strings is None:
+            return 0.0
+        strings = strings.str.strip()
+        datey = strings.str.match(r"^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{4})")
+        if datey.mean() < PII_VALUE_MIN_SHARE:
+            return 0.0
+        fmt = detect_datetime_format(strings[datey])
+        stamps = pd.to_datetime(strings[datey], format=fmt, errors="coerce")
+        stamps = stamps.dropna()
+    if stamps.empty:
+        return 0.0
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    age = (pd.Timestamp.now() - stamps).dt.days / 365.25
+    if float(age.median()) < BIRTH_MEDIAN_AGE_MIN:
+        return 0.0
+    lo, hi = BIRTH_AGE_RANGE
+    return float(age.between(lo, hi).mean()) * BIRTH_DATE_VALUE_WEIGHT
+
+
+def pii_value_shares(values: pd.Series) -> dict[PiiKind, float]:
+    """For each kind with a value test, the (weighted) share of ``values`` that pass it.
+
+    ``values`` are distinct non-null strings. Weak tests (plain-digit postal codes, addresses
+    without a street word) count with a weight below one, so on their own they stay under
+    :data:`PII_VALUE_MIN_SHARE` and only confirm what the column name says.
+    """
     if values.empty:
-        return None
+        return {}
     s = values.astype(str).str.strip()
     n = len(s)
     shares: dict[PiiKind, float] = {}
@@ -246,9 +377,21 @@ def pii_kind_from_values(values: pd.Series) -> tuple[PiiKind, float] | None:
         & digit_count.between(7, 15)
         & s.str.contains(r"[\s().\-/+]", regex=True)  # plain digit runs are just numbers
         & ~s.str.match(_SSN)
+        & ~s.str.match(r"^\d{5}-\d{3,4}$")  # ZIP+4 and Brazilian CEP are postal codes
         & ~(card_like.fillna(False) & (digit_count >= 13))
     )
     shares[PiiKind.PHONE] = phone.sum() / n
+    shares[PiiKind.POSTAL_CODE] = _postal_share(s)
+    shares[PiiKind.ADDRESS] = _address_share(s)
+    shares.update(_name_shares(s))
+    return {k: float(v) for k, v in shares.items()}
+
+
+def pii_kind_from_values(values: pd.Series) -> tuple[PiiKind, float] | None:
+    """The PII kind most of ``values`` (distinct non-null strings) match, with that share."""
+    shares = pii_value_shares(values)
+    if not shares:
+        return None
     kind, share = max(shares.items(), key=lambda kv: kv[1])
     return (kind, float(share)) if share > 0 else None
 
@@ -262,27 +405,41 @@ _VALUE_CHECKED = frozenset(
 )  # fmt: skip
 
 
+#: A name hint is confirmed by its own value test at this share (below the value-only bar).
+PII_NAME_CONFIRM_SHARE = 0.5
+#: Weak value evidence alone (no name hint) is listed as a candidate from this share on ...
+PII_WEAK_CANDIDATE_SHARE = 0.4
+#: ... with a confidence capped below PII_SET_THRESHOLD: a person confirms it in schema.yaml.
+PII_WEAK_CANDIDATE_MAX = 0.45
+
+
 def detect_pii(series: pd.Series, column: str, table: str = "") -> PiiCandidate | None:
     """Combine the name hint and the value patterns into one candidate (or None).
 
-    Both agree → 0.95+; a value pattern alone → 0.9 × share of matching values; a name alone
-    → its name confidence, lowered below the threshold when the values clearly contradict a
-    kind we can check (a column ``email`` full of integers is no e-mail column).
+    Name and values agree (at least half the values pass the named kind's test) → 0.95+;
+    a value pattern alone (at least 80% of the values) → 0.9 × share; a name alone → its name
+    confidence, lowered below the threshold when the values clearly contradict a kind we can
+    check (a column ``email`` full of integers is no e-mail column). Birth dates are tested on
+    datetime values too.
     """
     by_name = pii_kind_from_name(column, table)
     strings = string_values(series)
     distinct = pd.Series(
         [] if strings is None else strings.unique()[:MAX_DISTINCT_SNIFFED], dtype=object
     )
-    by_value = pii_kind_from_values(distinct) if not distinct.empty else None
-    if by_value is not None and by_value[1] < PII_VALUE_MIN_SHARE:
-        by_value = None
-    if by_name and by_value and by_name[0] == by_value[0]:
-        conf = min(0.99, 0.95 + 0.04 * by_value[1])
+    shares = pii_value_shares(distinct) if not distinct.empty else {}
+    if by_name is None or by_name[0] is PiiKind.DATE_OF_BIRTH:
+        dob = birth_date_share(series.dropna().head(MAX_DISTINCT_SNIFFED * 4))
+        if dob > 0:
+            shares[PiiKind.DATE_OF_BIRTH] = dob
+    if by_name and shares.get(by_name[0], 0.0) >= PII_NAME_CONFIRM_SHARE:
+        share = shares[by_name[0]]
+        conf = min(0.99, 0.95 + 0.04 * share)
         return PiiCandidate(
-            table, column, by_name[0], round(conf, 2), ("name", f"values {by_value[1]:.0%}")
+            table, column, by_name[0], round(conf, 2), ("name", f"values {share:.0%}")
         )
-    if by_value is not None:
+    by_value = max(shares.items(), key=lambda kv: kv[1]) if shares else None
+    if by_value is not None and by_value[1] >= PII_VALUE_MIN_SHARE:
         return PiiCandidate(
             table, column, by_value[0], round(0.9 * by_value[1], 2), (f"values {by_value[1]:.0%}",)
         )
@@ -294,6 +451,12 @@ def detect_pii(series: pd.Series, column: str, table: str = "") -> PiiCandidate 
         elif kind in _VALUE_CHECKED and distinct.empty and series.notna().any():
             conf, reasons = 0.3, ("name", "values are not text")
         return PiiCandidate(table, column, kind, conf, reasons)
+    if by_value is not None and by_value[1] >= PII_WEAK_CANDIDATE_SHARE:
+        # weak value evidence alone: listed as a candidate for review, never set
+        conf = min(round(0.9 * by_value[1], 2), PII_WEAK_CANDIDATE_MAX)
+        return PiiCandidate(
+            table, column, by_value[0], conf, (f"values {by_value[1]:.0%} (weak test)",)
+        )
     return None
 
 
