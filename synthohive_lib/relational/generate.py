@@ -18,13 +18,14 @@ For each table, in :meth:`SchemaGraph.generation_order`:
 
 Models come from a ``model_factory(request) -> GenerativeModel`` (any model honouring the
 contract in :mod:`synthohive_lib.models.base`), so the relational layer never depends on CTGAN.
-PII columns never reach a model; they are filled by ``fill_pii`` (the privacy layer) or left
-NULL.
+PII columns never reach a model (unless their ``pii_action`` is ``keep``); they are filled by
+``fill_pii`` (the privacy layer) or left NULL.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -321,9 +322,12 @@ class RelationalSynthesizer:
             target = (rows or {}).get(name)
             if target is None and exact_sizes:
                 target = _scaled(plan.n_rows, scale)
+            started = time.perf_counter()
             frame = self._generate_one(plan, kept, target, scale, seed, fill_pii,
                                        explicit=name in (rows or {}))
             counts[name] = len(frame)
+            log.info("relational.table_generated", table=name, rows=len(frame),
+                     seconds=round(time.perf_counter() - started, 3))
             if needed[name]:
                 kept[name] = frame[sorted(needed[name])]
             out(name, frame)

@@ -34,7 +34,7 @@ from synthohive_lib.relational.hierarchy import HierarchyModel
 from synthohive_lib.relational.junction import JunctionModel
 from synthohive_lib.relational.keys import PrimaryKeyPlan
 from synthohive_lib.schema.graph import Relation, SchemaGraph
-from synthohive_lib.schema.model import ColumnType, Schema, Table
+from synthohive_lib.schema.model import Column, ColumnType, PiiAction, Schema, Table
 
 #: Column types a parent may pass to its children's model as context (no ids, no free text).
 CONTEXT_TYPES = frozenset(
@@ -48,10 +48,21 @@ def key_columns(table: Table) -> set[str]:
     return set(table.primary_key) | table.foreign_key_columns
 
 
+def is_private(column: Column) -> bool:
+    """PII that the privacy layer handles: it never reaches a model (``keep`` opts out)."""
+    return column.pii is not None and column.pii_action is not PiiAction.KEEP
+
+
+def private_columns(table: Table) -> list[str]:
+    """PII columns of ``table`` that are not keys, in table order."""
+    keys = key_columns(table)
+    return [c.name for c in table.columns if is_private(c) and c.name not in keys]
+
+
 def attribute_columns(table: Table) -> list[str]:
     """Columns the generative model learns: everything but keys and PII, in table order."""
     keys = key_columns(table)
-    return [c.name for c in table.columns if c.name not in keys and c.pii is None]
+    return [c.name for c in table.columns if c.name not in keys and not is_private(c)]
 
 
 def context_columns(parent: Table) -> list[str]:
@@ -59,7 +70,7 @@ def context_columns(parent: Table) -> list[str]:
     keys = key_columns(parent)
     return [
         c.name for c in parent.columns
-        if c.name not in keys and c.pii is None and c.type in CONTEXT_TYPES
+        if c.name not in keys and not is_private(c) and c.type in CONTEXT_TYPES
     ]
 
 
@@ -89,7 +100,7 @@ def group_column(parent: Table, parent_df: pd.DataFrame, max_groups: int = 50) -
     keys = key_columns(parent)
     candidates = [
         (int(parent_df[c.name].nunique()), c.name) for c in parent.columns
-        if c.type is ColumnType.CATEGORICAL and c.pii is None and c.name not in keys
+        if c.type is ColumnType.CATEGORICAL and not is_private(c) and c.name not in keys
         and c.name in parent_df.columns
     ]
     usable = [(n, name) for n, name in candidates if 1 < n <= max_groups]
@@ -148,7 +159,7 @@ class TablePlan:
             n_rows=len(data),
             keys=PrimaryKeyPlan.fit(table, data),
             attributes=attribute_columns(table),
-            pii=[c.name for c in table.pii_columns if c.name not in key_columns(table)],
+            pii=private_columns(table),
         )
         missing = sorted({r.parent for r in relations} - set(tables))
         if missing:
@@ -160,7 +171,7 @@ class TablePlan:
 
         def card(rel: Relation) -> CardinalityModel:
             parent = schema.table(rel.parent)
-            exclude = tuple(sorted(key_columns(parent) | {c.name for c in parent.pii_columns}))
+            exclude = tuple(sorted(key_columns(parent) | set(private_columns(parent))))
             return CardinalityModel(**{"exclude": exclude, **params}).fit(
                 tables[rel.parent], data, rel
             )
