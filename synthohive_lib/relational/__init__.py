@@ -3,5 +3,66 @@
 The model-independent half of whole-schema generation: everything that decides *how many*
 rows a table gets under each parent and *which keys* they carry, so that every foreign key of
 the synthetic database resolves and its shape (children per parent, depth of a hierarchy,
-per-side counts of a link table) follows the real one.
+per-side counts of a link table) follows the real one. See ``docs/relational.md``.
 """
+
+from synthohive_lib.relational.affinity import ParentAffinity, assign_groups, deal_slots
+from synthohive_lib.relational.cardinality import CardinalityModel, rescale_counts
+from synthohive_lib.relational.context import ContextEncoder
+from synthohive_lib.relational.generate import (
+    ModelRequest,
+    RelationalSynthesizer,
+    ctgan_factory,
+    generate_table,
+    model_request,
+    training_frames,
+)
+from synthohive_lib.relational.hierarchy import HierarchyModel, node_depths
+from synthohive_lib.relational.junction import JunctionModel, sample_pairs
+from synthohive_lib.relational.keys import (
+    GenericStringKey,
+    IntegerSequenceKey,
+    KeyFormat,
+    PatternKey,
+    PrimaryKeyPlan,
+    UuidKey,
+    assign_by_slots,
+    detect_key_format,
+    expand_parent_keys,
+    key_format_from_dict,
+)
+from synthohive_lib.relational.plan import TablePlan, choose_context_relation
+from synthohive_lib.relational.specs import column_spec, column_specs
+
+__all__ = [
+    "CardinalityModel",
+    "ContextEncoder",
+    "GenericStringKey",
+    "HierarchyModel",
+    "IntegerSequenceKey",
+    "JunctionModel",
+    "KeyFormat",
+    "ModelRequest",
+    "ParentAffinity",
+    "PatternKey",
+    "PrimaryKeyPlan",
+    "RelationalSynthesizer",
+    "TablePlan",
+    "UuidKey",
+    "assign_by_slots",
+    "assign_groups",
+    "choose_context_relation",
+    "column_spec",
+    "column_specs",
+    "ctgan_factory",
+    "deal_slots",
+    "detect_key_format",
+    "expand_parent_keys",
+    "generate_table",
+    "key_format_from_dict",
+    "model_request",
+    "node_depths",
+    "rescale_counts",
+    "sample_pairs",
+    "training_frames",
+]
