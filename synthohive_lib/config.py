@@ -58,6 +58,9 @@ if TYPE_CHECKING:
 CONFIG_ENV_VAR = "SYNTHOHIVE_CONFIG"
 #: environment variable that overrides ``output.root``
 OUTPUT_ROOT_ENV_VAR = "SYNTHOHIVE_OUTPUT_ROOT"
+#: environment variable that selects the environment (``local`` | ``ci`` | ``prod``), overriding
+#: the file's ``environment`` key; the matching ``environments.<env>`` overrides then apply
+ENVIRONMENT_ENV_VAR = "SYNTHOHIVE_ENV"
 #: file name looked up when no path and no environment variable is given
 DEFAULT_CONFIG_NAME = "synthohive.yaml"
 #: output root used when the config file does not set one (relative to the config file)
@@ -182,6 +185,11 @@ class TableSettings(_Strict):
     )
     engine: Literal["pandas", "spark"] | None = None
     rows: int | None = Field(default=None, ge=0, description="rows to generate (roots only)")
+    change_column: str | None = Field(
+        default=None,
+        description="a column that only grows when rows change (updated_at, a sequence); its "
+        "maximum is part of the table's change fingerprint (per table only)",
+    )
 
     @field_validator("device")
     @classmethod
@@ -197,6 +205,39 @@ class TableSettings(_Strict):
         return TableSettings(**data)
 
 
+class OrchestrationConfig(_Strict):
+    """When the pipelines run by themselves: the source-change sensor and the full refresh.
+
+    Both are created STOPPED; an operator turns them on in the UI or with
+    ``dagster sensor start`` / ``dagster schedule start`` (see docs/pipelines.md).
+    """
+
+    sensor_interval_seconds: int = Field(
+        default=300, ge=10, description="seconds between two fingerprints of the source"
+    )
+    refresh_cron: str = Field(
+        default="0 3 * * 0", min_length=9, description="cron of the full refresh schedule"
+    )
+    timezone: str = Field(default="UTC", description="IANA time zone of refresh_cron")
+
+    @field_validator("refresh_cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(
+                f"{value!r} is not a cron expression of 5 fields (minute hour day month weekday)"
+            )
+        return value
+
+
+class EnvironmentOverrides(_Strict):
+    """What changes in one environment (``environments.prod`` ...): source, output, Spark."""
+
+    source: SourceConfig | None = None
+    output: OutputConfig | None = None
+    spark: dict[str, str] | None = None
+
+
 class ProjectConfig(_Strict):
     """A loaded, validated project configuration (see the module docstring for the file)."""
 
@@ -209,6 +250,11 @@ class ProjectConfig(_Strict):
     defaults: TableSettings = Field(default_factory=TableSettings)
     tables: dict[str, TableSettings] = Field(default_factory=dict)
     description: str | None = None
+    orchestration: OrchestrationConfig = Field(default_factory=OrchestrationConfig)
+    #: Spark configuration (``spark.master`` ...) for tables whose engine is ``spark``
+    spark: dict[str, str] = Field(default_factory=dict)
+    #: per-environment overrides, applied by :meth:`in_environment`
+    environments: dict[Environment, EnvironmentOverrides] = Field(default_factory=dict)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -253,6 +299,30 @@ class ProjectConfig(_Strict):
         """The usable source URL (reads ``env:`` references now; keep it out of logs)."""
         return self.source.resolve_url(self._base_dir)
 
+    def in_environment(self, environment: str | Environment | None = None) -> ProjectConfig:
+        """This config as it applies in ``environment`` (default ``$SYNTHOHIVE_ENV``, else the
+        file's ``environment``): ``environments.<env>`` replaces source, output and Spark."""
+        name = environment or os.environ.get(ENVIRONMENT_ENV_VAR) or self.environment
+        try:
+            env = Environment(str(name))
+        except ValueError:
+            raise ConfigError(
+                f"unknown environment {name!r} (from {ENVIRONMENT_ENV_VAR} or 'environment')",
+                fix=f"use one of {', '.join(e.value for e in Environment)}",
+            ) from None
+        update: dict[str, Any] = {"environment": env}
+        over = self.environments.get(env)
+        if over is not None:
+            if over.source is not None:
+                update["source"] = over.source
+            if over.output is not None:
+                update["output"] = over.output
+            if over.spark is not None:
+                update["spark"] = over.spark
+        copy = self.model_copy(update=update)
+        copy._base_dir, copy._config_path = self._base_dir, self._config_path
+        return copy
+
     # ------------------------------------------------------------------ schema
     @cached_property
     def schema(self) -> Schema:
@@ -293,6 +363,17 @@ class ProjectConfig(_Strict):
                 )
                 continue
             problems += _check_context_columns(schema, name, settings)
+            column = settings.change_column
+            if column is not None and not schema.table(name).has_column(column):
+                hint = _closest(column, schema.table(name).column_names)
+                problems.append(
+                    f"tables.{name}.change_column: {name} has no column {column!r}{hint}"
+                )
+        if self.defaults.change_column:
+            problems.append(
+                "defaults.change_column: a change column is per table; "
+                "set it under tables.<Table>.change_column"
+            )
         if self.defaults.context_columns:
             problems.append(
                 "defaults.context_columns: context columns are per table; "
@@ -343,6 +424,7 @@ def load_project_config(
         raise ConfigError(f"project config {file} is not valid YAML: {exc}") from exc
     config = project_config_from_dict(data, base_dir=file.parent, source=str(file))
     config._config_path = file
+    config = config.in_environment()
     if check_schema:
         from synthohive_lib.schema.validate import validate_schema
 
@@ -447,6 +529,9 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
         fields = {f.alias or n: f for n, f in model.model_fields.items()}
         if key == "tables" and model is ProjectConfig:
             model, i = TableSettings, i + 2
+            continue
+        if key == "environments" and model is ProjectConfig:
+            model, i = EnvironmentOverrides, i + 2
             continue
         field = fields.get(key)
         if field is None:
