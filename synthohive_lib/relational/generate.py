@@ -376,9 +376,12 @@ class RelationalSynthesizer:
         return path
 
     @classmethod
-    def load(cls, path: str | Path, schema: Schema, model_loader: ModelLoader
+    def load(cls, path: str | Path, schema: Schema, model_loader: ModelLoader | None = None
              ) -> RelationalSynthesizer:
-        """Read what :meth:`save` wrote; ``model_loader`` is e.g. ``CTGAN.load``."""
+        """Read what :meth:`save` wrote; models by ``model_loader`` (default: the class named
+        in each artifact's manifest, :func:`synthohive_lib.models.load_model`)."""
+        if model_loader is None:
+            from synthohive_lib.models import load_model as model_loader
         path = Path(path)
         synth = cls(schema)
         plans = json.loads((path / "plans.json").read_text(encoding="utf-8"))
