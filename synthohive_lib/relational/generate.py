@@ -182,11 +182,26 @@ def generate_table(
         for col in rel.child_columns:
             frame[col] = refs[col].array
 
+    frame = _drop_duplicate_keys(frame, table)
     for col in plan.pii:
         frame[col] = None
     if fill_pii is not None and plan.pii:
         frame = fill_pii(table, frame, rng)
     return frame[[c for c in table.column_names if c in frame.columns]]
+
+
+def _drop_duplicate_keys(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Guard for keys made only of foreign keys outside the two-parent link-table case
+    (e.g. three parents): a repeated combination would break the primary key, so the repeat
+    is dropped and reported. Generated keys and link tables are unique by construction."""
+    pk = table.primary_key
+    if not pk or not set(pk) <= table.foreign_key_columns:
+        return frame
+    repeated = frame.duplicated(subset=pk).to_numpy()
+    if not repeated.any():
+        return frame
+    log.warning("relational.duplicate_keys_dropped", table=table.name, rows=int(repeated.sum()))
+    return frame.loc[~repeated].reset_index(drop=True)
 
 
 def _skeleton(
