@@ -1,11 +1,14 @@
 """The Dagster entry point: ``Definitions`` built from the project config.
 
 ``workspace.yaml`` loads :func:`defs`, a lazy ``@dg.definitions`` entry point that builds the
-definitions of the default project config (``$SYNTHOHIVE_CONFIG``, else ``synthohive.yaml``)
-when Dagster loads the code location, not when this module is imported. Tests and tools call
-:func:`build_definitions` with a path. The graph is a pure function of the config and schema
-files, so the webserver, the daemon and every run worker build the same one.
+definitions of the default project config (``$SYNTHOHIVE_CONFIG``, else ``synthohive.yaml``),
+in the environment named by ``$SYNTHOHIVE_ENV``, when Dagster loads the code location, not
+when this module is imported. Tests and tools call :func:`build_definitions` with a path. The
+graph is a pure function of the config and schema files, so the webserver, the daemon and
+every run worker build the same one.
 """
+
+from __future__ import annotations
 
 import os
 
@@ -14,16 +17,21 @@ import dagster as dg
 from synthohive_lib.config import ProjectConfig, load_project_config
 from synthohive_pipelines.assets import build_assets
 from synthohive_pipelines.checks import build_checks
-from synthohive_pipelines.jobs import build_jobs
+from synthohive_pipelines.jobs import build_schedules, build_synthesize_all
 from synthohive_pipelines.resources import build_resources
+from synthohive_pipelines.sensors import build_sensors
 
 
 def definitions_for(config: ProjectConfig) -> dg.Definitions:
-    """Assets, checks, jobs and resources of a loaded project config."""
+    """Assets, checks, jobs, the sensor, the schedule and resources of a loaded config."""
+    assets = build_assets(config)
+    job = build_synthesize_all(config)
     return dg.Definitions(
-        assets=build_assets(config),
+        assets=assets,
         asset_checks=build_checks(config),
-        jobs=build_jobs(config),
+        jobs=[job],
+        schedules=build_schedules(config, job),
+        sensors=build_sensors(config, assets, job),
         resources=build_resources(config),
     )
 

@@ -31,41 +31,10 @@ from synthohive_pipelines.assets import (
 from synthohive_pipelines.definitions import build_definitions
 from synthohive_pipelines.jobs import SYNTHESIZE_ALL
 
-REPO = Path(__file__).resolve().parents[2]
-CHINOOK = REPO / "examples" / "chinook"
+CHINOOK = Path(__file__).resolve().parents[2] / "examples" / "chinook"
+ProjectFactory = Callable[..., Path]
 SCHEMA = load_schema(CHINOOK / "schema.yaml")
 GRAPH = SchemaGraph(SCHEMA)
-
-
-@pytest.fixture(autouse=True)
-def _no_output_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(OUTPUT_ROOT_ENV_VAR, raising=False)
-
-
-ProjectFactory = Callable[..., Path]
-
-
-@pytest.fixture
-def make_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectFactory:
-    """Write a project (Chinook copy + schema + config) in a fresh folder; return the config."""
-
-    def make(**over: object) -> Path:
-        folder = tmp_path_factory.mktemp("project")
-        shutil.copy(CHINOOK / "chinook.sqlite", folder / "chinook.sqlite")
-        shutil.copy(CHINOOK / "schema.yaml", folder / "schema.yaml")
-        doc: dict[str, object] = {
-            "project": "chinook_test",
-            "source": {"url": "sqlite:///chinook.sqlite"},
-            "schema": "schema.yaml",
-            "output": {"root": "out"},
-            "execution": {"executor": "in_process"},
-        }
-        doc.update(over)
-        path = folder / "synthohive.yaml"
-        path.write_text(yaml.safe_dump(doc, sort_keys=False))
-        return path
-
-    return make
 
 
 def run_all(defs: dg.Definitions, **kwargs: object) -> dg.ExecuteInProcessResult:
