@@ -189,7 +189,7 @@ _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 _IPV4 = r"^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$"
 _IPV6 = r"^(?=.*:.*:)[0-9A-Fa-f:]{2,39}$"
 _SSN = r"^(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}$"
-_PHONE = r"^\+?[\d\s().\-/]{6,22}$"
+_PHONE = r"^\+?[\d\s().\-/]{6,22}(?:\s*(?:x|ext\.?)\s*\d{1,6})?$"
 
 
 def luhn_valid(digits: pd.Series) -> pd.Series:
@@ -237,15 +237,19 @@ POSTAL_PLAIN_WEIGHT = 0.6
 _STREET_WORDS = (
     "street|st|str|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl"
     "|square|sq|highway|hwy|parkway|pkwy|terrace|suite|apt|rua|rue|via|calle|avenida|alameda"
-    "|praça|plaza|piazza|viale|corso|chemin|allée|ul|ulica|utca|út|c"
+    "|praça|plaza|piazza|viale|corso|chemin|allée|ul|ulica|utca|út|c|flat|unit|apartment"
+    "|estrada|largo|travessa|rodovia|vila|paseo|camino|carrera|quai|impasse"
 )
 _STREET_SUFFIXES = (
     "strasse|straße|straat|gasse|weg|vej|veien|vegen|gatan|gata|vägen|katu|tie|utca|laan"
-    "|plein|dreef|allee|ring|damm|platz|gade|stræde|torget"
+    "|plein|dreef|allee|ring|damm|platz|gade|stræde|torget|str"
 )
-_ADDRESS_TOKEN = rf"(?i)(?:\b(?:{_STREET_WORDS})\b\.?|\w(?:{_STREET_SUFFIXES})\b)"
-#: Weight of "a number and words" without a street word: product names look like that too.
+_ADDRESS_TOKEN = rf"(?i)(?:\b(?:{_STREET_WORDS})\b\.?|[\w\-](?:{_STREET_SUFFIXES})\b)"
+#: Weight of "words then a number" without a street word: product names look like that too.
 ADDRESS_BARE_WEIGHT = 0.5
+#: Weight of "a house number, then capitalised words" (``9668 May Spurs``) or "words, comma,
+#: number" (``Área Silveira, 367``) without a street word: rarer outside addresses.
+ADDRESS_FORM_WEIGHT = 0.9
 #: Weight of the birth-date value test: age-like dates are also release or founding dates.
 BIRTH_DATE_VALUE_WEIGHT = 0.5
 #: Youngest and oldest plausible age (years) of a birth date, and the median age required.
@@ -311,8 +315,15 @@ def _address_share(s: pd.Series) -> float:
     words = s.str.count(r"[^\W\d_]{2,}") >= 1
     token = s.str.contains(_ADDRESS_TOKEN, regex=True)
     strong = has_digit & words & token
-    bare = has_digit & words & ~token & s.str.match(r"^(?:\d+\w?\s+\S|.*\S\s+\d+\w?(?:/\d+)?$)")
-    return float(strong.sum() + ADDRESS_BARE_WEIGHT * bare.sum()) / len(s)
+    formed = (
+        has_digit
+        & ~token
+        & s.str.match(r"^(?:\d{1,5}[A-Za-z]?\s+[^\W\d_][\w'.\-]*(?:\s+[^\W\d_][\w'.\-]*)+"
+                      r"|[^\W\d_][^,\d]*,\s*\d{1,5}[A-Za-z]?)\s*$")
+    )  # fmt: skip
+    bare = has_digit & words & ~token & ~formed & s.str.match(r"^.*\S\s+\d+\w?(?:/\d+)?$")
+    score = strong.sum() + ADDRESS_FORM_WEIGHT * formed.sum() + ADDRESS_BARE_WEIGHT * bare.sum()
+    return float(score) / len(s)
 
 
 def _postal_share(s: pd.Series) -> float:
@@ -371,13 +382,14 @@ def pii_value_shares(values: pd.Series) -> dict[PiiKind, float]:
     iban_like = compact.str.upper().str.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
     if iban_like.any():
         shares[PiiKind.IBAN] = iban_valid(compact.str.upper()[iban_like]).sum() / n
-    digit_count = s.str.count(r"\d")
+    digit_count = s.str.replace(r"\s*(?:x|ext\.?)\s*\d+$", "", regex=True).str.count(r"\d")
     phone = (
         s.str.match(_PHONE)
         & digit_count.between(7, 15)
         & s.str.contains(r"[\s().\-/+]", regex=True)  # plain digit runs are just numbers
         & ~s.str.match(_SSN)
         & ~s.str.match(r"^\d{5}-\d{3,4}$")  # ZIP+4 and Brazilian CEP are postal codes
+        & ~s.str.match(r"^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{4})\b")  # dates
         & ~(card_like.fillna(False) & (digit_count >= 13))
     )
     shares[PiiKind.PHONE] = phone.sum() / n
@@ -432,7 +444,10 @@ def detect_pii(series: pd.Series, column: str, table: str = "") -> PiiCandidate 
         dob = birth_date_share(series.dropna().head(MAX_DISTINCT_SNIFFED * 4))
         if dob > 0:
             shares[PiiKind.DATE_OF_BIRTH] = dob
-    if by_name and shares.get(by_name[0], 0.0) >= PII_NAME_CONFIRM_SHARE:
+    confirm = PII_NAME_CONFIRM_SHARE * (
+        BIRTH_DATE_VALUE_WEIGHT if by_name and by_name[0] is PiiKind.DATE_OF_BIRTH else 1.0
+    )
+    if by_name and shares.get(by_name[0], 0.0) >= confirm:
         share = shares[by_name[0]]
         conf = min(0.99, 0.95 + 0.04 * share)
         return PiiCandidate(
