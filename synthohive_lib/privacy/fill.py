@@ -170,7 +170,12 @@ def fill_pii(
         made = code_values(setting, col_plan, codes, locales, seed=seed, scope=scope, avoid=avoid)
         values = finish(made, setting, col_plan, keys[name])
         frame[name] = place(values, null_mask, frame.index)
-        log.debug("privacy.fill", table=table.name, column=name, action=setting.action.value)
+    log.info(
+        "privacy.fill",
+        table=table.name,
+        rows=rows,
+        actions={k: s.action.value for k, s in settings.items()},
+    )
     order = [c for c in table.column_names if c in frame.columns]
     extra = [c for c in frame.columns if c not in order]
     return frame[order + extra]
