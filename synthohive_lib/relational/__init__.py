@@ -18,7 +18,7 @@ from synthohive_lib.relational.generate import (
     training_frames,
 )
 from synthohive_lib.relational.hierarchy import HierarchyModel, node_depths
-from synthohive_lib.relational.junction import JunctionModel, sample_pairs
+from synthohive_lib.relational.junction import JunctionModel, match_degrees, sample_pairs
 from synthohive_lib.relational.keys import (
     GenericStringKey,
     IntegerSequenceKey,
@@ -60,6 +60,7 @@ __all__ = [
     "expand_parent_keys",
     "generate_table",
     "key_format_from_dict",
+    "match_degrees",
     "model_request",
     "node_depths",
     "rescale_counts",

@@ -107,6 +107,15 @@ def group_column(parent: Table, parent_df: pd.DataFrame, max_groups: int = 50) -
     return max(usable)[1] if usable else None
 
 
+def lookup_label(parent: Table, parent_df: pd.DataFrame) -> str | None:
+    """The label of a lookup parent (``Genre.Name``), whose values nearly name its rows: the
+    children-per-parent counts are then kept per label. None for other parents."""
+    label = group_column(parent, parent_df)
+    if label is None or len(parent_df) == 0:
+        return None
+    return label if parent_df[label].nunique() >= 0.5 * len(parent_df) else None
+
+
 def _fit_affinity(
     schema: Schema, child: Table, child_df: pd.DataFrame, parent_df: pd.DataFrame,
     relation: Relation,
@@ -172,9 +181,9 @@ class TablePlan:
         def card(rel: Relation) -> CardinalityModel:
             parent = schema.table(rel.parent)
             exclude = tuple(sorted(key_columns(parent) | set(private_columns(parent))))
-            return CardinalityModel(**{"exclude": exclude, **params}).fit(
-                tables[rel.parent], data, rel
-            )
+            label = lookup_label(parent, tables[rel.parent])
+            defaults = {"exclude": exclude, "label_column": label}
+            return CardinalityModel(**{**defaults, **params}).fit(tables[rel.parent], data, rel)
 
         if table_name in graph.junction_tables() and len(relations) == 2:
             left, right = relations

@@ -132,3 +132,16 @@ def test_an_altered_artifact_is_refused(chinook, tmp_path) -> None:
     (tmp_path / "other.json").write_text(json.dumps({"format": "pickle"}))
     with pytest.raises(ArtifactError, match="not a cardinality model"):
         CardinalityModel.load(tmp_path / "other.json")
+
+
+def test_a_lookup_label_keeps_the_count_of_each_named_parent(chinook) -> None:
+    genre = rel("Genre", "Track", "GenreId")
+    model = CardinalityModel(label_column="Name").fit(chinook["Genre"], chinook["Track"], genre)
+    assert model.is_conditional
+    synthetic = pd.DataFrame({"GenreId": [101, 102, 103, 104],
+                              "Name": ["Rock", "Opera", "Rock", "Polka"]})
+    counts = model.sample_counts(synthetic, seed=0)
+    assert counts[:3].tolist() == [1297, 1, 1297]  # Rock and Opera as in the real table
+    assert counts[3] in set(real_counts(chinook, genre).tolist())  # unknown: the pooled counts
+    again = CardinalityModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    np.testing.assert_array_equal(again.sample_counts(synthetic, seed=0), counts)

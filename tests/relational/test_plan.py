@@ -46,3 +46,11 @@ def test_pii_never_reaches_the_model_unless_the_schema_keeps_it(chinook, schema)
 def test_parent_context_leaves_out_keys_text_and_pii(chinook, schema) -> None:
     plan = TablePlan.fit(schema, "InvoiceLine", chinook)
     assert plan.context_columns == ["InvoiceDate", "BillingState", "BillingCountry", "Total"]
+
+
+def test_lookup_parents_keep_their_counts_per_label(chinook, schema) -> None:
+    track = TablePlan.fit(schema, "Track", chinook)
+    assert track.cardinality.label_column is None  # albums are not a lookup table
+    assert [m.label_column for m in track.secondary] == ["Name", "Name"]
+    links = TablePlan.fit(schema, "PlaylistTrack", chinook)
+    assert links.junction.left_.label_column == "Name"  # "Music" playlists are the big ones
