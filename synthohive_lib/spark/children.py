@@ -1,0 +1,181 @@
+"""The per-block work of a child table generated under synthetic parents (executor side).
+
+A child block is the set of children of one block of parents (parents with global row index
+``k*B .. k*B + B - 1``). Its randomness comes from ``(seed, k)`` only, and its primary keys
+start at the number of children of all earlier blocks (``offsets[k]``, computed by a first,
+cheap counting pass), so the child table is the same for any partitioning and its keys are
+unique. Children are made in the partition that holds their parents: the parent key columns
+are carried along, no join and no shuffle of the child table is needed.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from synthohive_lib.errors import ConfigError
+from synthohive_lib.relational.keys import expand_parent_keys
+from synthohive_lib.relational.plan import TablePlan
+from synthohive_lib.spark.artifact import ModelPayload
+from synthohive_lib.spark.blocks import STREAM_COUNTS, STREAM_MODEL, block_seed, key_seed
+from synthohive_lib.spark.root import ROW_INDEX, order_columns
+
+
+def check_child_plan(plan: TablePlan) -> None:
+    """Only what the co-partitioned path can do: one context parent, nothing needing other
+    tables' rows (secondary parents, self-references, link tables)."""
+    if plan.context is None or plan.cardinality is None:
+        raise ConfigError(
+            f"table {plan.table!r} has no context parent; generate it as a root table",
+            table=plan.table, fix="use generate_table_spark for tables without parents",
+        )
+    unsupported = []
+    if plan.secondary:
+        others = [m.relation_.parent for m in plan.secondary]
+        unsupported.append(f"secondary foreign keys to {others}")
+    if plan.hierarchies:
+        unsupported.append("self-references")
+    if plan.junction is not None:
+        unsupported.append("a link (junction) table")
+    if unsupported:
+        raise ConfigError(
+            f"table {plan.table!r} has {', '.join(unsupported)}, which the Spark path does not "
+            "generate yet",
+            table=plan.table,
+            fix="generate this table with engine: pandas (the relational layer)",
+        )
+
+
+def parent_columns_needed(plan: TablePlan) -> list[str]:
+    """Parent columns read by the child's cardinality model, context and keys."""
+    assert plan.context is not None
+    needed = plan.parent_columns_needed().get(plan.context.parent, set())
+    ordered = list(plan.context.parent_columns)
+    return ordered + sorted(set(needed) - set(ordered))
+
+
+def context_rows(parent_ctx: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """Parent context per child row; position -1 (NULL parent) gives an all-NULL row."""
+    linked = positions >= 0
+    ctx = parent_ctx.iloc[np.where(linked, positions, 0)].reset_index(drop=True)
+    if not linked.all():
+        ctx = ctx.astype(object)
+        ctx.loc[~linked, :] = None
+        ctx = ctx.infer_objects()
+    return ctx
+
+
+@dataclass(frozen=True)
+class ChildJob:
+    """Everything an executor needs to make the children of any parent block.
+
+    The plan travels as its JSON-able ``to_dict()`` state and is rebuilt once per worker:
+    no pickled library objects cross the wire, only plain data.
+    """
+
+    payload: ModelPayload | None
+    plan_state: dict[str, Any]
+    seed: int
+    parent_block_rows: int
+    key_offset: int = 0
+    offsets: dict[int, int] = field(default_factory=dict)
+    columns: list[str] | None = None
+    keep_row_index: bool = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Ship the plain state only, never the rebuilt (cached) objects."""
+        return {k: v for k, v in self.__dict__.items() if k != "plan"}
+
+    @functools.cached_property
+    def plan(self) -> TablePlan:
+        return TablePlan.from_dict(self.plan_state)
+
+    def counts(self, block: int, parents: pd.DataFrame) -> tuple[np.ndarray, int]:
+        """Children per parent row of the block, and the number of NULL-parent children."""
+        card = self.plan.cardinality
+        assert card is not None
+        rng = np.random.default_rng(block_seed(self.seed, block, STREAM_COUNTS))
+        counts = card.sample_counts(parents, rng)
+        rate, linked = card.null_rate_, int(counts.sum())
+        n_null = int(rng.binomial(linked, rate / (1 - rate))) if 0 < rate < 1 and linked else 0
+        return counts, n_null
+
+    def block(self, block: int, parents: pd.DataFrame, stream_seed: int | None = None
+              ) -> pd.DataFrame:
+        """The children of ``parents`` (the rows of parent block ``block``, in row order)."""
+        plan, rel = self.plan, self.plan.context
+        assert rel is not None
+        parents = parents.reset_index(drop=True)
+        counts, n_null = self.counts(block, parents)
+        frame, positions = expand_parent_keys(parents[list(rel.parent_columns)], counts,
+                                              rel.child_columns)
+        if n_null:
+            frame, positions = _with_null_parents(frame, positions, n_null)
+        if plan.attributes:
+            assert self.payload is not None
+            model = self.payload.load()
+            seed = block_seed(self.seed if stream_seed is None else stream_seed, block,
+                              STREAM_MODEL)
+            if plan.context_columns:
+                ctx = context_rows(parents[plan.context_columns], positions)
+                attrs = model.sample(context=ctx, seed=seed)
+            else:
+                attrs = model.sample(len(frame), seed=seed)
+            for col in plan.attributes:
+                frame[col] = attrs[col].to_numpy()
+        start = self.offsets.get(block, 0)
+        plan.keys.generate(frame, offset=self.key_offset + start, seed=key_seed(self.seed))
+        for col in plan.pii:
+            frame[col] = None
+        first = [*plan.keys.columns, *rel.child_columns]
+        return order_columns(frame, self.columns, first, start, self.keep_row_index)
+
+
+def _with_null_parents(keys: pd.DataFrame, positions: np.ndarray, n_null: int
+                       ) -> tuple[pd.DataFrame, np.ndarray]:
+    def nullable(s: pd.Series) -> object:
+        return "Int64" if pd.api.types.is_integer_dtype(s) else s.dtype
+
+    nulls = pd.DataFrame({c: pd.Series(pd.NA, index=range(n_null), dtype=nullable(keys[c]))
+                          for c in keys.columns})
+    keys = pd.concat([keys.astype({c: nulls[c].dtype for c in keys.columns}), nulls],
+                     ignore_index=True)
+    return keys, np.concatenate([positions, np.full(n_null, -1, dtype=np.int64)])
+
+
+def iter_parent_blocks(batches: Iterable[pa.RecordBatch], block_rows: int
+                       ) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Whole parent blocks from a partition's batches (sorted by the row index).
+
+    Batches are cut by Spark regardless of blocks, so rows are buffered until the block id
+    changes; memory holds at most one block plus one batch.
+    """
+    pending: list[pd.DataFrame] = []
+    current: int | None = None
+    for batch in batches:
+        frame = batch.to_pandas()
+        if frame.empty:
+            continue
+        ids = frame[ROW_INDEX].to_numpy() // block_rows
+        cuts = np.flatnonzero(np.diff(ids)) + 1
+        for part_ids, part in zip(np.split(ids, cuts), _split(frame, cuts), strict=True):
+            bid = int(part_ids[0])
+            if current is not None and bid != current:
+                yield current, pd.concat(pending, ignore_index=True)
+                pending = []
+            current = bid
+            pending.append(part)
+    if current is not None:
+        yield current, pd.concat(pending, ignore_index=True)
+
+
+def _split(frame: pd.DataFrame, cuts: np.ndarray) -> list[pd.DataFrame]:
+    bounds = [0, *cuts.tolist(), len(frame)]
+    return [frame.iloc[a:b] for a, b in itertools.pairwise(bounds)]
