@@ -9,14 +9,7 @@ per-side counts of a link table) follows the real one. See ``docs/relational.md`
 from synthohive_lib.relational.affinity import ParentAffinity, assign_groups, deal_slots
 from synthohive_lib.relational.cardinality import CardinalityModel, rescale_counts
 from synthohive_lib.relational.context import ContextEncoder
-from synthohive_lib.relational.generate import (
-    ModelRequest,
-    RelationalSynthesizer,
-    ctgan_factory,
-    generate_table,
-    model_request,
-    training_frames,
-)
+from synthohive_lib.relational.generate import RelationalSynthesizer, generate_table
 from synthohive_lib.relational.hierarchy import HierarchyModel, node_depths
 from synthohive_lib.relational.junction import JunctionModel, match_degrees, sample_pairs
 from synthohive_lib.relational.keys import (
@@ -30,6 +23,13 @@ from synthohive_lib.relational.keys import (
     detect_key_format,
     expand_parent_keys,
     key_format_from_dict,
+)
+from synthohive_lib.relational.modelling import (
+    ModelRequest,
+    context_rows,
+    ctgan_factory,
+    model_request,
+    training_frames,
 )
 from synthohive_lib.relational.plan import TablePlan, choose_context_relation
 from synthohive_lib.relational.specs import column_spec, column_specs
@@ -54,6 +54,7 @@ __all__ = [
     "choose_context_relation",
     "column_spec",
     "column_specs",
+    "context_rows",
     "ctgan_factory",
     "deal_slots",
     "detect_key_format",

@@ -28,7 +28,6 @@ import json
 import time
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,24 +39,17 @@ from synthohive_lib.errors import ConfigError, ModelError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational.keys import assign_by_slots, expand_parent_keys
+from synthohive_lib.relational.modelling import (
+    ModelFactory,
+    context_rows,
+    model_request,
+    training_frames,
+)
 from synthohive_lib.relational.plan import TablePlan
-from synthohive_lib.relational.specs import column_specs
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema, Table
 from synthohive_lib.schema.validate import validate_data
-from synthohive_lib.transform.specs import ColumnSpec
 
-
-@dataclass(frozen=True)
-class ModelRequest:
-    """What a model factory is told about the table it builds a model for."""
-
-    table: Table
-    specs: list[ColumnSpec]
-    context_specs: list[ColumnSpec] | None
-
-
-ModelFactory = Callable[[ModelRequest], GenerativeModel]
 log = structlog.get_logger(__name__)
 
 ModelLoader = Callable[[Path], GenerativeModel]
@@ -65,66 +57,9 @@ Sink = Callable[[str, pd.DataFrame], None]
 PiiFiller = Callable[[Table, pd.DataFrame, np.random.Generator], pd.DataFrame]
 
 
-def ctgan_factory(**config: Any) -> ModelFactory:
-    """A factory building :class:`~synthohive_lib.models.ctgan.CTGAN` models from the schema.
-
-    ``config`` holds CTGAN hyper-parameters (``epochs``, ``device``, ``seed``, ...).
-    """
-
-    def build(request: ModelRequest) -> GenerativeModel:
-        from synthohive_lib.models.ctgan import CTGAN  # torch is imported only when used
-
-        return CTGAN(
-            specs=request.specs, context_specs=request.context_specs,
-            table=request.table.name, **config,
-        )
-
-    return build
-
-
-def model_request(schema: Schema, plan: TablePlan) -> ModelRequest:
-    """Specs of the table's attributes and of its context parent's columns, from the schema."""
-    table = schema.table(plan.table)
-    context = None
-    if plan.context is not None and plan.context_columns:
-        context = column_specs(
-            schema.table(plan.context.parent), plan.context_columns, force_nullable=True
-        )
-    return ModelRequest(table, column_specs(table, plan.attributes), context)
-
-
 def table_rng(seed: int, table: str) -> np.random.Generator:
     """A generator per (run seed, table): stable when other tables are added or removed."""
     return np.random.default_rng([seed, zlib.crc32(table.encode())])
-
-
-def training_frames(
-    plan: TablePlan, tables: Mapping[str, pd.DataFrame]
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The model's training data and its row-aligned parent context (None without parent).
-
-    A child whose context reference is NULL gets an all-NULL context row: it is generated the
-    same way later, so the model learns what such children look like.
-    """
-    data = tables[plan.table]
-    attrs = data[plan.attributes].reset_index(drop=True)
-    if plan.context is None or not plan.context_columns:
-        return attrs, None
-    parent = tables[plan.context.parent]
-    pos = locate(parent, plan.context.parent_columns, data, plan.context.child_columns,
-                 table=plan.table)
-    return attrs, _context_rows(parent[plan.context_columns], pos)
-
-
-def _context_rows(parent_ctx: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
-    """Parent context per child row; position -1 (no parent) gives an all-NULL row."""
-    linked = positions >= 0
-    ctx = parent_ctx.iloc[np.where(linked, positions, 0)].reset_index(drop=True)
-    if not linked.all():
-        ctx = ctx.astype(object)  # NULLs must not turn integer columns into floats silently
-        ctx.loc[~linked, :] = None
-        ctx = ctx.infer_objects()
-    return ctx
 
 
 def generate_table(
@@ -160,7 +95,7 @@ def generate_table(
         model_seed = int(rng.integers(2**31))
         if plan.context is not None and plan.context_columns:
             parent = parents[plan.context.parent]
-            context = _context_rows(parent[plan.context_columns], positions)
+            context = context_rows(parent[plan.context_columns], positions)
             attrs = model.sample(context=context, seed=model_seed)
         else:
             attrs = model.sample(n, seed=model_seed)

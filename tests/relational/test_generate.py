@@ -13,12 +13,9 @@ import pytest
 
 from synthohive_lib.errors import SchemaValidationError
 from synthohive_lib.relational._frames import children_per_parent, locate
-from synthohive_lib.relational.generate import (
-    RelationalSynthesizer,
-    ctgan_factory,
-    generate_table,
-)
+from synthohive_lib.relational.generate import RelationalSynthesizer, generate_table
 from synthohive_lib.relational.hierarchy import node_depths
+from synthohive_lib.relational.modelling import ctgan_factory
 from synthohive_lib.schema import Schema, load_schema
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.validate import validate_data

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.relational._frames import children_per_parent
-from synthohive_lib.relational.generate import RelationalSynthesizer, ctgan_factory
+from synthohive_lib.relational.generate import RelationalSynthesizer
+from synthohive_lib.relational.modelling import ctgan_factory
 from synthohive_lib.schema import Schema
 from synthohive_lib.schema.validate import validate_data
 
