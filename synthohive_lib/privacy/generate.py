@@ -99,9 +99,19 @@ def code_values(
         and setting.locale_from is None
         and not setting.locale_configured
     )
-    make = (lambda _loc, k: from_shapes(plan.shapes, k, rng).tolist()) if shaped else None
+    faker_pool = FakerPool(seed, scope)
+
+    def make(loc: str, k: int) -> list[str]:
+        made = (
+            from_shapes(plan.shapes, k, rng).tolist() if shaped else faker_pool.batch(kind, loc, k)
+        )
+        if kind in _TRUNCATED and plan.length_max:
+            # cut before the distinctness check, so a cut value can never collide unseen
+            made = [v[: plan.length_max].rstrip() for v in made]
+        return made
+
     made = distinct_values(
-        FakerPool(seed, scope),
+        faker_pool,
         kind,
         {str(k): int(v) for k, v in wanted.items()},
         normalise=lambda v: form_one(v, kind),
@@ -113,10 +123,7 @@ def code_values(
     for loc, values in made.items():  # loop over locales, not rows
         slots = np.flatnonzero(code_locale == loc)
         per_code[slots] = np.asarray(values, dtype=object)[: len(slots)]
-    out = pd.Series(per_code[inverse], dtype=object)
-    if kind in _TRUNCATED and plan.length_max:
-        out = out.str.slice(0, plan.length_max).str.rstrip()
-    return out
+    return pd.Series(per_code[inverse], dtype=object)
 
 
 def finish(

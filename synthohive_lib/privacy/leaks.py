@@ -10,10 +10,11 @@ own column. Two exclusions keep the scan honest rather than noisy:
   "Dublin" is also the state "Dublin", which the model learns legitimately);
 * columns with ``pii_action: keep`` are an explicit, logged opt-out and are listed apart.
 
-Numeric synthetic columns are compared only with PII columns that are numeric in the source
-(an invoice total of ``2010`` is not the Australian postcode ``2010``). The report also gives
-the whole-row exact-copy rate per table from :func:`synthohive_lib.validation.privacy.
-exact_copy_rate`, on the non-key columns both frames share.
+Key columns are skipped (generated sequences). Numeric synthetic columns are compared only
+with PII columns that are numeric in the source (an invoice total of ``2010`` is not the
+Australian postcode ``2010``). The report also gives the whole-row exact-copy rate per table
+from :func:`synthohive_lib.validation.privacy.exact_copy_rate`, on the non-key columns both
+frames share.
 
 :func:`assert_no_leaks` raises :class:`~synthohive_lib.errors.PiiLeakError` naming the
 leaking ``table.column`` and counts, with masked examples only: the blocking check.
@@ -212,8 +213,8 @@ def scan_for_leaks(
         table = schema.table(name) if schema.has_table(name) else None
         keys = (set(table.primary_key) | table.foreign_key_columns) if table else set()
         for column in synthetic.columns:
-            if f"{name}.{column}" in kept:
-                continue
+            if f"{name}.{column}" in kept or column in keys:
+                continue  # keys are generated sequences, never copied values
             report.columns_scanned += 1
             found = _scan_column(synthetic[column], real)
             if found is not None:
