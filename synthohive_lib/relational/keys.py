@@ -260,11 +260,11 @@ def detect_key_format(values: pd.Series) -> KeyFormat:
             braces=sample.startswith("{"),
         )
     parts = text.str.extract(_PATTERN_RE)
+    lengths = parts["number"].str.len()
     if parts["number"].notna().all() and parts["prefix"].nunique() == 1 \
-            and parts["suffix"].nunique() == 1:
-        lengths = parts["number"].str.len()
-        padded = lengths.nunique() == 1 and parts["number"].str.startswith("0").any()
-        width = int(lengths.iloc[0]) if padded or lengths.nunique() == 1 else 0
+            and parts["suffix"].nunique() == 1 and lengths.max() <= 18:
+        # one width for all: zero-padded (or at least fixed-width) numbers; else unpadded
+        width = int(lengths.iloc[0]) if lengths.nunique() == 1 else 0
         start, step = _start_step(parts["number"].astype(np.int64).to_numpy())
         return PatternKey(
             str(parts["prefix"].iloc[0]), width, start, step, str(parts["suffix"].iloc[0])

@@ -182,3 +182,10 @@ def test_non_ascii_prefixes_and_growing_numbers_are_written_correctly() -> None:
 )
 def test_zero_rows_give_an_empty_key_column(fmt) -> None:
     assert fmt.generate(0, seed=1).tolist() == []
+
+
+def test_numbers_too_long_for_integers_are_generic_strings() -> None:
+    real = pd.Series(["9" * 25, "8" * 25, "7" * 25])
+    fmt = detect_key_format(real)
+    assert isinstance(fmt, GenericStringKey) and fmt.length == 25
+    assert fmt.generate(100, seed=0).is_unique
