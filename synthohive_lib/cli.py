@@ -5,13 +5,13 @@
     synthohive schema infer URL -o schema.yaml [--sample-rows N] [--name NAME]
     synthohive schema validate schema.yaml [--source URL]
     synthohive schema describe schema.yaml
+    synthohive report --real URL_OR_DIR --synthetic URL_OR_DIR --schema schema.yaml -o report.html
 
 Exit codes: 0 success; 1 the schema or data is invalid (every issue is listed); 2 the
 command could not run (unreadable schema file, unreachable source, bad arguments...), with a
 one-paragraph message on stderr and no traceback. Passwords in URLs are never printed.
 
-Command groups register themselves in :data:`COMMAND_GROUPS`; a later
-``synthohive report ...`` adds one function there (see ``_add_report_commands`` below).
+Command groups register themselves in :data:`COMMAND_GROUPS`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,17 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from synthohive_lib import __version__
 from synthohive_lib.errors import SchemaValidationError, SynthoHiveError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from synthohive_lib.schema.model import Schema
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -146,14 +152,97 @@ def _positive_int(text: str) -> int:
 
 
 # --------------------------------------------------------------------------- report commands
-#
-# ``synthohive report ...`` belongs here: write ``_add_report_commands(commands)`` (same
-# shape as ``_add_schema_commands``) calling the validation report function, and append it
-# to COMMAND_GROUPS below. Typed errors, exit codes and password scrubbing come for free.
+
+
+def _read_tables(target: str, schema: Schema, what: str) -> dict[str, pd.DataFrame]:
+    """Every schema table present at ``target``, typed per the schema; absent ones skipped."""
+    from synthohive_lib.io import open_connector
+
+    with open_connector(target) as connector:
+        available = set(connector.list_tables())
+        frames = {
+            t.name: connector.read_table(t.name, table=t)
+            for t in schema.tables
+            if t.name in available
+        }
+    if not frames:
+        raise SynthoHiveError(
+            f"none of the schema's {len(schema.tables)} tables was found in the {what} data",
+            fix=f"check that --{what} points at the folder or database holding the tables",
+        )
+    return frames
+
+
+def _table_column(text: str) -> tuple[str, str]:
+    table, sep, column = text.partition("=")
+    if not sep or not table or not column:
+        raise argparse.ArgumentTypeError(f"expected TABLE=COLUMN, got {text!r}")
+    return table, column
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from synthohive_lib.io.atomic import atomic_write_text
+    from synthohive_lib.schema.yaml_io import load_schema
+    from synthohive_lib.validation import build_report_from_frames
+
+    schema = load_schema(args.schema)
+    real = _read_tables(args.real, schema, "real")
+    synthetic = _read_tables(args.synthetic, schema, "synthetic")
+    holdout = _read_tables(args.holdout, schema, "holdout") if args.holdout else None
+    report = build_report_from_frames(
+        real,
+        synthetic,
+        schema,
+        holdout_tables=holdout,
+        targets=dict(args.target),
+        privacy=not args.no_privacy,
+    )
+    out = Path(args.output)
+    text = report.to_json() if out.suffix.lower() == ".json" else report.to_html()
+    atomic_write_text(out, text)
+    print(f"Overall quality {report.score:.3f}, validity {report.validity_score:.3f} "
+          f"over {len(real)} tables. Worst first:")  # fmt: skip
+    for table in report.tables_worst_first():
+        print(f"  {table.table:<24} {table.score:.3f}")
+    print(f"Wrote {out}")
+    return EXIT_OK
+
+
+def _add_report_commands(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser(
+        "report",
+        help="compare real and synthetic data and write an HTML or JSON report",
+        description="Fidelity (column shapes, pair trends, binned accuracy), structure (keys, "
+        "referential integrity, children per parent) and privacy (exact copies, DCR, NNDR) "
+        "of a synthetic schema against the real one. Output format follows the -o suffix: "
+        ".json for machines, anything else for a self-contained HTML page.",
+    )
+    report.add_argument("--real", required=True, metavar="URL_OR_DIR", help="the real data")
+    report.add_argument(
+        "--synthetic", required=True, metavar="URL_OR_DIR", help="the synthetic data"
+    )
+    report.add_argument("--schema", required=True, help="path to schema.yaml")
+    report.add_argument("-o", "--output", required=True, help="report.html or report.json")
+    report.add_argument(
+        "--holdout", metavar="URL_OR_DIR", help="real rows not used for training (ceiling, DCR)"
+    )
+    report.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        type=_table_column,
+        metavar="TABLE=COLUMN",
+        help="train-on-synthetic/test-on-real utility for this target (repeatable)",
+    )
+    report.add_argument("--no-privacy", action="store_true", help="skip DCR/NNDR distances")
+    report.set_defaults(func=_cmd_report)
 
 
 #: Functions that add one top-level command (with its sub-commands) to the parser.
-COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [_add_schema_commands]
+COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_schema_commands,
+    _add_report_commands,
+]
 
 
 # --------------------------------------------------------------------------- entry point

@@ -23,7 +23,6 @@ from __future__ import annotations
 import difflib
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from synthohive_lib.errors import SchemaFileError
+from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.schema.model import (
     Column,
     ForeignKey,
@@ -148,17 +148,7 @@ def save_schema(schema: Schema, path: str | os.PathLike[str]) -> Path:
     """Write ``schema`` to ``path`` atomically, keeping the comments of an existing file."""
     target = Path(path)
     template = target.read_text(encoding="utf-8") if target.exists() else None
-    text = dump_schema(schema, template)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(target, dump_schema(schema, template))
 
 
 # --------------------------------------------------------------------------- plain -> model
