@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from synthohive_lib.errors import ConnectorError
+from synthohive_lib.io.atomic import atomic_write
 
 #: key of the fingerprint in Parquet file metadata / Delta commit metadata
 FINGERPRINT_KEY = "synthohive.fingerprint"
@@ -123,12 +123,6 @@ def _hashable(df: pd.DataFrame) -> pd.DataFrame:
             out = df.copy()
         out.isetitem(i, col.astype(str).where(col.notna(), None))
     return out
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _to_arrow(df: pd.DataFrame, stage: str, table: str) -> pa.Table:
@@ -248,18 +242,7 @@ class ParquetStore(TableStore):
         schema_meta = dict(data.schema.metadata or {})
         schema_meta.update({k.encode(): v.encode() for k, v in meta.items()})
         data = data.replace_schema_metadata(schema_meta)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pq.write_table(data, fh, compression="zstd")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        atomic_write(target, lambda fh: pq.write_table(data, fh, compression="zstd"))
 
     def _read(self, target: Path, columns: list[str] | None) -> pd.DataFrame:
         return pq.read_table(target, columns=columns).to_pandas()
