@@ -185,6 +185,20 @@ class TableSettings(_Strict):
     )
     engine: Literal["pandas", "spark"] | None = None
     rows: int | None = Field(default=None, ge=0, description="rows to generate (roots only)")
+    fidelity_threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="lowest column-shape score a synthetic column may have (blocking check; "
+        "default 0.8)",
+    )
+    max_exact_copy_rate: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="highest share of synthetic rows that equal a real row on the attribute "
+        "columns (blocking check; default 0.05)",
+    )
     change_column: str | None = Field(
         default=None,
         description="a column that only grows when rows change (updated_at, a sequence); its "
@@ -348,6 +362,22 @@ class ProjectConfig(_Strict):
         """The effective settings of ``table``: its overrides over ``defaults``."""
         own = self.tables.get(table)
         return own.merged_over(self.defaults) if own is not None else self.defaults
+
+    def context_parents(self, table: str) -> list[str]:
+        """The distinct parents named by ``table``'s context columns, in the order written
+        (a bare ``Column`` is looked up in the parents; call after :meth:`check_against`)."""
+        refs = self.settings_for(table).context_columns or []
+        parents = self.schema.table(table).parent_tables
+        out: list[str] = []
+        for ref in refs:
+            if "." in ref:
+                owner = ref.split(".", 1)[0]
+            else:
+                owners = [p for p in parents if self.schema.table(p).has_column(ref)]
+                owner = owners[0] if owners else ""
+            if owner and owner not in out:
+                out.append(owner)
+        return out
 
     def check_against(self, schema: Schema) -> None:
         """Raise a :class:`ConfigError` listing every table override that does not fit

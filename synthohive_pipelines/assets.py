@@ -24,19 +24,48 @@ for every parent (see :mod:`synthohive_pipelines.checks`).
 """
 
 import hashlib
+import json
+import math
+import os
 import re
+import shutil
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from synthohive_lib.config import ProjectConfig
-from synthohive_lib.io.store import StoredTable
+from synthohive_lib.errors import ConfigError
+from synthohive_lib.io.store import StoredTable, TableStore
+from synthohive_lib.models import load_model
+from synthohive_lib.privacy import PiiPlan, pii_filler, real_pii_forms
+from synthohive_lib.relational import (
+    TablePlan,
+    ctgan_factory,
+    generate_table,
+    model_request,
+    training_frames,
+)
+from synthohive_lib.relational.plan import private_columns
 from synthohive_lib.schema.graph import SchemaGraph
-from synthohive_lib.schema.model import Table
-from synthohive_pipelines.resources import SourceDatabase, TableStoreResource
+from synthohive_lib.schema.model import Schema, Table
+from synthohive_lib.schema.validate import validate_data
+from synthohive_lib.validation import (
+    Report,
+    TableQuality,
+    build_report_from_frames,
+    table_quality,
+)
+from synthohive_lib.validation.relations import describe_schema
+from synthohive_pipelines.resources import (
+    ModelStoreResource,
+    SourceDatabase,
+    TableStoreResource,
+)
 
 PREVIEW_ROWS = 5
 _IDENT = re.compile(r"^[A-Za-z0-9_]+$")
@@ -270,17 +299,432 @@ REAL = Stage(
     build=build_real_asset,
 )
 
-#: the stages, in pipeline order; later stages (model, synthetic, validation) append here
-STAGES: list[Stage] = [REAL]
+
+# --------------------------------------------------------------------------- stage: model
+
+#: Concurrency pool of every model-training step: its limit (``concurrency.pools`` in
+#: dagster_home/dagster.yaml, default 1) is how many tables train at once across all runs.
+GPU_POOL = "gpu"
+
+
+class TrainingConfig(dg.Config):
+    """Run-config overrides of a table's training settings (unset: the project config's).
+
+    In the launchpad: ``ops: {model__Track: {config: {epochs: 50, device: cuda}}}``.
+    """
+
+    epochs: int | None = None
+    batch_size: int | None = None
+    device: str | None = None
+    seed: int = 0
+
+
+def _validated_frames(
+    config: ProjectConfig, table: Table, frames: dict[str, pd.DataFrame]
+) -> dict[str, pd.DataFrame]:
+    """The real rows of ``table`` and its parents with the schema's orphan policies applied
+    (the same preparation :meth:`RelationalSynthesizer.fit` does for the whole schema)."""
+    parents = [p for p in frames if p != table.name]
+    scope = Schema(
+        name=config.schema.name,
+        tables=[config.schema.table(p).model_copy(update={"foreign_keys": []}) for p in parents]
+        + [table],
+    )
+    return dict(validate_data(scope, frames).frames)
+
+
+def _replace_dir(tmp: Path, final: Path) -> None:
+    """Move a fully written artifact folder over the old one; the old one stays until the new
+    one is complete, so a killed run never leaves half an artifact."""
+    old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+    if final.exists():
+        os.replace(final, old)
+    os.replace(tmp, final)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def loss_markdown(history: Sequence[Mapping[str, float]], rows: int = 12) -> str:
+    """The loss curve as a Markdown table of at most ``rows`` evenly spaced epochs."""
+    if not history:
+        return "no training epochs"
+    step = max(1, len(history) // rows)
+    picked = list(history[::step])
+    if picked[-1] is not history[-1]:
+        picked.append(history[-1])
+    lines = ["| epoch | generator loss | discriminator loss |", "|---:|---:|---:|"]
+    lines += [
+        f"| {int(h['epoch'])} | {h['generator_loss']:.4f} | {h['discriminator_loss']:.4f} |"
+        for h in picked
+    ]
+    return "\n".join(lines)
+
+
+def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.AssetsDefinition:
+    """``model/<table>``: fit the table's relational plan and generative model on the real
+    snapshots (the table's and its parents', for the parent context) and save the artifact."""
+    project = config  # the inner function's `config` is the run config
+    graph = project.graph
+    name = table.name
+    parents = graph.parents(name)
+    settings = project.settings_for(name)
+    named = project.context_parents(name)
+
+    @dg.asset(
+        key=stage.key(name),
+        group_name=stage.name,
+        deps=stage.deps(graph, name),
+        description=_table_description(stage, table, graph),
+        kinds={"pytorch"},
+        tags={"synthohive/stage": stage.name},
+        pool=GPU_POOL,
+        code_version=schema_version(table),
+        metadata={"table": name, "parents": ", ".join(parents) or "-"},
+    )
+    def _fit(
+        context: dg.AssetExecutionContext,
+        config: TrainingConfig,
+        store: TableStoreResource,
+        models: ModelStoreResource,
+    ) -> dg.MaterializeResult:
+        started = time.perf_counter()
+        tables = store.get()
+        frames = _validated_frames(
+            project, table, {n: tables.read(REAL.name, n) for n in [*parents, name]}
+        )
+        if len(named) > 1:
+            context.log.warning(
+                f"context columns of {name} name {len(named)} parents ({', '.join(named)}); "
+                "the relational layer conditions on one parent, chosen by its own rule"
+            )
+        plan = TablePlan.fit(
+            project.schema, name, frames, context_parent=named[0] if len(named) == 1 else None
+        )
+        epochs = config.epochs or settings.epochs
+        options = {
+            "epochs": epochs,
+            "batch_size": config.batch_size or settings.batch_size,
+            "device": config.device or settings.device,
+            "seed": config.seed,
+            "verbose": False,
+        }
+        # PII statistics (formats, pools; never values) to fill the PII columns after sampling
+        pii = PiiPlan.fit(frames[name], table) if table.pii_columns else None
+        model = None
+        if plan.attributes and plan.n_rows:
+            data, parent_context = training_frames(plan, frames)
+            factory = ctgan_factory(**{k: v for k, v in options.items() if v is not None})
+            model = factory(model_request(project.schema, plan)).fit(data, parent_context)
+        final = models.path_for(name)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(f".{final.name}.tmp-{uuid.uuid4().hex[:8]}")
+        tmp.mkdir()
+        (tmp / PLAN_FILE).write_text(json.dumps(plan.to_dict()), encoding="utf-8")
+        if model is not None:
+            model.save(tmp / MODEL_DIR)
+        if pii is not None:
+            pii.save(tmp / PII_FILE)
+        _replace_dir(tmp, final)
+        history = list(getattr(model, "loss_history_", []))
+        meta: dict[str, object] = {
+            "dagster/row_count": plan.n_rows,
+            "rows": plan.n_rows,
+            "seconds": round(time.perf_counter() - started, 3),
+            "artifact": dg.MetadataValue.path(str(final)),
+            "context_parent": plan.context.parent if plan.context is not None else "-",
+            "attributes": ", ".join(plan.attributes) or "-",
+            "pii_columns": ", ".join(c.name for c in table.pii_columns) or "-",
+        }
+        if model is None:
+            meta["model"] = "none: no attribute columns to learn (keys only) or no rows"
+        else:
+            meta.update(
+                {
+                    "model": "ctgan",
+                    "device": str(getattr(model, "device_", "")),
+                    "epochs": len(history),
+                    "loss_curve": dg.MetadataValue.md(loss_markdown(history)),
+                    "final_generator_loss": history[-1]["generator_loss"] if history else 0.0,
+                }
+            )
+        context.log.info(f"model of {name}: {meta.get('model')} -> {final}")
+        return dg.MaterializeResult(metadata=meta)
+
+    return _fit
+
+
+MODEL = Stage(
+    name="model",
+    description="Fitted generative model (CTGAN) and relational plan of",
+    deps=combine(same_table("real"), schema_parents("real")),
+    build=build_model_asset,
+)
+
+
+# --------------------------------------------------------------------------- stage: synthetic
+
+
+class GenerationConfig(dg.Config):
+    """Run-config overrides of generation: the seed, and the row count of a root table."""
+
+    seed: int = 0
+    rows: int | None = None
+
+
+def build_synthetic_asset(
+    stage: Stage, config: ProjectConfig, table: Table
+) -> dg.AssetsDefinition:
+    """``synthetic/<table>``: generate the table under its synthetic parents with its model."""
+    project = config  # the inner function's `config` is the run config
+    graph = project.graph
+    name = table.name
+    parents = graph.parents(name)
+    settings = project.settings_for(name)
+
+    @dg.asset(
+        key=stage.key(name),
+        group_name=stage.name,
+        deps=stage.deps(graph, name),
+        description=_table_description(stage, table, graph),
+        kinds=kinds_for(project, "python"),
+        tags={"synthohive/stage": stage.name},
+        code_version=schema_version(table),
+        metadata={
+            "dagster/column_schema": column_schema(table),
+            "table": name,
+            "parents": ", ".join(parents) or "-",
+        },
+    )
+    def _generate(
+        context: dg.AssetExecutionContext,
+        config: GenerationConfig,
+        store: TableStoreResource,
+        models: ModelStoreResource,
+    ) -> dg.MaterializeResult:
+        started = time.perf_counter()
+        folder = models.path_for(name)
+        plan = TablePlan.from_dict(json.loads((folder / PLAN_FILE).read_text(encoding="utf-8")))
+        model = load_model(folder / MODEL_DIR) if (folder / MODEL_DIR).exists() else None
+        tables = store.get()
+        fill = None
+        if (folder / PII_FILE).exists():
+            # PII columns are filled by the privacy layer, never with a real value of this
+            # table or its parents (the snapshots are upstream of model/<table>)
+            real = {n: tables.read(REAL.name, n) for n in [name, *parents]}
+            fill = pii_filler(
+                project.schema,
+                {name: PiiPlan.load(folder / PII_FILE)},
+                avoid=real_pii_forms(real, project.schema),
+            )
+        synthetic_parents = {
+            parent: tables.read(stage.name, parent, columns=sorted(columns))
+            for parent, columns in plan.parent_columns_needed().items()
+        }
+        rows = config.rows if config.rows is not None else settings.rows
+        frame = generate_table(
+            plan,
+            model,
+            synthetic_parents,
+            table=table,
+            rows=rows if not parents else None,
+            seed=config.seed,
+            fill_pii=fill,
+        )
+        stored = tables.write(stage.name, name, frame)
+        context.log.info(f"synthetic {name}: {stored.rows} rows -> {stored.uri}")
+        return dg.MaterializeResult(
+            metadata={
+                **stored_metadata(stored),
+                "seconds": round(time.perf_counter() - started, 3),
+                "preview": dg.MetadataValue.md(preview_markdown(frame, table)),
+            },
+            data_version=dg.DataVersion(stored.fingerprint),
+        )
+
+    return _generate
+
+
+SYNTHETIC = Stage(
+    name="synthetic",
+    description="Synthetic copy, generated under its synthetic parents, of",
+    deps=combine(same_table("model"), schema_parents("synthetic")),
+    build=build_synthetic_asset,
+)
+
+
+# --------------------------------------------------------------------------- stage: validation
+
+
+def scored_columns(table: Table) -> list[str]:
+    """Columns scored against the real data: all but the PII the privacy layer replaces (they
+    are never learned, so comparing them would only measure the replacement)."""
+    private = set(private_columns(table))
+    return [c for c in table.column_names if c not in private]
+
+
+def build_validation_asset(
+    stage: Stage, config: ProjectConfig, table: Table
+) -> dg.AssetsDefinition:
+    """``validation/<table>``: fidelity, validity and privacy of the synthetic table against
+    the real one (:func:`synthohive_lib.validation.table_quality`), scores in metadata."""
+    graph = config.graph
+    name = table.name
+    description = describe_schema(config.schema)
+
+    @dg.asset(
+        key=stage.key(name),
+        group_name=stage.name,
+        deps=stage.deps(graph, name),
+        description=_table_description(stage, table, graph)
+        + "\n\nPII columns replaced by the privacy layer are not scored.",
+        kinds={"python"},
+        tags={"synthohive/stage": stage.name},
+        code_version=schema_version(table),
+        metadata={"table": name},
+    )
+    def _validate(
+        context: dg.AssetExecutionContext, store: TableStoreResource
+    ) -> dg.MaterializeResult:
+        tables = store.get()
+        columns = scored_columns(table)
+        quality = table_quality(
+            tables.read(REAL.name, name, columns=columns),
+            tables.read(SYNTHETIC.name, name, columns=columns),
+            table=name,
+            kinds=description.kinds.get(name),
+            id_columns=description.id_columns(name),
+            primary_key=description.primary_keys.get(name),
+            plots=False,
+        )
+        target = report_file(tables, f"{asset_name(name)}.json")
+        # a one-table Report gives strict JSON (NaN as null) through the library's encoder
+        write_text_atomic(target, Report({name: quality}, [], title=f"{name}").to_json())
+        return dg.MaterializeResult(metadata={**quality_metadata(quality), "path": str(target)})
+
+    return _validate
+
+
+VALIDATION = Stage(
+    name="validation",
+    description="Validation scores (fidelity, validity, privacy) of the synthetic",
+    deps=combine(same_table("synthetic"), same_table("real")),
+    build=build_validation_asset,
+)
+
+#: key of the schema-wide report asset
+REPORT_KEY = dg.AssetKey([VALIDATION.name, "report"])
+
+
+def report_file(tables: TableStore, file: str) -> Path:
+    """Where validation files live: ``<output root>/validation/<file>``."""
+    return tables.root / VALIDATION.name / file
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``target`` and move it over ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def _score(value: float) -> float:
+    return round(float(value), 4) if not math.isnan(value) else -1.0
+
+
+def quality_metadata(quality: TableQuality) -> dict[str, object]:
+    """Headline scores of one table (NaN, e.g. no scorable column, is reported as -1)."""
+    worst = sorted(quality.column_scores().items(), key=lambda kv: kv[1])[:5]
+    meta: dict[str, object] = {
+        "score": _score(quality.score),
+        "column_shapes": _score(quality.column_shapes_score),
+        "pair_trends": _score(quality.pair_trends_score),
+        "validity": _score(quality.validity_score),
+        "rows_real": quality.n_real,
+        "rows_synthetic": quality.n_synthetic,
+        "worst_columns": dg.MetadataValue.md(
+            "| column | score |\n|---|---:|\n"
+            + "\n".join(f"| {c} | {_score(v)} |" for c, v in worst)
+        ),
+    }
+    if quality.privacy is not None:
+        meta["exact_copy_rate"] = _score(quality.privacy.exact_copy_rate)
+    return meta
+
+
+def build_report_asset(config: ProjectConfig) -> dg.AssetsDefinition:
+    """``validation/report``: the schema-wide report (HTML + JSON under the output root)."""
+    order = config.graph.generation_order()
+    if asset_name("report") in {asset_name(n) for n in order}:
+        raise ConfigError(
+            "a table named 'report' collides with the validation/report asset",
+            fix="rename the table in schema.yaml",
+        )
+    deps = [asset_key(VALIDATION.name, n) for n in order]
+
+    @dg.asset(
+        key=REPORT_KEY,
+        group_name=VALIDATION.name,
+        deps=deps,
+        description="Schema-wide validation report: every table and every foreign-key relation "
+        "of the synthetic database against the real one, as HTML (for people) and JSON.",
+        kinds={"html", "json"},
+        tags={"synthohive/stage": VALIDATION.name},
+    )
+    def _report(
+        context: dg.AssetExecutionContext, store: TableStoreResource
+    ) -> dg.MaterializeResult:
+        tables = store.get()
+        columns = {n: scored_columns(config.schema.table(n)) for n in order}
+        report = build_report_from_frames(
+            {n: tables.read(REAL.name, n, columns=columns[n]) for n in order},
+            {n: tables.read(SYNTHETIC.name, n, columns=columns[n]) for n in order},
+            config.schema,
+            title=f"SynthoHive validation report: {config.project}",
+        )
+        html, js = report_file(tables, "report.html"), report_file(tables, "report.json")
+        write_text_atomic(js, report.to_json())
+        write_text_atomic(html, report.to_html())
+        scores = "\n".join(
+            f"| {t.table} | {_score(t.score)} | {_score(t.validity_score)} |"
+            for t in report.tables_worst_first()
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "score": _score(report.score),
+                "validity": _score(report.validity_score),
+                "tables": dg.MetadataValue.md(
+                    "| table | score | validity |\n|---|---:|---:|\n" + scores
+                ),
+                "html": dg.MetadataValue.path(str(html)),
+                "json": dg.MetadataValue.path(str(js)),
+            }
+        )
+
+    return _report
+
+
+#: the stages, in pipeline order
+STAGES: list[Stage] = [REAL, MODEL, SYNTHETIC, VALIDATION]
+
+#: file names inside a model artifact folder
+PLAN_FILE = "plan.json"
+MODEL_DIR = "model"
+PII_FILE = "pii.json"
 
 
 def build_assets(
     config: ProjectConfig, stages: Sequence[Stage] | None = None
 ) -> list[dg.AssetsDefinition]:
-    """One asset per table (in generation order) for every stage."""
+    """One asset per table (in generation order) for every stage, plus the schema-wide
+    report when the validation stage is built."""
     order = config.graph.generation_order()
-    return [
+    chosen = STAGES if stages is None else stages
+    assets = [
         stage.build(stage, config, config.schema.table(name))
-        for stage in (STAGES if stages is None else stages)
+        for stage in chosen
         for name in order
     ]
+    if VALIDATION in chosen:
+        assets.append(build_report_asset(config))
+    return assets

@@ -26,10 +26,30 @@ import dagster as dg
 
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import SchemaIssue
+from synthohive_lib.privacy import scan_for_leaks
+from synthohive_lib.relational.plan import attribute_columns
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import OrphanPolicy, Schema, Table
 from synthohive_lib.schema.validate import validate_data
-from synthohive_pipelines.assets import REAL, DepsRule, Stage, asset_key, schema_parents
+from synthohive_lib.validation import (
+    TableQuality,
+    exact_copy_rate,
+    key_uniqueness,
+    referential_integrity,
+    table_quality,
+)
+from synthohive_lib.validation.relations import Relation, describe_schema
+from synthohive_pipelines.assets import (
+    REAL,
+    SYNTHETIC,
+    DepsRule,
+    Stage,
+    asset_key,
+    combine,
+    same_table,
+    schema_parents,
+    scored_columns,
+)
 from synthohive_pipelines.resources import TableStoreResource
 
 
@@ -157,6 +177,232 @@ def _no_deps(graph: SchemaGraph, table: str) -> list[dg.AssetKey]:
     return []
 
 
+# --------------------------------------------------------------------------- synthetic gates
+
+#: defaults of the gates when neither ``defaults`` nor the table's settings set them
+FIDELITY_THRESHOLD = 0.80
+MAX_EXACT_COPY_RATE = 0.05
+
+
+def _relations(table: Table) -> list[Relation]:
+    return [
+        Relation(fk.references, table.name, tuple(fk.columns), tuple(fk.referenced_columns))
+        for fk in table.foreign_keys
+    ]
+
+
+def build_referential_integrity(
+    rule: CheckRule, config: ProjectConfig, table: Table
+) -> dg.AssetChecksDefinition:
+    """Every foreign key of the synthetic table resolves: perfect or the check fails."""
+    name = table.name
+    stage = rule.stage.name
+    relations = _relations(table)
+
+    @dg.asset_check(
+        asset=asset_key(stage, name),
+        name=rule.name,
+        blocking=True,
+        additional_deps=rule.deps(config.graph, name),
+        description=f"Every foreign key of the synthetic table {name} finds its synthetic "
+        "parent row (referential integrity must be perfect).",
+    )
+    def _check(store: TableStoreResource) -> dg.AssetCheckResult:
+        tables = store.get()
+        child = tables.read(stage, name)
+        results = {}
+        for rel in relations:
+            parent = child if rel.parent == name else tables.read(stage, rel.parent)
+            results[rel.name] = referential_integrity(
+                child, parent, rel.fk_columns, rel.pk_columns
+            )
+        orphans = sum(r.orphan_rows for r in results.values())
+        return dg.AssetCheckResult(
+            passed=orphans == 0,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=None
+            if orphans == 0
+            else "; ".join(f"{k}: {r.orphan_rows} orphan rows" for k, r in results.items()
+                           if r.orphan_rows),
+            metadata={
+                "orphan_rows": orphans,
+                "relations": dg.MetadataValue.json({k: r.to_dict() for k, r in results.items()}),
+            },
+        )
+
+    return _check
+
+
+def build_key_unique(
+    rule: CheckRule, config: ProjectConfig, table: Table
+) -> dg.AssetChecksDefinition:
+    """The synthetic primary key is present and unique on every row."""
+    name = table.name
+    stage = rule.stage.name
+    key = list(table.primary_key)
+
+    @dg.asset_check(
+        asset=asset_key(stage, name),
+        name=rule.name,
+        blocking=True,
+        additional_deps=rule.deps(config.graph, name),
+        description=f"The primary key ({', '.join(key)}) of the synthetic table {name} is "
+        "non-null and unique.",
+    )
+    def _check(store: TableStoreResource) -> dg.AssetCheckResult:
+        result = key_uniqueness(store.get().read(stage, name, columns=key), key)
+        ok = result.duplicate_rows == 0 and result.null_rows == 0
+        return dg.AssetCheckResult(
+            passed=ok,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=None
+            if ok
+            else f"{result.duplicate_rows} duplicate and {result.null_rows} null keys",
+            metadata=result.to_dict(),
+        )
+
+    return _check
+
+
+def _quality(
+    store: TableStoreResource, table: Table, schema: Schema, privacy: bool
+) -> TableQuality:
+    description = describe_schema(schema)
+    tables = store.get()
+    columns = scored_columns(table)
+    return table_quality(
+        tables.read(REAL.name, table.name, columns=columns),
+        tables.read(SYNTHETIC.name, table.name, columns=columns),
+        table=table.name,
+        kinds=description.kinds.get(table.name),
+        id_columns=description.id_columns(table.name),
+        privacy=privacy,
+        plots=False,
+    )
+
+
+def build_fidelity_gate(
+    rule: CheckRule, config: ProjectConfig, table: Table
+) -> dg.AssetChecksDefinition:
+    """Every synthetic column's shape score is at least the table's fidelity threshold."""
+    name = table.name
+    settings = config.settings_for(name)
+    threshold = (
+        settings.fidelity_threshold
+        if settings.fidelity_threshold is not None
+        else FIDELITY_THRESHOLD
+    )
+
+    @dg.asset_check(
+        asset=asset_key(rule.stage.name, name),
+        name=rule.name,
+        blocking=True,
+        additional_deps=rule.deps(config.graph, name),
+        description=f"Every column of the synthetic table {name} has a column-shape score "
+        f">= {threshold} against the real table (tables.{name}.fidelity_threshold).",
+    )
+    def _check(store: TableStoreResource) -> dg.AssetCheckResult:
+        quality = _quality(store, table, config.schema, privacy=False)
+        failing = quality.failing_columns(threshold)
+        return dg.AssetCheckResult(
+            passed=not failing,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=None
+            if not failing
+            else "below threshold: "
+            + ", ".join(f"{c} ({v:.3f})" for c, v in sorted(failing.items(), key=lambda i: i[1])),
+            metadata={
+                "threshold": threshold,
+                "column_shapes": float(quality.column_shapes_score),
+                "column_scores": dg.MetadataValue.json(
+                    {c: round(float(v), 4) for c, v in quality.column_scores().items()}
+                ),
+            },
+        )
+
+    return _check
+
+
+def build_privacy_gate(
+    rule: CheckRule, config: ProjectConfig, table: Table
+) -> dg.AssetChecksDefinition:
+    """At most the allowed share of synthetic rows copies a real row (attribute columns)."""
+    name = table.name
+    settings = config.settings_for(name)
+    limit = (
+        settings.max_exact_copy_rate
+        if settings.max_exact_copy_rate is not None
+        else MAX_EXACT_COPY_RATE
+    )
+    attributes = attribute_columns(table)
+
+    @dg.asset_check(
+        asset=asset_key(rule.stage.name, name),
+        name=rule.name,
+        blocking=True,
+        additional_deps=rule.deps(config.graph, name),
+        description=f"At most {limit:.0%} of the synthetic rows of {name} equal a real row on "
+        f"the attribute columns (tables.{name}.max_exact_copy_rate).",
+    )
+    def _check(store: TableStoreResource) -> dg.AssetCheckResult:
+        tables = store.get()
+        rate = exact_copy_rate(
+            tables.read(REAL.name, name, columns=attributes),
+            tables.read(SYNTHETIC.name, name, columns=attributes),
+        )
+        return dg.AssetCheckResult(
+            passed=rate <= limit,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=None
+            if rate <= limit
+            else f"{rate:.1%} of the synthetic rows copy a real row (limit {limit:.0%})",
+            metadata={"exact_copy_rate": round(rate, 4), "limit": limit},
+        )
+
+    return _check
+
+
+def build_no_pii_leak(
+    rule: CheckRule, config: ProjectConfig, table: Table
+) -> dg.AssetChecksDefinition:
+    """No real PII value (of this table or its parents) appears in the synthetic table."""
+    name = table.name
+    scope = [name, *config.graph.parents(name)]
+
+    @dg.asset_check(
+        asset=asset_key(rule.stage.name, name),
+        name=rule.name,
+        blocking=True,
+        additional_deps=rule.deps(config.graph, name),
+        description=f"No real PII value of {', '.join(scope)} appears in any column of the "
+        f"synthetic table {name} (synthohive_lib.privacy.scan_for_leaks; examples masked).",
+    )
+    def _check(store: TableStoreResource) -> dg.AssetCheckResult:
+        tables = store.get()
+        report = scan_for_leaks(
+            {n: tables.read(REAL.name, n) for n in scope},
+            {name: tables.read(SYNTHETIC.name, name)},
+            config.schema,
+        )
+        return dg.AssetCheckResult(
+            passed=report.ok,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=None
+            if report.ok
+            else "; ".join(
+                f"{leak.where}: {leak.rows} rows hold real PII (e.g. {leak.example})"
+                for leak in report.leaks
+            )[:1000],
+            metadata={
+                "leaking_rows": report.leaking_rows,
+                "columns_scanned": report.columns_scanned,
+                "real_pii_values": report.real_values,
+            },
+        )
+
+    return _check
+
+
 CHECKS: list[CheckRule] = [
     CheckRule("matches_schema", REAL, lambda t: True, _no_deps, build_matches_schema),
     CheckRule(
@@ -165,6 +411,37 @@ CHECKS: list[CheckRule] = [
         lambda t: bool(t.foreign_keys),
         schema_parents(REAL.name),
         build_foreign_keys_resolve,
+    ),
+    CheckRule(
+        "referential_integrity",
+        SYNTHETIC,
+        lambda t: bool(t.foreign_keys),
+        schema_parents(SYNTHETIC.name),
+        build_referential_integrity,
+    ),
+    CheckRule(
+        "key_unique", SYNTHETIC, lambda t: bool(t.primary_key), _no_deps, build_key_unique
+    ),
+    CheckRule(
+        "fidelity_gate",
+        SYNTHETIC,
+        lambda t: bool(attribute_columns(t)),
+        same_table(REAL.name),
+        build_fidelity_gate,
+    ),
+    CheckRule(
+        "privacy_gate",
+        SYNTHETIC,
+        lambda t: bool(attribute_columns(t)),
+        same_table(REAL.name),
+        build_privacy_gate,
+    ),
+    CheckRule(
+        "no_pii_leak",
+        SYNTHETIC,
+        lambda t: True,
+        combine(same_table(REAL.name), schema_parents(REAL.name)),
+        build_no_pii_leak,
     ),
 ]
 
