@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sklearn.tree import DecisionTreeClassifier
 
 
 def tree_arrays(tree: Any) -> dict[str, list[Any]]:
@@ -40,3 +41,39 @@ def apply_tree(arrays: dict[str, list[Any]] | None, x: np.ndarray) -> np.ndarray
         go_left = xf[rows, np.maximum(feature[node], 0)] <= threshold[node]
         node = np.where(inner, np.where(go_left, left[node], right[node]), node)
     return node
+
+
+def fit_class_tree(
+    x: np.ndarray, y: np.ndarray, n_classes: int, *, max_depth: int, min_leaf: int
+) -> tuple[dict[str, list[Any]] | None, dict[int, list[float]]]:
+    """A classification tree of ``y`` (0 .. n_classes-1) on ``x``, as JSON-ready state.
+
+    Returns the node arrays (None when no split helps or there is nothing to split on) and
+    the class probabilities of every leaf (the prior under leaf 0 without a tree).
+    """
+    prior = np.bincount(y, minlength=n_classes) / max(len(y), 1)
+    if x.shape[1] == 0 or len(np.unique(y)) < 2:
+        return None, {0: prior.tolist()}
+    tree = DecisionTreeClassifier(
+        max_depth=max_depth, min_samples_leaf=min_leaf, random_state=0
+    ).fit(x, y)
+    if tree.tree_.node_count <= 1:
+        return None, {0: prior.tolist()}
+    values = tree.tree_.value[:, 0, :]
+    full = np.zeros((len(values), n_classes))
+    full[:, tree.classes_] = values
+    full /= full.sum(axis=1, keepdims=True)
+    leaves = np.flatnonzero(tree.tree_.children_left < 0)
+    return tree_arrays(tree.tree_), {int(leaf): full[leaf].tolist() for leaf in leaves}
+
+
+def class_probabilities(
+    arrays: dict[str, list[Any]] | None, leaf_probs: dict[int, list[float]], x: np.ndarray
+) -> np.ndarray:
+    """(rows, classes) probabilities from the state :func:`fit_class_tree` returned."""
+    leaves = apply_tree(arrays, x)
+    width = len(next(iter(leaf_probs.values())))
+    table = np.zeros((max(leaf_probs) + 1, width))
+    for leaf, probs in leaf_probs.items():
+        table[leaf] = probs
+    return table[leaves]

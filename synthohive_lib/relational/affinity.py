@@ -23,11 +23,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.tree import DecisionTreeClassifier
 
 from synthohive_lib.errors import ModelError
 from synthohive_lib.relational._frames import locate
-from synthohive_lib.relational._tree import apply_tree, tree_arrays
+from synthohive_lib.relational._tree import class_probabilities, fit_class_tree
 from synthohive_lib.relational.context import ContextEncoder
 from synthohive_lib.schema.graph import Relation
 
@@ -75,32 +74,15 @@ class ParentAffinity:
         excluded = (*relation.child_columns, *self.exclude)
         self.encoder_ = ContextEncoder().fit(child_df, exclude=excluded)
         x = self.encoder_.transform(child_df.loc[linked])
-        n_classes = len(self.groups_) + 1
-        self.tree_: dict[str, list[Any]] | None = None
-        prior = np.bincount(y, minlength=n_classes) / len(y)
-        self.leaf_probs_: dict[int, list[float]] = {0: prior.tolist()}
-        if x.shape[1] and len(np.unique(y)) > 1:
-            tree = DecisionTreeClassifier(
-                max_depth=self.max_depth, min_samples_leaf=self.min_leaf, random_state=0
-            ).fit(x, y)
-            if tree.tree_.node_count > 1:
-                self.tree_ = tree_arrays(tree.tree_)
-                values = tree.tree_.value[:, 0, :]
-                full = np.zeros((len(values), n_classes))
-                full[:, tree.classes_] = values
-                full /= full.sum(axis=1, keepdims=True)
-                leaves = np.flatnonzero(tree.tree_.children_left < 0)
-                self.leaf_probs_ = {int(leaf): full[leaf].tolist() for leaf in leaves}
+        self.tree_, self.leaf_probs_ = fit_class_tree(
+            x, y, len(self.groups_) + 1, max_depth=self.max_depth, min_leaf=self.min_leaf
+        )
         return self
 
     def probabilities(self, child_df: pd.DataFrame) -> np.ndarray:
         """(children, groups + 1) matrix of ``P(group | attributes)``; last column: other."""
         self._check_fitted()
-        leaves = apply_tree(self.tree_, self.encoder_.transform(child_df))
-        table = np.zeros((max(self.leaf_probs_) + 1, len(self.groups_) + 1))
-        for leaf, probs in self.leaf_probs_.items():
-            table[leaf] = probs
-        return table[leaves]
+        return class_probabilities(self.tree_, self.leaf_probs_, self.encoder_.transform(child_df))
 
     def group_of(self, parent_df: pd.DataFrame) -> np.ndarray:
         """Group index of each parent row (unknown or missing values: the "other" group)."""

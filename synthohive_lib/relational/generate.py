@@ -113,7 +113,7 @@ def generate_table(
     plan.keys.generate(frame, offset=key_offset, seed=int(rng.integers(2**31)))
     for hierarchy in plan.hierarchies:
         rel = hierarchy.relation_
-        refs = hierarchy.generate(frame[list(rel.parent_columns)], rng)
+        refs = hierarchy.generate(frame[list(rel.parent_columns)], rng, attributes=frame)
         for col in rel.child_columns:
             frame[col] = refs[col].array
 

@@ -25,7 +25,10 @@ import pandas as pd
 
 from synthohive_lib.errors import ArtifactError, ModelError, SynthoHiveError
 from synthohive_lib.relational._frames import locate
+from synthohive_lib.relational._tree import class_probabilities, fit_class_tree
+from synthohive_lib.relational.affinity import assign_groups
 from synthohive_lib.relational.cardinality import rescale_counts
+from synthohive_lib.relational.context import ContextEncoder
 from synthohive_lib.schema.graph import Relation
 
 FORMAT = "synthohive.hierarchy/1"
@@ -55,7 +58,20 @@ def node_depths(parent_pos: np.ndarray, *, table: str | None = None) -> np.ndarr
 
 
 class HierarchyModel:
-    """Root share, depth histogram and per-depth fan-out of one self-referencing relation."""
+    """Root share, depth histogram and per-depth fan-out of one self-referencing relation.
+
+    With ``attributes`` (columns of the table such as ``Title``), the model also learns
+    ``P(depth | attributes)`` with a small classification tree, and generation puts each row
+    at a depth drawn from it within the level sizes (a "General Manager" at the top, "IT
+    Staff" at the bottom) instead of at random.
+    """
+
+    def __init__(
+        self, *, attributes: tuple[str, ...] = (), max_depth: int = 4, min_leaf: int | None = None
+    ) -> None:
+        self.attributes = tuple(attributes)
+        self.max_depth = max_depth
+        self.min_leaf = min_leaf
 
     def fit(self, df: pd.DataFrame, relation: Relation) -> HierarchyModel:
         if relation.parent != relation.child:
@@ -79,7 +95,30 @@ class HierarchyModel:
         self.fanout_: list[list[int]] = [
             np.sort(children[depth == d]).tolist() for d in range(n_levels - 1)
         ]
+        present = [c for c in self.attributes if c in df.columns]
+        self.encoder_ = ContextEncoder(max_unique_ratio=1.0).fit(df[present])
+        min_leaf = self.min_leaf or max(1, len(df) // 20)
+        self.depth_tree_, self.depth_probs_by_leaf_ = fit_class_tree(
+            self.encoder_.transform(df), depth, n_levels, max_depth=self.max_depth,
+            min_leaf=min_leaf,
+        )
         return self
+
+    def _level_order(
+        self, n: int, sizes: np.ndarray, attributes: pd.DataFrame | None, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Rows in level order (roots first); each row's level drawn from P(depth | attributes)
+        within the level sizes when the model learnt one, else at random."""
+        perm = rng.permutation(n)
+        if attributes is None or self.depth_tree_ is None or len(sizes) < 2:
+            return perm
+        probs = class_probabilities(
+            self.depth_tree_, self.depth_probs_by_leaf_, self.encoder_.transform(attributes)
+        )
+        last = len(sizes) - 1
+        folded = np.concatenate([probs[:, :last], probs[:, last:].sum(axis=1, keepdims=True)], 1)
+        levels = assign_groups(folded, sizes, rng)
+        return perm[np.argsort(levels[perm], kind="stable")]
 
     # ------------------------------------------------------------------ generate
     def level_sizes(self, n: int) -> np.ndarray:
@@ -109,18 +148,23 @@ class HierarchyModel:
         seed: int | np.random.Generator | None = None,
         *,
         rank: np.ndarray | None = None,
+        attributes: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """The self-reference columns for rows whose own keys are ``keys`` (in row order).
 
         ``rank`` (optional, one value per row) decides who sits higher: the lowest ranks
-        become roots (e.g. the earliest hire date); without it levels are drawn at random.
-        Roots get NULL.
+        become roots (e.g. the earliest hire date). Otherwise the rows' ``attributes``
+        (row-aligned) choose their depth when the model learnt how, or levels are drawn at
+        random. Roots get NULL.
         """
         self._check_fitted()
         rng = np.random.default_rng(seed)
         n = len(keys)
-        order = np.argsort(rank, kind="stable") if rank is not None else rng.permutation(n)
         sizes = self.level_sizes(n)
+        if rank is not None:
+            order = np.argsort(rank, kind="stable")
+        else:
+            order = self._level_order(n, sizes, attributes, rng)
         bounds = np.concatenate([[0], np.cumsum(sizes)])
         parent_row = np.full(n, -1, dtype=np.int64)
         for d in range(len(sizes) - 1):
@@ -158,6 +202,11 @@ class HierarchyModel:
             "root_rate": self.root_rate_,
             "depth_probs": self.depth_probs_,
             "fanout": self.fanout_,
+            "params": {"attributes": list(self.attributes), "max_depth": self.max_depth,
+                       "min_leaf": self.min_leaf},
+            "encoder": self.encoder_.to_dict(),
+            "depth_tree": self.depth_tree_,
+            "depth_leaf_probs": {str(k): v for k, v in self.depth_probs_by_leaf_.items()},
         }
 
     @classmethod
@@ -167,14 +216,21 @@ class HierarchyModel:
                 f"not a hierarchy model artifact (format {data.get('format')!r})",
                 fix=f"load a file written by HierarchyModel.save ({FORMAT})",
             )
-        model = cls()
         try:
+            params = data["params"]
+            model = cls(attributes=tuple(params["attributes"]),
+                        max_depth=int(params["max_depth"]), min_leaf=params["min_leaf"])
             parent, child, child_cols, parent_cols = data["relation"]
             model.relation_ = Relation(parent, child, tuple(child_cols), tuple(parent_cols))
             model.n_rows_ = int(data["n_rows"])
             model.root_rate_ = float(data["root_rate"])
             model.depth_probs_ = [float(p) for p in data["depth_probs"]]
             model.fanout_ = [[int(v) for v in level] for level in data["fanout"]]
+            model.encoder_ = ContextEncoder.from_dict(data["encoder"])
+            model.depth_tree_ = data["depth_tree"]
+            model.depth_probs_by_leaf_ = {
+                int(k): [float(p) for p in v] for k, v in data["depth_leaf_probs"].items()
+            }
         except (KeyError, TypeError, ValueError) as exc:
             raise ArtifactError(
                 f"hierarchy model artifact is incomplete or altered: {exc!r}",

@@ -42,6 +42,13 @@ CONTEXT_TYPES = frozenset(
      ColumnType.DATETIME}
 )
 
+#: Column types that may say how high a row sits in a hierarchy (``Title``, a grade, a salary):
+#: values that repeat across rows, so a real value seen in training means the same when the
+#: model generates it (free text and exact dates would only be memorised).
+HIERARCHY_TYPES = frozenset(
+    {ColumnType.INTEGER, ColumnType.FLOAT, ColumnType.CATEGORICAL, ColumnType.BOOLEAN}
+)
+
 
 def key_columns(table: Table) -> set[str]:
     """Primary- and foreign-key columns: produced by the relational layer, not the model."""
@@ -211,8 +218,12 @@ class TablePlan:
             ]
         if plan.context is not None and plan.attributes:
             plan.context_columns = context_columns(schema.table(plan.context.parent))
+        level_attributes = tuple(
+            c for c in plan.attributes if table.column(c).type in HIERARCHY_TYPES
+        )
         plan.hierarchies = [
-            HierarchyModel().fit(data, r) for r in graph.self_relations if r.child == table_name
+            HierarchyModel(attributes=level_attributes).fit(data, r)
+            for r in graph.self_relations if r.child == table_name
         ]
         return plan
 

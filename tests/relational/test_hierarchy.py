@@ -88,3 +88,25 @@ def test_level_sizes_keep_one_root_and_never_leave_a_gap(model) -> None:
     for n in range(1, 40):
         sizes = model.level_sizes(n)
         assert sizes.sum() == n and sizes[0] >= 1 and (sizes > 0).all()
+
+
+def test_job_titles_decide_who_sits_where(chinook) -> None:
+    model = HierarchyModel(attributes=("Title",)).fit(chinook["Employee"], REPORTS_TO)
+    staff = pd.DataFrame({
+        "EmployeeId": np.arange(1000, 1016),
+        "Title": ["IT Staff"] * 5 + ["Sales Support Agent"] * 5 + ["Sales Manager", "IT Manager"]
+        + ["General Manager"] * 2 + ["Sales Manager", "IT Manager"],
+    })
+    for seed in range(3):
+        refs = model.generate(staff[["EmployeeId"]], seed, attributes=staff)
+        frame = pd.concat([staff, refs], axis=1)
+        depth = depths_of(frame)
+        by_title = pd.Series(depth).groupby(frame["Title"]).agg(["min", "max"])
+        assert by_title.loc["General Manager"].tolist() == [0, 0]
+        assert by_title.loc[["IT Manager", "Sales Manager"]].to_numpy().max() == 1
+        assert by_title.loc[["IT Staff", "Sales Support Agent"]].to_numpy().min() == 2
+    again = HierarchyModel.from_dict(model.to_dict())
+    pd.testing.assert_frame_equal(
+        again.generate(staff[["EmployeeId"]], 5, attributes=staff),
+        model.generate(staff[["EmployeeId"]], 5, attributes=staff),
+    )
