@@ -96,7 +96,8 @@ def family_schema(frames: dict[str, pd.DataFrame]) -> Any:
 @pytest.fixture(scope="session")
 def family(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Fitted plans and saved models of the customers/orders schema."""
-    from synthohive_lib.relational.generate import RelationalSynthesizer, ctgan_factory
+    from synthohive_lib.relational.generate import RelationalSynthesizer
+    from synthohive_lib.relational.modelling import ctgan_factory
 
     frames = family_frames()
     schema = family_schema(frames)
