@@ -17,7 +17,11 @@ import dagster as dg
 from synthohive_lib.config import ProjectConfig, load_project_config
 from synthohive_pipelines.assets import build_assets
 from synthohive_pipelines.checks import build_checks
-from synthohive_pipelines.jobs import build_schedules, build_synthesize_all
+from synthohive_pipelines.jobs import (
+    build_schedules,
+    build_synthesize_all,
+    build_validate_synthetic,
+)
 from synthohive_pipelines.resources import build_resources
 from synthohive_pipelines.sensors import build_sensors
 
@@ -29,7 +33,7 @@ def definitions_for(config: ProjectConfig) -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         asset_checks=build_checks(config),
-        jobs=[job],
+        jobs=[job, build_validate_synthetic(config)],
         schedules=build_schedules(config, job),
         sensors=build_sensors(config, assets, job),
         resources=build_resources(config),

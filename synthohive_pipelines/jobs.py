@@ -1,6 +1,8 @@
 """Jobs and schedules: ``synthesize_all`` and its weekly ``full_refresh`` schedule.
 
-``synthesize_all`` materializes every asset and runs every check of the project. Its executor
+``synthesize_all`` materializes every asset and runs every check of the project;
+``validate_synthetic`` re-runs the gates on the stored synthetic tables and the validation
+assets after them. Its executor
 comes from the config's ``execution`` section:
 
 - ``in_process`` — every step in the run worker's process. The right choice for the demo and
@@ -23,8 +25,10 @@ from __future__ import annotations
 import dagster as dg
 
 from synthohive_lib.config import ProjectConfig
+from synthohive_pipelines.assets import SYNTHETIC, VALIDATION, asset_key
 
 SYNTHESIZE_ALL = "synthesize_all"
+VALIDATE_SYNTHETIC = "validate_synthetic"
 FULL_REFRESH = "full_refresh"
 
 
@@ -47,6 +51,23 @@ def build_synthesize_all(config: ProjectConfig) -> dg.UnresolvedAssetJobDefiniti
         executor_def=executor_for(config),
         description=f"Every stage of project {config.project!r}: snapshots of the real "
         "tables, models, synthetic tables, validation, and every check on them.",
+        tags={"synthohive/project": config.project},
+    )
+
+
+def build_validate_synthetic(config: ProjectConfig) -> dg.UnresolvedAssetJobDefinition:
+    """The gates and the validation assets over the stored synthetic tables, without
+    regenerating them: re-judge a synthetic database after a threshold changed, or one
+    written by another process. A failing blocking check fails the run (and the CLI)."""
+    return dg.define_asset_job(
+        VALIDATE_SYNTHETIC,
+        selection=dg.AssetSelection.checks_for_assets(
+            *[asset_key(SYNTHETIC.name, t) for t in config.graph.generation_order()]
+        )
+        | dg.AssetSelection.groups(VALIDATION.name),
+        executor_def=executor_for(config),
+        description="Blocking checks on the stored synthetic tables, then the validation "
+        "assets and report (no model is fitted, no table regenerated).",
         tags={"synthohive/project": config.project},
     )
 

@@ -21,6 +21,7 @@ from synthohive_lib.errors import ConfigError
 from synthohive_lib.io.store import open_store
 from synthohive_lib.schema import SchemaGraph, load_schema
 from synthohive_pipelines.assets import (
+    REPORT_KEY,
     STAGES,
     asset_key,
     asset_name,
@@ -38,6 +39,9 @@ GRAPH = SchemaGraph(SCHEMA)
 
 
 def run_all(defs: dg.Definitions, **kwargs: object) -> dg.ExecuteInProcessResult:
+    """Run ``synthesize_all`` in process; the real stage only unless a selection is given
+    (the later stages are exercised in test_synthesis.py)."""
+    kwargs.setdefault("asset_selection", [asset_key("real", t) for t in SCHEMA.table_names])
     job = defs.resolve_job_def(SYNTHESIZE_ALL)
     return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), **kwargs)
 
@@ -75,7 +79,10 @@ def chinook_defs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dg.Definitio
 def test_one_real_asset_per_table(chinook_defs: tuple[dg.Definitions, Path]) -> None:
     defs, _ = chinook_defs
     keys = defs.resolve_asset_graph().get_all_asset_keys()
-    assert keys == {dg.AssetKey(["real", t]) for t in SCHEMA.table_names}
+    assert {k for k in keys if k.path[0] == "real"} == {
+        dg.AssetKey(["real", t]) for t in SCHEMA.table_names
+    }
+    assert len(keys) == len(STAGES) * len(SCHEMA.table_names) + 1  # + validation/report
     for table in SCHEMA.table_names:
         spec = defs.get_assets_def(asset_key("real", table)).specs_by_key[asset_key("real", table)]
         assert spec.group_name == "real"
@@ -93,13 +100,15 @@ def test_one_real_asset_per_table(chinook_defs: tuple[dg.Definitions, Path]) -> 
 
 def test_real_snapshots_are_independent(chinook_defs: tuple[dg.Definitions, Path]) -> None:
     graph = chinook_defs[0].resolve_asset_graph()
-    assert all(not graph.get(k).parent_keys for k in graph.get_all_asset_keys())
+    real = [k for k in graph.get_all_asset_keys() if k.path[0] == "real"]
+    assert len(real) == len(SCHEMA.table_names)
+    assert all(not graph.get(k).parent_keys for k in real)
 
 
 def test_foreign_key_check_deps_equal_schema_graph_edges(
     chinook_defs: tuple[dg.Definitions, Path],
 ) -> None:
-    deps = check_deps(chinook_defs[0])
+    deps = {k: v for k, v in check_deps(chinook_defs[0]).items() if k.asset_key.path[0] == "real"}
     edges = {
         (parent.path[1], key.asset_key.path[1])
         for key, parents in deps.items()
@@ -362,4 +371,6 @@ def test_workspace_entry_point_loads_the_bundled_project() -> None:
     assert isinstance(loaded, dg.Definitions)
     assert loaded.resolve_job_def(SYNTHESIZE_ALL).name == SYNTHESIZE_ALL
     keys = loaded.resolve_asset_graph().get_all_asset_keys()
-    assert keys == {asset_key("real", t) for t in bundled.schema.table_names}
+    assert keys == {
+        asset_key(stage.name, t) for stage in STAGES for t in bundled.schema.table_names
+    } | {REPORT_KEY}
