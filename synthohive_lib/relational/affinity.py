@@ -35,7 +35,8 @@ class ParentAffinity:
     """``P(parent group | child attributes)`` for one secondary relation.
 
     ``group_column`` is the parent's categorical column that defines the groups;
-    ``max_groups`` keeps its most frequent values (the rest share one "other" group).
+    ``max_groups`` keeps its most frequent values (the rest share one "other" group);
+    ``max_unique_ratio`` is the encoder's bound on near-unique child columns.
     """
 
     def __init__(
@@ -46,12 +47,14 @@ class ParentAffinity:
         min_leaf: int = 10,
         max_groups: int = 50,
         exclude: tuple[str, ...] = (),
+        max_unique_ratio: float = 0.5,
     ) -> None:
         self.group_column = group_column
         self.max_depth = max_depth
         self.min_leaf = min_leaf
         self.max_groups = max_groups
         self.exclude = tuple(exclude)
+        self.max_unique_ratio = max_unique_ratio
 
     def fit(
         self, child_df: pd.DataFrame, parent_df: pd.DataFrame, relation: Relation
@@ -72,7 +75,9 @@ class ParentAffinity:
         y = pd.Index(self.groups_).get_indexer(labels)  # -1: the "other" group
         y = np.where(y < 0, len(self.groups_), y)
         excluded = (*relation.child_columns, *self.exclude)
-        self.encoder_ = ContextEncoder().fit(child_df, exclude=excluded)
+        self.encoder_ = ContextEncoder(max_unique_ratio=self.max_unique_ratio).fit(
+            child_df, exclude=excluded
+        )
         x = self.encoder_.transform(child_df.loc[linked])
         self.tree_, self.leaf_probs_ = fit_class_tree(
             x, y, len(self.groups_) + 1, max_depth=self.max_depth, min_leaf=self.min_leaf
@@ -99,7 +104,8 @@ class ParentAffinity:
         return {
             "group_column": self.group_column,
             "params": {"max_depth": self.max_depth, "min_leaf": self.min_leaf,
-                       "max_groups": self.max_groups, "exclude": list(self.exclude)},
+                       "max_groups": self.max_groups, "exclude": list(self.exclude),
+                       "max_unique_ratio": self.max_unique_ratio},
             "relation": [rel.parent, rel.child, list(rel.child_columns),
                          list(rel.parent_columns)],
             "groups": self.groups_,
@@ -115,6 +121,7 @@ class ParentAffinity:
             data["group_column"], max_depth=int(params["max_depth"]),
             min_leaf=int(params["min_leaf"]), max_groups=int(params["max_groups"]),
             exclude=tuple(params["exclude"]),
+            max_unique_ratio=float(params.get("max_unique_ratio", 0.5)),
         )
         parent, child, child_cols, parent_cols = data["relation"]
         model.relation_ = Relation(parent, child, tuple(child_cols), tuple(parent_cols))

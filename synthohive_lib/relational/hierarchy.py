@@ -26,7 +26,7 @@ import pandas as pd
 from synthohive_lib.errors import ArtifactError, ModelError, SynthoHiveError
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational._tree import class_probabilities, fit_class_tree
-from synthohive_lib.relational.affinity import assign_groups
+from synthohive_lib.relational.affinity import ParentAffinity, assign_groups, deal_slots
 from synthohive_lib.relational.cardinality import rescale_counts
 from synthohive_lib.relational.context import ContextEncoder
 from synthohive_lib.schema.graph import Relation
@@ -63,13 +63,22 @@ class HierarchyModel:
     With ``attributes`` (columns of the table such as ``Title``), the model also learns
     ``P(depth | attributes)`` with a small classification tree, and generation puts each row
     at a depth drawn from it within the level sizes (a "General Manager" at the top, "IT
-    Staff" at the bottom) instead of at random.
+    Staff" at the bottom) instead of at random. With a ``label`` (a categorical column, e.g.
+    ``Title``) each row is also placed under the kind of manager its real look-alikes had
+    (IT Staff under the IT Manager): a
+    :class:`~synthohive_lib.relational.affinity.ParentAffinity` of the self-reference.
     """
 
     def __init__(
-        self, *, attributes: tuple[str, ...] = (), max_depth: int = 4, min_leaf: int | None = None
+        self,
+        *,
+        attributes: tuple[str, ...] = (),
+        label: str | None = None,
+        max_depth: int = 4,
+        min_leaf: int | None = None,
     ) -> None:
         self.attributes = tuple(attributes)
+        self.label = label
         self.max_depth = max_depth
         self.min_leaf = min_leaf
 
@@ -95,6 +104,12 @@ class HierarchyModel:
         self.fanout_: list[list[int]] = [
             np.sort(children[depth == d]).tolist() for d in range(n_levels - 1)
         ]
+        self.affinity_: ParentAffinity | None = None
+        if self.label is not None and self.label in df.columns and n_levels > 1:
+            self.affinity_ = ParentAffinity(
+                self.label, min_leaf=1, max_unique_ratio=1.0,
+                exclude=tuple(c for c in df.columns if c not in self.attributes),
+            ).fit(df, df, relation)
         present = [c for c in self.attributes if c in df.columns]
         self.encoder_ = ContextEncoder(max_unique_ratio=1.0).fit(df[present])
         min_leaf = self.min_leaf or max(1, len(df) // 20)
@@ -175,8 +190,12 @@ class HierarchyModel:
             high = max(int(fanout.max()), -(-len(lower) // len(upper)))
             low = min(int(fanout.min()), len(lower) // len(upper))
             counts = rescale_counts(targets, len(lower), low, high, rng, table=self.relation_.child)
-            slots = rng.permutation(np.repeat(upper, counts))
-            parent_row[lower] = slots
+            if self.affinity_ is not None and attributes is not None:
+                probs = self.affinity_.probabilities(attributes.iloc[lower])
+                groups = self.affinity_.group_of(attributes.iloc[upper])
+                parent_row[lower] = upper[deal_slots(counts, groups, probs, rng)]
+            else:
+                parent_row[lower] = rng.permutation(np.repeat(upper, counts))
         return self._references(keys, parent_row)
 
     def _references(self, keys: pd.DataFrame, parent_row: np.ndarray) -> pd.DataFrame:
@@ -202,8 +221,9 @@ class HierarchyModel:
             "root_rate": self.root_rate_,
             "depth_probs": self.depth_probs_,
             "fanout": self.fanout_,
-            "params": {"attributes": list(self.attributes), "max_depth": self.max_depth,
-                       "min_leaf": self.min_leaf},
+            "params": {"attributes": list(self.attributes), "label": self.label,
+                       "max_depth": self.max_depth, "min_leaf": self.min_leaf},
+            "affinity": None if self.affinity_ is None else self.affinity_.to_dict(),
             "encoder": self.encoder_.to_dict(),
             "depth_tree": self.depth_tree_,
             "depth_leaf_probs": {str(k): v for k, v in self.depth_probs_by_leaf_.items()},
@@ -218,8 +238,11 @@ class HierarchyModel:
             )
         try:
             params = data["params"]
-            model = cls(attributes=tuple(params["attributes"]),
+            model = cls(attributes=tuple(params["attributes"]), label=params["label"],
                         max_depth=int(params["max_depth"]), min_leaf=params["min_leaf"])
+            model.affinity_ = (
+                None if data["affinity"] is None else ParentAffinity.from_dict(data["affinity"])
+            )
             parent, child, child_cols, parent_cols = data["relation"]
             model.relation_ = Relation(parent, child, tuple(child_cols), tuple(parent_cols))
             model.n_rows_ = int(data["n_rows"])

@@ -222,7 +222,9 @@ class TablePlan:
             c for c in plan.attributes if table.column(c).type in HIERARCHY_TYPES
         )
         plan.hierarchies = [
-            HierarchyModel(attributes=level_attributes).fit(data, r)
+            HierarchyModel(attributes=level_attributes, label=group_column(table, data)).fit(
+                data, r
+            )
             for r in graph.self_relations if r.child == table_name
         ]
         return plan

@@ -90,8 +90,10 @@ def test_level_sizes_keep_one_root_and_never_leave_a_gap(model) -> None:
         assert sizes.sum() == n and sizes[0] >= 1 and (sizes > 0).all()
 
 
-def test_job_titles_decide_who_sits_where(chinook) -> None:
-    model = HierarchyModel(attributes=("Title",)).fit(chinook["Employee"], REPORTS_TO)
+def test_job_titles_decide_who_sits_where_and_under_whom(chinook) -> None:
+    model = HierarchyModel(attributes=("Title",), label="Title").fit(
+        chinook["Employee"], REPORTS_TO
+    )
     staff = pd.DataFrame({
         "EmployeeId": np.arange(1000, 1016),
         "Title": ["IT Staff"] * 5 + ["Sales Support Agent"] * 5 + ["Sales Manager", "IT Manager"]
@@ -105,6 +107,9 @@ def test_job_titles_decide_who_sits_where(chinook) -> None:
         assert by_title.loc["General Manager"].tolist() == [0, 0]
         assert by_title.loc[["IT Manager", "Sales Manager"]].to_numpy().max() == 1
         assert by_title.loc[["IT Staff", "Sales Support Agent"]].to_numpy().min() == 2
+        boss = frame.set_index("EmployeeId")["Title"].reindex(frame["ReportsTo"]).to_numpy()
+        matched = np.r_[boss[:5] == "IT Manager", boss[5:10] == "Sales Manager"]
+        assert matched.mean() >= 0.8  # managers' fan-outs may not fit their teams exactly
     again = HierarchyModel.from_dict(model.to_dict())
     pd.testing.assert_frame_equal(
         again.generate(staff[["EmployeeId"]], 5, attributes=staff),
