@@ -8,58 +8,51 @@
   :func:`fill_pii` after it, :func:`check_context_columns` for parent context;
 * de-identification of real data — :func:`anonymise`;
 * leakage — :func:`scan_for_leaks` and the blocking :func:`assert_no_leaks`.
+
+Exports are lazy (PEP 562): ``from synthohive_lib.privacy import hash_key`` loads only the
+hashing module, not Faker, scikit-learn or the validation layer.
 """
 
-from synthohive_lib.privacy.anonymise import anonymise
-from synthohive_lib.privacy.detect import DetectionScores, detect_table_pii, detection_scores
-from synthohive_lib.privacy.fill import (
-    apply_pii,
-    check_context_columns,
-    fill_pii,
-    model_columns,
-    pii_filler,
-    real_pii_forms,
-    split_pii,
-    strip_pii,
-)
-from synthohive_lib.privacy.hashing import hash_key, hash_values
-from synthohive_lib.privacy.leaks import ColumnLeak, LeakReport, assert_no_leaks, scan_for_leaks
-from synthohive_lib.privacy.locales import locale_for_country, locales_for_values
-from synthohive_lib.privacy.mask import mask_values
-from synthohive_lib.privacy.plan import ColumnPlan, PiiPlan
-from synthohive_lib.privacy.settings import (
-    DEFAULT_HASH_KEY_ENV,
-    PiiSetting,
-    parse_action,
-    pii_settings,
-)
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_HASH_KEY_ENV",
-    "ColumnLeak",
-    "ColumnPlan",
-    "DetectionScores",
-    "LeakReport",
-    "PiiPlan",
-    "PiiSetting",
-    "anonymise",
-    "apply_pii",
-    "assert_no_leaks",
-    "check_context_columns",
-    "detect_table_pii",
-    "detection_scores",
-    "fill_pii",
-    "hash_key",
-    "hash_values",
-    "locale_for_country",
-    "locales_for_values",
-    "mask_values",
-    "model_columns",
-    "parse_action",
-    "pii_filler",
-    "pii_settings",
-    "real_pii_forms",
-    "scan_for_leaks",
-    "split_pii",
-    "strip_pii",
-]
+import importlib
+from typing import Any
+
+_LAZY = {
+    "anonymise": "deidentify",
+    "DetectionScores": "detect",
+    "detect_table_pii": "detect",
+    "detection_scores": "detect",
+    "apply_pii": "fill",
+    "check_context_columns": "fill",
+    "fill_pii": "fill",
+    "model_columns": "fill",
+    "pii_filler": "fill",
+    "real_pii_forms": "fill",
+    "split_pii": "fill",
+    "strip_pii": "fill",
+    "hash_key": "hashing",
+    "hash_values": "hashing",
+    "ColumnLeak": "leaks",
+    "LeakReport": "leaks",
+    "assert_no_leaks": "leaks",
+    "scan_for_leaks": "leaks",
+    "locale_for_country": "locales",
+    "locales_for_values": "locales",
+    "mask_values": "mask",
+    "ColumnPlan": "plan",
+    "PiiPlan": "plan",
+    "DEFAULT_HASH_KEY_ENV": "settings",
+    "PiiSetting": "settings",
+    "parse_action": "settings",
+    "pii_settings": "settings",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
