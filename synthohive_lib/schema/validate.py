@@ -14,7 +14,8 @@ them all.
   :class:`DataReport`.
 * :func:`validate_against_source` — both, on the tables a connector reads.
 
-All data checks are vectorised (``isin`` on (Multi)Indexes, ``duplicated``, boolean masks).
+All data checks are vectorised (``duplicated``, boolean masks, and key matching through
+:func:`synthohive_lib.schema.keys.key_codes`, the same one the validation report uses).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import pandas as pd
 from synthohive_lib.errors import SchemaIssue, SchemaValidationError
 from synthohive_lib.io.base import Connector
 from synthohive_lib.schema.graph import SchemaGraph
+from synthohive_lib.schema.keys import orphan_mask
 from synthohive_lib.schema.model import (
     ColumnType,
     ForeignKey,
@@ -370,43 +372,10 @@ class DataReport:
         return "\n".join(lines)
 
 
-def _key_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Key columns in a comparable form: integral numbers as Int64, anything else as text."""
-    out = {}
-    for c in columns:
-        s = frame[c]
-        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-            out[c] = s.astype(object).where(s.isna(), s.astype(str))
-        else:
-            values = s.dropna().astype(float)
-            integral = bool((values == values.round()).all())
-            out[c] = s.astype("Int64") if integral else s.astype(float)
-    return pd.DataFrame(out, index=frame.index)
-
-
-def _align(child: pd.DataFrame, parent: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Make each child/parent key column pair the same kind (numbers or text) for ``isin``."""
-    for (cc, cs), (pc, ps) in zip(child.items(), parent.items(), strict=True):
-        if pd.api.types.is_numeric_dtype(cs) != pd.api.types.is_numeric_dtype(ps):
-            child[cc] = cs.astype(object).where(cs.isna(), cs.astype(str))
-            parent[pc] = ps.astype(object).where(ps.isna(), ps.astype(str))
-    return child, parent
-
-
 def _orphan_mask(child: pd.DataFrame, fk: ForeignKey, parent: pd.DataFrame) -> pd.Series:
     """True for child rows whose (complete) key matches no parent row (MATCH SIMPLE)."""
-    ck = _key_frame(child, fk.columns)
-    pk = _key_frame(parent, fk.referenced_columns)
-    ck, pk = _align(ck, pk)
-    complete = ck.notna().all(axis=1)
-    if len(fk.columns) == 1:
-        found = ck.iloc[:, 0].isin(pk.iloc[:, 0].dropna())
-    else:
-        found = pd.Series(
-            pd.MultiIndex.from_frame(ck).isin(pd.MultiIndex.from_frame(pk.dropna())),
-            index=child.index,
-        )
-    return complete & ~found.fillna(False).astype(bool)
+    mask = orphan_mask(child, fk.columns, parent, fk.referenced_columns)
+    return pd.Series(mask, index=child.index)
 
 
 def _null_out(frame: pd.DataFrame, mask: pd.Series, columns: list[str]) -> pd.DataFrame:

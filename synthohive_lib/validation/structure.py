@@ -2,9 +2,10 @@
 
 Diagnostics in SDMetrics' sense (boundary and category adherence, key uniqueness, referential
 integrity) plus the relational fidelity metrics (children per parent, intertable trends).
-Keys of one or many columns are compared through one shared factorisation of child and parent
-values, so an ``int64`` key in one table and a ``float64`` key (from nulls) in the other still
-match, and the check is a vectorised ``isin`` rather than a per-row lookup.
+Keys of one or many columns are matched by :func:`synthohive_lib.schema.keys.key_codes`, the
+same function schema validation counts orphans with, so an ``int64`` key in one table and a
+``float64`` key (from nulls) in the other still match, and the check is a vectorised ``isin``
+rather than a per-row lookup.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from synthohive_lib.schema.keys import key_codes
 from synthohive_lib.validation.encoded import EncodedColumn, encode_column
 from synthohive_lib.validation.encoding import category_codes
 from synthohive_lib.validation.kinds import ORDERED_KINDS, SCORED_KINDS, to_float
@@ -104,34 +106,6 @@ def key_uniqueness(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) ->
     dups = frame.loc[~nulls, cols].duplicated(keep="first").to_numpy()
     n_null, n_dup = int(nulls.sum()), int(dups.sum())
     return KeyUniqueness(1.0 - (n_null + n_dup) / n, n_dup, n_null)
-
-
-def key_codes(
-    child: pd.DataFrame, fk: tuple[str, ...], parent: pd.DataFrame, pk: tuple[str, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """One integer per row for child FK and parent PK values in a shared space; -1 where null."""
-    n_child = len(child)
-    combined: np.ndarray | None = None
-    null = np.zeros(n_child + len(parent), dtype=bool)
-    for f, p in zip(fk, pk, strict=True):
-        values = pd.concat(
-            [child[f].reset_index(drop=True), parent[p].reset_index(drop=True)], ignore_index=True
-        )
-        if not (
-            pd.api.types.is_numeric_dtype(child[f]) and pd.api.types.is_numeric_dtype(parent[p])
-        ):
-            values = values.astype("string")  # "7" in one table and 7 in the other must match
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        null |= codes < 0
-        codes = codes.astype(np.int64)
-        if combined is None:
-            combined = codes
-        else:  # mixed radix, re-factorised each step so the numbers never overflow
-            combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
-            combined = combined.astype(np.int64)
-    assert combined is not None
-    combined = np.where(null, -1, combined)
-    return combined[:n_child], combined[n_child:]
 
 
 def referential_integrity(
