@@ -1,0 +1,233 @@
+"""The model, synthetic and validation stages end to end, and their blocking gates.
+
+One in-process run of ``synthesize_all`` on a Chinook subset that the current model layer can
+learn (Employee with its self-reference and PII, Customer, Invoice, two lookup tables; one
+epoch), then deliberately broken synthetic tables re-judged by ``validate_synthetic``, in
+process and through the ``dagster job execute`` CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import yaml
+
+from synthohive_lib.config import load_project_config
+from synthohive_lib.io.store import open_store
+from synthohive_lib.schema import SchemaGraph
+from synthohive_pipelines.assets import (
+    GPU_POOL,
+    MODEL,
+    REPORT_KEY,
+    SYNTHETIC,
+    VALIDATION,
+    asset_key,
+)
+from synthohive_pipelines.definitions import build_definitions
+from synthohive_pipelines.jobs import SYNTHESIZE_ALL, VALIDATE_SYNTHETIC
+
+from .conftest import CHINOOK, REPO
+
+SUBSET = ["Employee", "Customer", "Invoice", "Genre", "MediaType"]
+
+
+def write_subset_project(folder: Path) -> Path:
+    """A project on the Chinook database whose schema keeps the tables in ``SUBSET``."""
+    doc = yaml.safe_load((CHINOOK / "schema.yaml").read_text())
+    doc["tables"] = {name: t for name, t in doc["tables"].items() if name in SUBSET}
+    # a few distinct states: a category, not free text the text model must make up
+    doc["tables"]["Customer"]["columns"]["State"]["type"] = "categorical"
+    (folder / "schema.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    shutil.copy(CHINOOK / "chinook.sqlite", folder / "chinook.sqlite")
+    config = {
+        "project": "chinook_subset",
+        "source": {"url": "sqlite:///chinook.sqlite"},
+        "schema": "schema.yaml",
+        "output": {"root": "out"},
+        "execution": {"executor": "in_process"},
+        # one epoch: the gates are set for a smoke run, not for fidelity
+        "defaults": {"epochs": 1, "batch_size": 500, "device": "cpu", "fidelity_threshold": 0.2},
+        "tables": {
+            # one low-cardinality column: every synthetic row is a real category
+            "Genre": {"max_exact_copy_rate": 1.0},
+            "MediaType": {"max_exact_copy_rate": 1.0},
+            "Customer": {"max_exact_copy_rate": 0.2},
+        },
+    }
+    path = folder / "synthohive.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def synthesized(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dg.Definitions, Path, dg.ExecuteInProcessResult]:
+    path = write_subset_project(tmp_path_factory.mktemp("subset"))
+    defs = build_definitions(path)
+    result = defs.resolve_job_def(SYNTHESIZE_ALL).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    return defs, path, result
+
+
+def test_the_whole_graph_materializes_and_every_gate_passes(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult],
+) -> None:
+    _, _, result = synthesized
+    assert result.success
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert not failed
+    checked = {(e.asset_key.path[0], e.check_name) for e in result.get_asset_check_evaluations()}
+    for name in ("referential_integrity", "key_unique", "fidelity_gate", "privacy_gate",
+                 "no_pii_leak"):
+        assert ("synthetic", name) in checked
+    materialized = {m.asset_key for m in result.get_asset_materialization_events()}
+    assert REPORT_KEY in materialized
+    for stage in ("real", "model", "synthetic", "validation"):
+        assert {asset_key(stage, t) for t in SUBSET} <= materialized
+
+
+def test_model_metadata_and_artifact(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult],
+) -> None:
+    _, path, result = synthesized
+    (mat,) = result.asset_materializations_for_node("model__Invoice")
+    meta = {k: v.value for k, v in mat.metadata.items()}
+    assert meta["dagster/row_count"] == 412 and meta["epochs"] == 1
+    assert meta["device"] == "cpu" and meta["context_parent"] == "Customer"
+    assert "generator loss" in meta["loss_curve"] and meta["seconds"] > 0
+    artifact = Path(meta["artifact"])
+    assert (artifact / "plan.json").is_file() and (artifact / "model").is_dir()
+    assert artifact.is_relative_to(path.parent / "out")
+    assert (artifact.parent / "Employee" / "pii.json").is_file()  # PII statistics, no values
+
+
+def test_synthetic_tables_keep_keys_and_replace_pii(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult],
+) -> None:
+    _, path, result = synthesized
+    store = open_store(path.parent / "out")
+    customers = store.read("synthetic", "Customer")
+    employees = store.read("synthetic", "Employee")
+    invoices = store.read("synthetic", "Invoice")
+    assert set(invoices["CustomerId"].dropna()) <= set(customers["CustomerId"])
+    assert set(customers["SupportRepId"].dropna()) <= set(employees["EmployeeId"])
+    real = store.read("real", "Customer")
+    assert customers["Email"].notna().all()  # filled by the privacy layer ...
+    assert not set(customers["Email"]) & set(real["Email"])  # ... never with a real value
+    (mat,) = result.asset_materializations_for_node("synthetic__Invoice")
+    assert mat.metadata["dagster/row_count"].value == len(invoices)
+    assert "|" in mat.metadata["preview"].value
+
+
+def test_validation_report_written_with_headline_scores(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult],
+) -> None:
+    _, _, result = synthesized
+    (mat,) = [m for m in result.get_asset_materialization_events() if m.asset_key == REPORT_KEY]
+    meta = mat.materialization.metadata
+    html, js = Path(meta["html"].value), Path(meta["json"].value)
+    assert html.is_file() and "<html" in html.read_text().lower()
+    report = json.loads(js.read_text())
+    assert {t["table"] for t in report["tables"]} == set(SUBSET)
+    assert 0 <= meta["score"].value <= 1 and meta["validity"].value == 1.0
+    (table,) = result.asset_materializations_for_node("validation__Invoice")
+    assert 0 <= table.metadata["column_shapes"].value <= 1
+
+
+def test_synthetic_stage_edges_equal_the_schema_graph() -> None:
+    """On the whole bundled Chinook schema: synthetic/<child> depends on synthetic/<parent>
+    for exactly the schema graph's edges, and on its own model."""
+    config = load_project_config(REPO / "synthohive.yaml")
+    graph = build_definitions(REPO / "synthohive.yaml").resolve_asset_graph()
+    edges = set()
+    for table in config.graph.generation_order():
+        parents = graph.get(asset_key(SYNTHETIC.name, table)).parent_keys
+        assert asset_key(MODEL.name, table) in parents
+        edges |= {(p.path[1], table) for p in parents if p.path[0] == SYNTHETIC.name}
+    assert edges == SchemaGraph(config.schema).edges()
+
+
+def test_every_training_asset_is_in_the_gpu_pool() -> None:
+    defs = build_definitions(REPO / "synthohive.yaml")
+    graph = defs.resolve_asset_graph()
+    models = [k for k in graph.get_all_asset_keys() if k.path[0] == MODEL.name]
+    assert len(models) == 11
+    for key in models:
+        assert defs.get_assets_def(key).op.pool == GPU_POOL
+    others = [k for k in graph.get_all_asset_keys() if k.path[0] != MODEL.name]
+    assert all(defs.get_assets_def(k).op.pool is None for k in others)
+    # the pool's limit is in the committed instance config
+    instance = yaml.safe_load((REPO / "dagster_home" / "dagster.yaml").read_text())
+    assert instance["concurrency"]["pools"]["default_limit"] == 1
+
+
+def break_table(path: Path, table: str, change: str) -> None:
+    store = open_store(path.parent / "out")
+    frame = store.read("synthetic", table)
+    if change == "orphan":
+        frame.loc[frame.index[:5], "CustomerId"] = 10**6
+    else:  # shift the distribution of the invoice totals far out of the real range
+        frame["Total"] = frame["Total"] * 50 + 1000
+    store.write("synthetic", table, frame)
+
+
+@pytest.mark.parametrize(
+    ("change", "gate"), [("orphan", "referential_integrity"), ("shift", "fidelity_gate")]
+)
+def test_a_broken_synthetic_table_fails_its_gate_and_blocks_validation(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult],
+    tmp_path: Path,
+    change: str,
+    gate: str,
+) -> None:
+    _, original, _ = synthesized
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    path = folder / original.name
+    break_table(path, "Invoice", change)
+    result = build_definitions(path).resolve_job_def(VALIDATE_SYNTHETIC).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    assert not result.success
+    failed = {
+        (e.asset_key.path[1], e.check_name)
+        for e in result.get_asset_check_evaluations()
+        if not e.passed
+    }
+    assert ("Invoice", gate) in failed
+    materialized = {m.asset_key for m in result.get_asset_materialization_events()}
+    assert asset_key(VALIDATION.name, "Invoice") not in materialized
+    assert REPORT_KEY not in materialized
+    assert asset_key(VALIDATION.name, "Customer") in materialized  # unaffected table
+
+
+def test_dagster_job_execute_exits_non_zero_on_a_failed_gate(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
+) -> None:
+    _, original, _ = synthesized
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    path = folder / original.name
+    break_table(path, "Invoice", "orphan")
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "SYNTHOHIVE_CONFIG": str(path)}
+    env.pop("SYNTHOHIVE_OUTPUT_ROOT", None)
+    dagster = Path(sys.executable).parent / "dagster"
+    proc = subprocess.run(
+        [str(dagster), "job", "execute", "-m", "synthohive_pipelines.definitions", "-a", "defs",
+         "-j", VALIDATE_SYNTHETIC],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode != 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "referential_integrity" in proc.stdout + proc.stderr
