@@ -42,8 +42,10 @@ FAKER_METHOD: dict[PiiKind, str] = {
     PiiKind.IBAN: "iban",
     PiiKind.COMPANY: "company",
 }
-#: Rounds of regeneration for duplicates and real values before the suffix fallback.
+#: Rounds of regeneration for duplicates and real values before the suffix fallback ...
 MAX_ROUNDS = 12
+#: ... stopped early once a round yields fewer new values than this share of its batch.
+MIN_NEW_SHARE = 0.05
 
 
 def derive_seed(*parts: object) -> int:
@@ -120,7 +122,9 @@ def distinct_values(
             need = k - len(got)
             if need <= 0:
                 break
-            for value in generate(loc, int(need * 1.25) + 4):
+            batch = generate(loc, int(need * 1.25) + 4)
+            before = len(got)
+            for value in batch:
                 key = normalise(value)
                 if key in seen or key in avoid:
                     continue
@@ -128,6 +132,8 @@ def distinct_values(
                 got.append(value)
                 if len(got) == k:
                     break
+            if len(got) < k and len(got) - before < MIN_NEW_SHARE * len(batch):
+                break  # the provider's vocabulary is spent: more rounds would only waste time
         if len(got) < k:
             missing = k - len(got)
             log.info("privacy.faker.exhausted", scope=pool.scope, locale=loc, missing=missing)
