@@ -1,9 +1,10 @@
-"""Small, vectorised helpers to match key columns between frames.
+"""Where each child row's parent is: positions, counts, NULL references.
 
-Foreign keys may be composite and may mix dtypes across tables (``Employee.ReportsTo`` is a
-float column because of its NULLs while ``EmployeeId`` is an integer), so every module of the
-relational package locates child rows in their parent through these helpers instead of
-re-implementing the matching (and its edge cases) each time.
+Keys may be composite and dtypes may differ across tables (``Employee.ReportsTo`` is a float
+column because of its NULLs while ``EmployeeId`` is an integer), so matching follows the one
+implementation of the library, :func:`synthohive_lib.schema.keys.key_codes` — the same rules
+as the orphan checks and the referential-integrity report, so the relational layer can never
+disagree with them about whether a child has a parent.
 """
 
 from __future__ import annotations
@@ -14,14 +15,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.errors import SynthoHiveError
-
-
-def key_index(df: pd.DataFrame, columns: Sequence[str]) -> pd.Index:
-    """The key columns of ``df`` as an Index (one column) or a MultiIndex (several)."""
-    cols = list(columns)
-    if len(cols) == 1:
-        return pd.Index(df[cols[0]])
-    return pd.MultiIndex.from_frame(df[cols])
+from synthohive_lib.schema.keys import key_codes
 
 
 def null_key_mask(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -42,21 +36,23 @@ def locate(
     The parent key must be unique (it is a primary key); a duplicated key is reported as a
     typed error because every count and assignment downstream would silently be wrong.
     """
-    pidx = key_index(parent_df, parent_columns)
-    if not pidx.is_unique:
+    child_codes, parent_codes = key_codes(
+        child_df, list(child_columns), parent_df, list(parent_columns)
+    )
+    # NULL parent keys match nothing: give each its own code below -1
+    nulls = parent_codes < 0
+    parent_codes = parent_codes.copy()
+    parent_codes[nulls] = -2 - np.arange(int(nulls.sum()))
+    index = pd.Index(parent_codes)
+    if not index.is_unique:
         raise SynthoHiveError(
             f"parent key {list(parent_columns)} is not unique",
             table=table,
             fix="deduplicate the parent table or declare its real primary key in the schema",
         )
-    if len(child_df) == 0:
-        return np.empty(0, dtype=np.int64)
-    nulls = null_key_mask(child_df, child_columns)
-    pos = np.full(len(child_df), -1, dtype=np.int64)
-    if (~nulls).any():
-        cidx = key_index(child_df.loc[~nulls], child_columns)
-        pos[~nulls] = pidx.get_indexer(cidx)
-    return pos
+    positions = index.get_indexer(child_codes).astype(np.int64)
+    positions[child_codes < 0] = -1
+    return positions
 
 
 def children_per_parent(
