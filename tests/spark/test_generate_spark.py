@@ -3,6 +3,7 @@ children co-partitioned with their parents (no orphans), typed errors on bad inp
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -40,8 +41,20 @@ def test_same_seed_same_table_whatever_the_partitioning(spark: Any, family: dict
     assert list(one.columns) == ["customer_id", "segment", "age", ROW_INDEX]
     pd.testing.assert_frame_equal(_sorted(one, "customer_id"), _sorted(four, "customer_id"))
     assert one["customer_id"].is_unique
-    other = _customers(spark, family, 4, seed=8).toPandas()
-    assert not _sorted(other, "customer_id").equals(_sorted(one, "customer_id"))
+
+
+def test_blocks_depend_on_seed(family: dict) -> None:
+    """A different run seed changes the rows (checked on one block, without Spark)."""
+    from synthohive_lib.spark.artifact import model_payload
+    from synthohive_lib.spark.blocks import BlockPlan
+    from synthohive_lib.spark.root import RootJob
+
+    payload = model_payload(family["model_dirs"]["customers"])
+    a = RootJob(payload, BlockPlan(200, 100), seed=1).block(1)
+    b = RootJob(payload, BlockPlan(200, 100), seed=2).block(1)
+    assert len(a) == len(b) == 100
+    assert not a.equals(b)
+    pd.testing.assert_frame_equal(a, RootJob(payload, BlockPlan(200, 100), seed=1).block(1))
 
 
 def test_explicit_key_format_is_unique_across_blocks(spark: Any, family: dict) -> None:
@@ -52,40 +65,47 @@ def test_explicit_key_format_is_unique_across_blocks(spark: Any, family: dict) -
     assert df.select("uid").distinct().count() == 450
 
 
-def test_children_unique_keys_no_orphans_and_reproducible(spark: Any, family: dict) -> None:
+@pytest.fixture(scope="module")
+def generated(spark: Any, family: dict) -> Iterator[dict[str, Any]]:
+    """Parents (cached, 3 partitions) and their orders (cached)."""
     plan, schema = family["plans"]["orders"], family["schema"]
-    model = family["model_dirs"]["orders"]
     parents = _customers(spark, family, 3).cache()
-    orders = generate_children_spark(spark, parents, model, plan, 7,
-                                     table=schema.table("orders"), parent_block_rows=50)
+    orders = generate_children_spark(spark, parents, family["model_dirs"]["orders"], plan, 7,
+                                     table=schema.table("orders"), parent_block_rows=50).cache()
+    yield {"parents": parents, "orders": orders, "pandas": _sorted(orders.toPandas(), "order_id")}
+    orders.unpersist()
+    parents.unpersist()
+
+
+def test_children_have_unique_keys_and_no_orphans(generated: dict) -> None:
+    orders, parents = generated["orders"], generated["parents"]
     assert orders.columns == ["order_id", "customer_id", "amount", "channel"]
     n = orders.count()
     assert n > 700  # the real schema has ~2 orders per customer
     assert orders.select("order_id").distinct().count() == n
-    orphans = orders.join(parents, on="customer_id", how="left_anti").count()
-    assert orphans == 0
-    # the same table from one parent partition, and with blocks split across partitions
-    # (parent block 30 does not divide generation block 100: the parent gets repartitioned)
-    single = _customers(spark, family, 1)
-    again = generate_children_spark(spark, single, model, plan, 7,
-                                    table=schema.table("orders"), parent_block_rows=50)
-    pd.testing.assert_frame_equal(_sorted(orders.toPandas(), "order_id"),
-                                  _sorted(again.toPandas(), "order_id"))
-    split = generate_children_spark(spark, parents, model, plan, 7,
-                                    table=schema.table("orders"), parent_block_rows=30)
-    assert split.join(parents, on="customer_id", how="left_anti").count() == 0
-    assert split.select("order_id").distinct().count() == split.count()
-    parents.unpersist()
+    assert orders.join(parents, on="customer_id", how="left_anti").count() == 0
 
 
-def test_parents_without_row_index_are_numbered_by_key(spark: Any, family: dict) -> None:
-    plan = family["plans"]["orders"]
-    parents = _customers(spark, family, 2).drop(ROW_INDEX)
-    with_index = _customers(spark, family, 2)
-    a = generate_children_spark(spark, parents, family["model_dirs"]["orders"], plan, 3)
-    b = generate_children_spark(spark, with_index, family["model_dirs"]["orders"], plan, 3)
-    pd.testing.assert_frame_equal(_sorted(a.toPandas(), "order_id"),
-                                  _sorted(b.toPandas(), "order_id"))
+def test_children_same_whatever_the_parent_partitioning(spark: Any, family: dict,
+                                                        generated: dict) -> None:
+    """Parents shuffled round-robin over 3 partitions split every parent block: the parent
+    table is repartitioned by block (never the child) and the children come out the same."""
+    shuffled = _customers(spark, family, 1).repartition(3)
+    again = generate_children_spark(spark, shuffled, family["model_dirs"]["orders"],
+                                    family["plans"]["orders"], 7,
+                                    table=family["schema"].table("orders"),
+                                    parent_block_rows=50)
+    pd.testing.assert_frame_equal(generated["pandas"], _sorted(again.toPandas(), "order_id"))
+
+
+def test_parents_without_row_index_are_numbered_by_key(spark: Any, family: dict,
+                                                       generated: dict) -> None:
+    parents = generated["parents"].drop(ROW_INDEX)
+    again = generate_children_spark(spark, parents, family["model_dirs"]["orders"],
+                                    family["plans"]["orders"], 7,
+                                    table=family["schema"].table("orders"),
+                                    parent_block_rows=50)
+    pd.testing.assert_frame_equal(generated["pandas"], _sorted(again.toPandas(), "order_id"))
 
 
 def test_parent_frame_missing_context_columns_names_them(spark: Any, family: dict) -> None:
