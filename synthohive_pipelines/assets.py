@@ -486,7 +486,7 @@ def build_synthetic_asset(
         group_name=stage.name,
         deps=stage.deps(graph, name),
         description=_table_description(stage, table, graph),
-        kinds=kinds_for(project, "python"),
+        kinds={project.output.format.value, "python"},
         tags={"synthohive/stage": stage.name},
         code_version=schema_version(table),
         metadata={
