@@ -234,13 +234,20 @@ def _to_numeric(series: pd.Series, ctx: _Context) -> pd.Series:
         return series.astype("float64")
     if pd.api.types.is_numeric_dtype(series.dtype):
         return series
-    values = series
-    if values.dtype == object:
-        # Decimal, str with spaces, bool: normalise before parsing.
-        values = values.map(lambda v: v.strip() if isinstance(v, str) else v)
-        values = values.where(values != "", None)
-    parsed = pd.to_numeric(values, errors="coerce")
-    bad = values.notna() & parsed.isna()
+    parsed = pd.to_numeric(series, errors="coerce")  # surrounding white space is accepted
+    bad = (series.notna() & parsed.isna()).to_numpy()
+    if bad.any() and series.dtype == object:
+        # only the values that failed: blank text is a missing value, and white space the
+        # parser does not know (e.g. a non-breaking space) is stripped before a retry
+        failed = series[bad]
+        empty = failed.eq("").to_numpy()  # the usual blank: one C comparison, no stripping
+        bad[bad] = ~empty
+        if bad.any():
+            blank, stripped = _blank_or_stripped(series[bad])
+            retry = pd.to_numeric(stripped.where(~blank), errors="coerce")
+            parsed = parsed.astype("float64")
+            parsed[bad] = retry.to_numpy()
+            bad[bad] = ~blank & retry.isna().to_numpy()
     if bad.any():
         raise ctx.fail(series[bad], "numeric")
     return parsed
@@ -278,37 +285,73 @@ def _exact_integers(series: pd.Series) -> pd.Series | None:
     return pd.Series(array, index=series.index, name=series.name)
 
 
+def _strings(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Which values of an object column are ``str``, and those values stripped (NaN elsewhere).
+
+    Source columns can mix ``str`` with numbers, Decimals, booleans and bytes. The common cases
+    are answered from ``infer_dtype`` (one C pass); only a truly mixed column looks at each
+    value's ``type`` (a builtin called from C, no Python function per row).
+    """
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    if inferred not in _MAY_HOLD_STR:
+        return np.zeros(len(series), dtype=bool), pd.Series(np.nan, index=series.index,
+                                                            dtype=object)
+    if inferred in ("string", "empty"):  # every non-null value is a str (a CSV column)
+        return series.notna().to_numpy(), series.str.strip()
+    is_str = _of_types(series, _STR_TYPES)
+    return is_str, series.where(is_str).str.strip()
+
+
+def _of_types(series: pd.Series, types: tuple[type, ...]) -> np.ndarray:
+    """Which values of an object column are exactly of one of ``types``."""
+    return series.map(type).isin(types).to_numpy()
+
+
+_STR_TYPES = (str, np.str_)
+_BYTES_TYPES = (bytes, np.bytes_)
+#: ``infer_dtype`` results of object columns that can contain ``str`` values.
+_MAY_HOLD_STR = frozenset({"string", "mixed", "mixed-integer", "empty"})
+#: ``infer_dtype`` results of object columns that can contain ``bytes`` values.
+_MAY_HOLD_BYTES = frozenset({"bytes", "mixed", "mixed-integer"})
+
+
+def _blank_or_stripped(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """For values that failed to parse: which are blank text, and the text stripped (else NaN).
+
+    Called on the failures only, so the common all-clean column pays nothing for it.
+    """
+    is_str, stripped = _strings(values)
+    return is_str & stripped.eq("").to_numpy(), stripped.where(is_str)
+
+
 def _to_boolean(series: pd.Series, ctx: _Context) -> pd.Series:
+    """true/false/yes/no/t/f/y/n/1/0 text, booleans, and the numbers 0 and 1; else an error."""
     if isinstance(series.dtype, pd.BooleanDtype):
         return series
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("boolean")
-
-    def parse(value: object) -> object:
-        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-            return None
-        if isinstance(value, bool | np.bool_):
-            return bool(value)
-        if isinstance(value, int | np.integer | float | np.floating) and value in (0, 1):
-            return bool(value)
-        if isinstance(value, str):
-            text = value.strip().lower()
-            if text == "":
-                return None
-            if text in _TRUE:
-                return True
-            if text in _FALSE:
-                return False
-        return _BAD
-
-    parsed = series.map(parse)
-    bad = parsed.map(lambda v: v is _BAD)
+    values = series.astype(object)
+    missing = values.isna().to_numpy()
+    is_str, stripped = _strings(values)
+    text = stripped.str.lower()
+    other = ~missing & ~is_str
+    if pd.api.types.infer_dtype(values, skipna=True) in _MAY_HOLD_BYTES:
+        other &= ~_of_types(values, _BYTES_TYPES)  # b"1" is not a boolean
+    # bools, ints, floats (and Decimals) that are exactly 0 or 1; anything else is NaN
+    number = pd.to_numeric(values.where(other), errors="coerce") if other.any() else None
+    true = is_str & text.isin(_TRUE).to_numpy()
+    false = is_str & text.isin(_FALSE).to_numpy()
+    if number is not None:
+        true |= other & number.eq(1).to_numpy()
+        false |= other & number.eq(0).to_numpy()
+    blank = is_str & text.eq("").to_numpy()
+    bad = ~(missing | blank | true | false)
     if bad.any():
         raise ctx.fail(series[bad], "boolean")
-    return parsed.astype("boolean")
-
-
-_BAD = object()
+    result = pd.Series(pd.NA, index=series.index, dtype="boolean", name=series.name)
+    result[true] = True
+    result[false] = False
+    return result
 
 
 def _parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
@@ -319,20 +362,25 @@ def _parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
         return pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
 
 
+def _unparsed(values: pd.Series, parsed: pd.Series) -> np.ndarray:
+    """Values that are present but did not parse; blank text counts as a missing value."""
+    bad = (values.notna() & parsed.isna()).to_numpy()
+    if bad.any() and values.dtype == object:  # only the failures are inspected
+        bad[bad] = ~_blank_or_stripped(values[bad])[0]
+    return bad
+
+
 def _to_datetime(series: pd.Series, ctx: _Context, *, date_only: bool) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         result = series
     else:
         values = series
-        if values.dtype == object:
-            values = values.where(values.map(lambda v: not (isinstance(v, str) and not v.strip())),
-                                  None)
         fmt = ctx.column.datetime_format if ctx.column is not None else None
         result = _parse_datetimes(values, fmt or "ISO8601")
-        bad = values.notna() & result.isna()
+        bad = _unparsed(values, result)
         if bad.any() and fmt is None:
             result = _parse_datetimes(values, "mixed")  # not ISO 8601: let pandas infer each
-            bad = values.notna() & result.isna()
+            bad = _unparsed(values, result)
         if bad.any():
             expected = f"a datetime in format {fmt!r}" if fmt else "a datetime"
             raise ctx.fail(series[bad], expected)
