@@ -17,8 +17,9 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 import pyarrow as pa
@@ -26,6 +27,7 @@ import pyarrow.parquet as pq
 import structlog
 
 from synthohive_lib.errors import ConnectorError, SourceUnreachableError
+from synthohive_lib.io.atomic import atomic_write
 from synthohive_lib.io.base import Connector
 from synthohive_lib.io.dtypes import (
     arrow_to_frame,
@@ -128,12 +130,17 @@ class FileConnector(Connector):
                     usecols=columns)
         source = f"file {path}"
         storages: dict[str, StorageType | None] | None = None
-        whole = None if chunksize and table is not None else pd.read_csv(path, **read)
-        if table is None:
-            # no schema: the whole file decides each column's type, not the first chunk
-            assert whole is not None
-            storages = {c: infer_text_storage(whole[c]) for c in whole.columns}
-        reader = pd.read_csv(path, chunksize=chunksize, **read) if chunksize else [whole]
+        reader: Iterable[pd.DataFrame]
+        if table is not None and chunksize:
+            reader = pd.read_csv(path, chunksize=chunksize, **read)  # streamed, never whole
+        else:
+            whole = pd.read_csv(path, **read)
+            if table is None:
+                # no schema: the whole file decides each column's type, not the first chunk;
+                # having read it whole, the chunks are cut from memory, not read a second time
+                storages = {c: infer_text_storage(whole[c]) for c in whole.columns}
+            step = chunksize or max(len(whole), 1)
+            reader = (whole.iloc[i:i + step] for i in range(0, len(whole), step))
         produced = False
         for raw in reader:
             produced = True
@@ -227,14 +234,10 @@ class FileConnector(Connector):
             raise ConnectorError(f"{self.describe()} already exists",
                                  fix="pass if_exists='replace'")
         table = schema.tables[0]
-        tmp = self.path.parent / f"{_TMP_PREFIX}{uuid.uuid4().hex[:8]}{self.path.suffix}"
-        try:
-            self._write_file(prepared[table.name], table, tmp)
-            os.replace(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        atomic_write(self.path, lambda fh: self._write_file(prepared[table.name], table, fh))
 
-    def _write_file(self, frame: pd.DataFrame, table: Table, path: Path) -> None:
+    def _write_file(self, frame: pd.DataFrame, table: Table, path: Path | BinaryIO) -> None:
+        """One table as one CSV/Parquet file at ``path`` (a path or an open binary file)."""
         if self.format == "parquet":
             pq.write_table(to_arrow(frame, table, source=self.describe()), path)
             return

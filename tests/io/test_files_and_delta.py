@@ -162,3 +162,76 @@ def test_missing_paths_and_unknown_formats_are_explained(tmp_path: Path) -> None
         open_connector(tmp_path / "nothing-here")
     with pytest.raises(SourceUnreachableError):
         open_connector(tmp_path / "nothing", format="parquet").list_tables()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_write_failing_midway_leaves_the_previous_files(
+    fmt: str, tmp_path: Path, shop_schema: Schema, make_frames: FramesFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "m"
+    open_connector(out, format=fmt).write_schema(shop_schema, make_frames())
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real_write = FileConnector._write_file
+    written: list[str] = []
+
+    def fail_on_second(self: FileConnector, frame: pd.DataFrame, table: object,
+                       path: object) -> None:
+        if written:
+            raise OSError("disk full")
+        real_write(self, frame, table, path)  # type: ignore[arg-type]
+        written.append(str(path))
+
+    monkeypatch.setattr(FileConnector, "_write_file", fail_on_second)
+    smaller = make_frames()
+    smaller["Sale"] = smaller["Sale"].iloc[:1]
+    with pytest.raises(OSError, match="disk full"):
+        open_connector(out, format=fmt).write_schema(shop_schema, smaller, if_exists="replace")
+    assert written, "the first table must have been written before the failure"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staging left either
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_single_file_failing_midway_keeps_the_old_file(
+    suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schema = Schema.model_validate({"tables": [{"name": "t", "columns": [
+        {"name": "a", "type": "integer", "storage": "integer"}]}]})
+    target = tmp_path / f"t{suffix}"
+    open_connector(target).write_schema(schema, {"t": pd.DataFrame({"a": [1, 2]})})
+    before = target.read_bytes()
+
+    def half_then_fail(self: FileConnector, frame: pd.DataFrame, table: object,
+                       path: object) -> None:
+        path.write(b"half a file")  # type: ignore[attr-defined]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(FileConnector, "_write_file", half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        open_connector(target).write_schema(schema, {"t": pd.DataFrame({"a": [3]})},
+                                            if_exists="replace")
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def test_csv_chunks_without_a_schema_are_typed_by_the_whole_file_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,x\n2,y\n3,z\n4.5,w\n", encoding="utf-8")
+    connector = open_connector(path)
+    reads: list[object] = []
+    read_csv = pd.read_csv
+
+    def counting(*args: object, **kwargs: object) -> object:
+        reads.append(kwargs.get("nrows"))
+        return read_csv(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(pd, "read_csv", counting)
+    chunks = list(connector.iter_table("t", chunksize=3))
+    assert reads == [0, None]  # the header, then the file once: not again chunk by chunk
+    assert [len(c) for c in chunks] == [3, 1]
+    assert all(c["a"].dtype == "float64" for c in chunks)  # 4.5 in the last chunk decides
+    whole = pd.concat(chunks, ignore_index=True)
+    pd.testing.assert_frame_equal(whole, connector.read_table("t"))
+    assert whole["a"].tolist() == [1.0, 2.0, 3.0, 4.5]
