@@ -9,8 +9,10 @@ MariaDB, a folder of CSV/Parquet files or Delta tables. Open one with
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
+
+from synthohive_lib.errors import ConnectorError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,3 +67,30 @@ class Connector(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.describe()})"
+
+
+def unknown_table(name: str, available: Iterable[str], where: str, layout: str) -> ConnectorError:
+    """The error for a table that is not there, listing those that are (same on every backend).
+
+    ``layout`` says how tables are found at this kind of target, e.g. "each table is a file
+    <name>.csv", so the fix tells the user what to look for.
+    """
+    return ConnectorError(
+        f"no table {name!r} in {where}; available tables: {sorted(available)}",
+        table=name,
+        fix=f"check the name; {layout}",
+    )
+
+
+def require_columns(
+    name: str, requested: Iterable[str] | None, available: Iterable[str], where: str
+) -> None:
+    """Raise :class:`ConnectorError` naming the requested columns the table does not have."""
+    present = list(available)
+    missing = [c for c in requested or [] if c not in present]
+    if missing:
+        raise ConnectorError(
+            f"table {name!r} in {where} has no column(s) {missing}; columns: {present}",
+            table=name,
+            fix="check the column names in schema.yaml against the source",
+        )

@@ -26,7 +26,7 @@ from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
 
 from synthohive_lib.errors import ConnectorError, SourceUnreachableError
-from synthohive_lib.io.base import Connector
+from synthohive_lib.io.base import Connector, require_columns, unknown_table
 from synthohive_lib.io.dtypes import arrow_to_frame, coerce_frame, to_arrow
 from synthohive_lib.io.files import check_table_file_name
 from synthohive_lib.io.prepare import prepare_frames
@@ -72,11 +72,8 @@ class DeltaConnector(Connector):
         """The Delta table ``name``; :class:`ConnectorError` listing the available ones."""
         tables = self._tables()
         if name not in tables:
-            raise ConnectorError(
-                f"no table {name!r} in {self.describe()}; available tables: {sorted(tables)}",
-                table=name,
-                fix="check the name; each table is a sub-folder with a _delta_log",
-            )
+            raise unknown_table(name, tables, self.describe(),
+                                "each table is a sub-folder with a _delta_log")
         try:
             return DeltaTable(tables[name], storage_options=self.storage_options)
         except TableNotFoundError:
@@ -123,13 +120,7 @@ class DeltaConnector(Connector):
 
     def _dataset(self, name: str, columns: list[str] | None) -> ds.Dataset:
         dataset = self.open_table(name).to_pyarrow_dataset()
-        missing = [c for c in columns or [] if c not in dataset.schema.names]
-        if missing:
-            raise ConnectorError(
-                f"table {name!r} has no column(s) {missing}; columns: {dataset.schema.names}",
-                table=name,
-                fix="check the column names in schema.yaml",
-            )
+        require_columns(name, columns, dataset.schema.names, self.describe())
         return dataset
 
     def _typed(

@@ -28,7 +28,7 @@ import structlog
 
 from synthohive_lib.errors import ConnectorError, SourceUnreachableError
 from synthohive_lib.io.atomic import atomic_write
-from synthohive_lib.io.base import Connector
+from synthohive_lib.io.base import Connector, require_columns, unknown_table
 from synthohive_lib.io.dtypes import (
     arrow_to_frame,
     coerce_frame,
@@ -83,11 +83,8 @@ class FileConnector(Connector):
         """The file holding table ``name``; :class:`ConnectorError` listing the others."""
         files = self._files()
         if name not in files:
-            raise ConnectorError(
-                f"no table {name!r} in {self.describe()}; available tables: {sorted(files)}",
-                table=name,
-                fix=f"check the name; each table is a file <name>{SUFFIXES[self.format][0]}",
-            )
+            raise unknown_table(name, files, self.describe(),
+                                f"each table is a file <name>{SUFFIXES[self.format][0]}")
         return files[name]
 
     # ------------------------------------------------------------------ reads
@@ -125,7 +122,7 @@ class FileConnector(Connector):
         columns: list[str] | None, parse: bool,
     ) -> Iterator[pd.DataFrame]:
         header = pd.read_csv(path, nrows=0, encoding="utf-8").columns.tolist()
-        _check_columns(columns, header, name, path)
+        require_columns(name, columns, header, f"file {path}")
         read = dict(dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8",
                     usecols=columns)
         source = f"file {path}"
@@ -157,7 +154,7 @@ class FileConnector(Connector):
         columns: list[str] | None, parse: bool,
     ) -> Iterator[pd.DataFrame]:
         parquet = pq.ParquetFile(path)
-        _check_columns(columns, parquet.schema_arrow.names, name, path)
+        require_columns(name, columns, parquet.schema_arrow.names, f"file {path}")
         source = f"file {path}"
         if not chunksize:
             batches: Iterator[pa.Table] = iter([parquet.read(columns=columns)])
@@ -250,17 +247,6 @@ class FileConnector(Connector):
                 fmt = "%Y-%m-%d %H:%M:%S.%f%z" if aware else "%Y-%m-%d %H:%M:%S.%f"
                 out[column.name] = out[column.name].dt.strftime(fmt)
         out.to_csv(path, index=False, encoding="utf-8")
-
-
-def _check_columns(columns: list[str] | None, available: list[str], name: str,
-                   path: Path) -> None:
-    missing = [c for c in columns or [] if c not in available]
-    if missing:
-        raise ConnectorError(
-            f"table {name!r} ({path}) has no column(s) {missing}; columns: {available}",
-            table=name,
-            fix="check the column names in schema.yaml against the file header",
-        )
 
 
 def check_table_file_name(name: str) -> None:

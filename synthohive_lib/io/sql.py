@@ -27,7 +27,7 @@ import structlog
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError, NoSuchTableError
 
 from synthohive_lib.errors import ConnectorError, SourceUnreachableError
-from synthohive_lib.io.base import Connector
+from synthohive_lib.io.base import Connector, require_columns, unknown_table
 from synthohive_lib.io.dtypes import coerce_frame, storage_of_sql_type
 from synthohive_lib.io.identifiers import validate_identifier
 from synthohive_lib.io.urls import REDACTED, redact_url, url_location
@@ -150,11 +150,9 @@ class SqlConnector(Connector):
                 )
                 table = sa.Table(name, sa.MetaData(), autoload_with=conn, schema=self.db_schema)
         except NoSuchTableError:
-            available = sorted(sa.inspect(conn).get_table_names(schema=self.db_schema))
-            raise ConnectorError(
-                f"no table {name!r} in {self.describe()}; available tables: {available}",
-                table=name,
-                fix="check the table name (names are case-sensitive when quoted)",
+            available = sa.inspect(conn).get_table_names(schema=self.db_schema)
+            raise unknown_table(
+                name, available, self.describe(), "names are case-sensitive when quoted"
             ) from None
         if self.backend in {"mysql", "mariadb"}:
             table = _unescape_mysql_columns(table)
@@ -177,14 +175,7 @@ class SqlConnector(Connector):
         self, sa_table: sa.Table, name: str, columns: list[str] | None
     ) -> tuple[sa.Select, list[str]]:
         names = list(columns) if columns is not None else [c.name for c in sa_table.columns]
-        missing = [c for c in names if c not in sa_table.c]
-        if missing:
-            raise ConnectorError(
-                f"table {name!r} has no column(s) {missing}; columns: "
-                f"{[c.name for c in sa_table.columns]}",
-                table=name,
-                fix="check the column names in schema.yaml against the source",
-            )
+        require_columns(name, names, [c.name for c in sa_table.columns], self.describe())
         stmt = sa.select(*(sa_table.c[c] for c in names))
         pk = list(sa_table.primary_key.columns)
         if pk:

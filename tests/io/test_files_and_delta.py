@@ -235,3 +235,19 @@ def test_csv_chunks_without_a_schema_are_typed_by_the_whole_file_read_once(
     whole = pd.concat(chunks, ignore_index=True)
     pd.testing.assert_frame_equal(whole, connector.read_table("t"))
     assert whole["a"].tolist() == [1.0, 2.0, 3.0, 4.5]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_unknown_tables_and_columns_are_named_with_what_exists(
+    fmt: str, tmp_path: Path, shop_schema: Schema, make_frames: FramesFactory
+) -> None:
+    open_connector(tmp_path / "u", format=fmt).write_schema(shop_schema, make_frames())
+    reader = open_connector(tmp_path / "u")
+    with pytest.raises(ConnectorError, match=r"available tables: .*'Employee'") as info:
+        reader.read_table("Nope")
+    assert info.value.table == "Nope"
+    columns = shop_schema.table("Employee").column_names
+    with pytest.raises(ConnectorError, match=r"'Employee' in .* has no column\(s\) \['nope'\]"
+                       ) as info:
+        list(reader.iter_table("Employee", columns=[columns[0], "nope"]))
+    assert info.value.table == "Employee" and repr(columns[0]) in str(info.value)

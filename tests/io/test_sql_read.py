@@ -97,8 +97,9 @@ def test_unknown_table_names_the_available_ones(chinook: SqlConnector) -> None:
 
 
 def test_unknown_column_is_named(chinook: SqlConnector) -> None:
-    with pytest.raises(ConnectorError, match="Composerz"):
+    with pytest.raises(ConnectorError, match=r"'Track' .*no column\(s\) \['Composerz'\]") as info:
         chinook.read_table("Track", columns=["Composerz"])
+    assert info.value.table == "Track" and "'Composer'" in str(info.value)  # what exists
 
 
 def test_missing_sqlite_file_is_unreachable_and_not_created(tmp_path) -> None:
