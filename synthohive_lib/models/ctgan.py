@@ -200,7 +200,7 @@ class CTGAN(GenerativeModel):
             seconds=round(self.transform_seconds_, 3),
         )
         with _threads(c.num_threads), _seeded(seed, device):
-            self._train(matrix, ctx_matrix, data, rng, device)
+            self._train(matrix, ctx_matrix, data, context, rng, device)
         self.device_ = str(device)
         self.fit_seconds_ = time.perf_counter() - started
         return self
@@ -210,6 +210,7 @@ class CTGAN(GenerativeModel):
         matrix: np.ndarray,
         ctx_matrix: np.ndarray,
         data: pd.DataFrame,
+        context: pd.DataFrame | None,
         rng: np.random.Generator,
         device: torch.device,
     ) -> None:
@@ -233,8 +234,8 @@ class CTGAN(GenerativeModel):
         batch = c.batch_size
         steps = max(len(matrix) // batch, 1)
         autocast = (
-            torch.autocast("cuda", dtype=torch.bfloat16)
-            if c.mixed_precision and device.type == "cuda"
+            torch.autocast(device.type, dtype=torch.bfloat16)
+            if c.mixed_precision
             else nullcontext()
         )
 
@@ -253,7 +254,9 @@ class CTGAN(GenerativeModel):
             active = None if keep is None else torch.from_numpy(keep).to(device, torch.float32)
             return draw, rows, cond, active
 
-        eval_real = data.sample(min(c.eval_rows, len(data)), random_state=int(rng.integers(2**31)))
+        eval_rows = rng.choice(len(data), min(c.eval_rows, len(data)), replace=False)
+        eval_real = data.iloc[eval_rows].reset_index(drop=True)
+        eval_ctx = None if context is None else context.iloc[eval_rows].reset_index(drop=True)
         verbose = c.verbose if c.verbose is not None else sys.stderr.isatty()
         bar = tqdm(range(c.epochs), disable=not verbose, desc="ctgan", unit="epoch")
         self.loss_history_: list[dict[str, float]] = []
@@ -316,7 +319,7 @@ class CTGAN(GenerativeModel):
             }
             stop = False
             if c.eval_every and (epoch + 1) % c.eval_every == 0:
-                score_now = self._fidelity(eval_real, int(rng.integers(2**31)))
+                score_now = self._fidelity(eval_real, eval_ctx, int(rng.integers(2**31)))
                 record["fidelity"] = score_now
                 if score_now > best_score:
                     best_score, stale = score_now, 0
@@ -339,11 +342,9 @@ class CTGAN(GenerativeModel):
             generator.load_state_dict(best_state)
         generator.eval()
 
-    def _fidelity(self, real: pd.DataFrame, seed: int) -> float:
+    def _fidelity(self, real: pd.DataFrame, context: pd.DataFrame | None, seed: int) -> float:
+        """Marginal fidelity of a sample (generated for the real rows' parents, if any)."""
         with torch.random.fork_rng(devices=[]):
-            context = None
-            if self.context_dim_:
-                return 0.0  # context models need parent rows to sample; selection skipped
             synthetic = self._sample_frame(len(real), context, seed)
         self.generator_.train()
         return marginal_fidelity(real, synthetic, self.specs)
@@ -392,7 +393,8 @@ class CTGAN(GenerativeModel):
             ).to(device)
         c = self.config
         self.generator_.eval()
-        chunks: list[np.ndarray] = []
+        # Filled in place chunk by chunk: no second copy of the whole matrix at peak.
+        matrix = np.empty((n, self.transformer_.output_dim), dtype=np.float32)
         with torch.inference_mode():
             for start in range(0, n, c.sample_batch_size):
                 size = min(c.sample_batch_size, n - start)
@@ -405,9 +407,8 @@ class CTGAN(GenerativeModel):
                     cond = torch.zeros(size, self.sampler_.cond_dim, device=device)
                     ctx = ctx_all[start : start + size]
                 raw = self.generator_(torch.cat([noise, cond, ctx], 1))
-                chunks.append(self.activation_(raw.float()).cpu().numpy())
-        width = self.transformer_.output_dim
-        matrix = np.concatenate(chunks) if chunks else np.zeros((0, width), np.float32)
+                decoded = self.activation_.for_decoding(raw.float())
+                matrix[start : start + size] = decoded.cpu().numpy()
         return self.transformer_.inverse_transform(matrix, rng)
 
     # -- persistence --------------------------------------------------------------------
