@@ -150,10 +150,16 @@ def sql_type(column: Column, frame: pd.DataFrame | None, *, is_key: bool) -> sa.
     return sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
 
+#: ``infer_dtype`` results whose values ``.str.len()`` can measure (others count as 0).
+_MEASURABLE = frozenset({"string", "bytes", "mixed", "mixed-integer"})
+
+
 def _key_length(column: Column, frame: pd.DataFrame | None) -> int:
     """VARCHAR length for an indexed string column: the longest value, at least 255."""
     if frame is None or column.name not in frame.columns or frame.empty:
         return _KEY_VARCHAR
-    lengths = frame[column.name].dropna().map(lambda v: len(v) if hasattr(v, "__len__") else 0)
-    longest = int(lengths.max()) if len(lengths) else 0
+    values = frame[column.name].dropna()
+    if values.empty or pd.api.types.infer_dtype(values, skipna=True) not in _MEASURABLE:
+        return _KEY_VARCHAR  # no text or bytes to measure
+    longest = int(values.str.len().fillna(0).max())  # non-text values in a mixed column: 0
     return max(_KEY_VARCHAR, longest)

@@ -348,11 +348,11 @@ def _python_values(series: pd.Series, storage: StorageType | None, backend: str)
         values = series
         if isinstance(series.dtype, pd.DatetimeTZDtype) and backend in {"mysql", "mariadb"}:
             values = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        out = np.empty(len(values), dtype=object)
+        # whole-array conversions (no Python loop per row); NaT becomes None
         if storage is StorageType.DATE:
-            out[:] = [None if m else ts.date() for ts, m in zip(values, missing, strict=True)]
+            out = np.asarray(values.dt.date, dtype=object)
         else:
-            out[:] = [None if m else ts.to_pydatetime() for ts, m in
-                      zip(values, missing, strict=True)]
+            out = np.asarray(values.array.to_pydatetime(), dtype=object)
+        out[missing] = None
         return out
     return series.to_numpy(dtype=object, na_value=None)

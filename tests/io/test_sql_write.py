@@ -169,3 +169,20 @@ def test_chinook_copies_whole_into_every_backend(
         employees = dst.read_table("Employee", chinook_schema.table("Employee"))
         pd.testing.assert_frame_equal(employees, frames["Employee"])
         _insert_fails(dst, "PlaylistTrack", {"PlaylistId": 1, "TrackId": 1})  # composite PK
+
+
+def test_long_text_keys_and_dates_are_stored_on_every_backend(empty_db_url: str) -> None:
+    """A text key longer than the default VARCHAR(255) and DATE values round-trip exactly."""
+    schema = Schema.model_validate({"tables": [{
+        "name": "Doc", "primary_key": ["code"], "columns": [
+            {"name": "code", "type": "id", "storage": "string"},
+            {"name": "day", "type": "datetime", "storage": "date", "nullable": True},
+        ]}]})
+    frame = pd.DataFrame({
+        "code": ["k" * 400, "é" * 300, "short"],
+        "day": pd.to_datetime(["2024-02-29", None, "1999-12-31"]),
+    })
+    with open_connector(empty_db_url) as db:
+        db.write_schema(schema, {"Doc": frame})
+        back = _sorted(db.read_table("Doc", schema.table("Doc")), ["code"])
+    pd.testing.assert_frame_equal(back, _sorted(frame, ["code"]), check_dtype=False)
