@@ -78,6 +78,7 @@ def _worker_ours(train: pd.DataFrame, types: dict[str, str], args: argparse.Name
         seed=args.seed,
         num_threads=args.threads,
         time_budget_s=args.time_budget_s,
+        mixed_precision=args.mixed_precision,
         verbose=False,
         **HYPER,
     )
@@ -213,6 +214,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads, both sides")
     parser.add_argument("--sample-rows", type=int, default=100_000)
+    parser.add_argument(
+        "--mixed-precision", action="store_true", help="ours only: bf16 autocast (CPU or CUDA)"
+    )
     parser.add_argument("--metric-rows", type=int, default=10_000)
     parser.add_argument("--worker", choices=["ours", "peer"], help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -235,6 +239,7 @@ def main(argv: list[str] | None = None) -> dict:
         "epochs_requested": args.epochs,
         "time_budget_s": args.time_budget_s,
         "threads": args.threads,
+        "ours_mixed_precision": args.mixed_precision,
         "cpu_count": os.cpu_count(),
         "hyper_parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in HYPER.items()},
     }
@@ -254,6 +259,8 @@ def main(argv: list[str] | None = None) -> dict:
             forwarded += ["--time-budget-s", str(args.time_budget_s)]
         if args.threads:
             forwarded += ["--threads", str(args.threads)]
+        if args.mixed_precision:
+            forwarded += ["--mixed-precision"]
         for side in ("ours", "peer"):
             subprocess.run(
                 [sys.executable, __file__, "--worker", side, *forwarded],
