@@ -424,7 +424,14 @@ def infer(
                     reflected, samples, schema_name, type_hints or {}
                 )
                 result = InferenceResult(schema, candidates)
-            result.row_counts = {n: connector.row_count(n) for n in result.schema.table_names}
+                frames = {t.name: samples.get(t.name) for t in reflected}
+            # a sample shorter than asked for is the whole table: its length is the count,
+            # and the table is not read (or counted) a second time
+            result.row_counts = {
+                n: len(f) if (f := frames.get(n)) is not None and len(f) < sample_rows
+                else connector.row_count(n)
+                for n in result.schema.table_names
+            }
             result.source = where
             return result
         finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -132,10 +131,6 @@ def test_an_empty_frame_still_gives_a_table() -> None:
     assert table.primary_key == []
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("synthohive_lib.io.files") is None,
-    reason="the CSV/Parquet connector (synthohive_lib.io.files) is not there yet",
-)
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_a_folder_of_files_is_inferred_through_the_file_connector(tmp_path: Path, fmt: str) -> None:
     for name, frame in shop_frames().items():
@@ -150,7 +145,6 @@ def test_a_folder_of_files_is_inferred_through_the_file_connector(tmp_path: Path
 
 
 def test_a_mixed_csv_column_read_through_the_file_connector_is_refused(tmp_path: Path) -> None:
-    pytest.importorskip("synthohive_lib.io.files")
     (tmp_path / "items.csv").write_text("item_id,weight\n1,10\n2,heavy\n3,12\n4,13\n")
     with pytest.raises(MixedTypeColumnError) as err:
         infer(tmp_path)
@@ -169,3 +163,24 @@ def test_untyped_sqlite_columns_are_typed_from_their_values(make_sqlite: Callabl
     )
     assert table.column("b").type is ColumnType.CATEGORICAL
     assert table.column("c").datetime_format == "%Y-%m-%d"
+
+
+def test_row_counts_come_from_a_complete_sample_or_from_the_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from synthohive_lib.io.files import FileConnector
+
+    for name, frame in shop_frames().items():
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    counted: list[str] = []
+    row_count = FileConnector.row_count
+
+    def counting(self: FileConnector, name: str) -> int:
+        counted.append(name)
+        return row_count(self, name)
+
+    monkeypatch.setattr(FileConnector, "row_count", counting)
+    whole = infer(tmp_path, name="shop")  # every table fits in the sample: no second read
+    assert whole.row_counts == {"customers": 4, "orders": 6} and counted == []
+    partial = infer(tmp_path, name="shop", sample_rows=5)  # orders has 6 rows: counted
+    assert partial.row_counts == {"customers": 4, "orders": 6} and counted == ["orders"]
