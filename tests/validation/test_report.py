@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,6 +11,8 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.errors import SchemaValidationError
+from synthohive_lib.io import open_connector
+from synthohive_lib.schema import load_schema
 from synthohive_lib.validation import (
     Relation,
     build_report_from_frames,
@@ -130,11 +131,9 @@ def test_describe_schema_reads_a_duck_typed_schema() -> None:
 
 
 def test_build_report_from_frames_with_the_chinook_schema() -> None:
-    schema_mod = pytest.importorskip("synthohive_lib.schema")
-    schema = schema_mod.load_schema(CHINOOK / "schema.yaml")
-    with sqlite3.connect(CHINOOK / "chinook.sqlite") as con:
-        names = [t.name for t in schema.tables]
-        real = {n: pd.read_sql(f'SELECT * FROM "{n}"', con) for n in names}
+    schema = load_schema(CHINOOK / "schema.yaml")
+    with open_connector(CHINOOK / "chinook.sqlite") as db:
+        real = {t.name: db.read_table(t.name, t) for t in schema.tables}
     report = build_report_from_frames(real, real, schema, privacy=False)
     assert report.score == pytest.approx(1.0)
     assert report.validity_score == 1.0

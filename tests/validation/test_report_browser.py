@@ -29,6 +29,7 @@ import pytest
 
 from synthohive_lib.validation import Relation, schema_report
 from synthohive_lib.validation.svg import REAL_COLOR, SYNTHETIC_COLOR
+from tests.conftest import unavailable
 
 pytestmark = pytest.mark.browser
 
@@ -46,18 +47,11 @@ CHROMIUM_FLAGS = (
 )
 
 
-def _unavailable(reason: str) -> None:
-    """Skip, or fail when CI requires real services (SYNTHOHIVE_REQUIRE_SERVICES=1)."""
-    if os.environ.get("SYNTHOHIVE_REQUIRE_SERVICES", "") == "1":
-        pytest.fail(f"{reason} (SYNTHOHIVE_REQUIRE_SERVICES=1 forbids skipping)", pytrace=False)
-    pytest.skip(reason)
-
-
 def _chromium() -> str:
     for path in CHROMIUM_CANDIDATES:
         if os.access(path, os.X_OK):
             return path
-    _unavailable("headless Chromium not installed (apt-get install -y chromium)")
+    unavailable("headless Chromium not installed (apt-get install -y chromium)")
     raise AssertionError("unreachable")
 
 
@@ -144,7 +138,7 @@ def browser() -> Iterator[DevTools]:
     try:
         from websockets.sync.client import connect
     except ImportError:
-        _unavailable("the websockets package is needed to drive Chromium (pip install websockets)")
+        unavailable("the websockets package is needed to drive Chromium (pip install websockets)")
     profile = tempfile.mkdtemp(prefix="synthohive-chromium-")
     proc = subprocess.Popen(
         [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],

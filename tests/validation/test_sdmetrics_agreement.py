@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sdmetrics.column_pairs as sdm_pairs  # a pinned dev dependency: missing means broken
+import sdmetrics.single_column as sdm_single
 
 from synthohive_lib.validation import column_shape, pair_trends, resolve_kinds
 from synthohive_lib.validation.kinds import ORDERED_KINDS, to_float
-
-sdm_single = pytest.importorskip("sdmetrics.single_column")
-sdm_pairs = pytest.importorskip("sdmetrics.column_pairs")
+from tests.conftest import unavailable
 
 DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 TOLERANCE = 0.01
@@ -28,7 +28,7 @@ TOLERANCE = 0.01
 
 def _need(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"dataset not found: {path}")
+        unavailable(f"dataset not found: {path}")
     return path
 
 
