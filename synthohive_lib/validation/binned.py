@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.validation.encoded import EncodedColumn, encode_frames, top_k_from_codes
-from synthohive_lib.validation.encoding import Codes, joint_tv_distance, quantile_codes, tv_distance
+from synthohive_lib.validation.encoding import (
+    Codes,
+    joint_tv_distance,
+    nanmean,
+    quantile_codes,
+    tv_distance,
+)
 
 
 @dataclass(frozen=True)
@@ -97,24 +103,18 @@ def binned_accuracy(
             )
             for a, b in combinations(columns, 2)
         ]
-        return _nanmean(scores)
+        return nanmean(scores)
 
     per_col = univariate(1)
-    result = BinnedAccuracy(_nanmean(list(per_col.values())), bivariate(1), per_column=per_col)
+    result = BinnedAccuracy(nanmean(list(per_col.values())), bivariate(1), per_column=per_col)
     if holdout is not None:
         per_hold = univariate(2)
         result = BinnedAccuracy(
             result.univariate,
             result.bivariate,
-            _nanmean(list(per_hold.values())),
+            nanmean(list(per_hold.values())),
             bivariate(2),
             per_col,
             per_hold,
         )
     return result
-
-
-def _nanmean(values: list[float]) -> float:
-    arr = np.asarray(values, dtype=float)
-    arr = arr[~np.isnan(arr)]
-    return float(arr.mean()) if arr.size else float("nan")

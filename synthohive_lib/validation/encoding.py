@@ -118,6 +118,13 @@ def frequencies(codes: np.ndarray, n_levels: int) -> np.ndarray:
     return counts / total if total else counts
 
 
+def nanmean(values: list[float]) -> float:
+    """Mean of the defined scores (NaN ones, e.g. of empty columns, are left out); NaN if none."""
+    arr = np.asarray(values, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    return float(arr.mean()) if arr.size else float("nan")
+
+
 def tv_distance(a: np.ndarray, b: np.ndarray, n_levels: int) -> float:
     """Total variation distance between the code distributions of ``a`` and ``b``.
 

@@ -104,6 +104,16 @@ def to_float(series: pd.Series, kind: str) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
 
 
+def ordered_floats(values: pd.Series | np.ndarray) -> np.ndarray:
+    """An ordered column of unknown kind as float64: datetimes by their dtype, else numbers.
+
+    For the SDMetrics-compatible single metrics, which take bare columns without a kind.
+    """
+    series = pd.Series(values)
+    kind = "datetime" if pd.api.types.is_datetime64_any_dtype(series.dtype) else "numerical"
+    return to_float(series, kind)
+
+
 def _parse_dates(series: pd.Series) -> pd.Series:
     """Parse text dates: the fast vectorised ISO 8601 path first, per-value inference if needed."""
     parsed = pd.to_datetime(series, errors="coerce", format="ISO8601")

@@ -22,7 +22,7 @@ from synthohive_lib.validation.encoding import (
     equal_width_codes,
     joint_tv_distance,
 )
-from synthohive_lib.validation.kinds import ORDERED_KINDS, SCORED_KINDS, to_float
+from synthohive_lib.validation.kinds import ORDERED_KINDS, SCORED_KINDS, ordered_floats
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ def pairwise_correlation(matrix: np.ndarray) -> np.ndarray:
 
 def correlation_similarity(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
     """1 - |corr_real - corr_synthetic| / 2 for two columns (SDMetrics' CorrelationSimilarity)."""
-    r = np.column_stack([_numeric(real[c]) for c in real.columns[:2]])
-    s = np.column_stack([_numeric(synthetic[c]) for c in real.columns[:2]])
+    r = np.column_stack([ordered_floats(real[c]) for c in real.columns[:2]])
+    s = np.column_stack([ordered_floats(synthetic[c]) for c in real.columns[:2]])
     cr, cs = pairwise_correlation(r)[0, 1], pairwise_correlation(s)[0, 1]
     return float(1.0 - abs(cr - cs) / 2.0)
 
@@ -155,11 +155,6 @@ def _pair_codes(enc: EncodedColumn, n_bins: int) -> Codes:
         return equal_width_codes(enc.floats[0], enc.floats[1], n_bins=n_bins)
     assert enc.codes is not None  # categories, booleans: every value a level
     return enc.codes
-
-
-def _numeric(series: pd.Series) -> np.ndarray:
-    kind = "datetime" if pd.api.types.is_datetime64_any_dtype(series.dtype) else "numerical"
-    return to_float(series, kind)
 
 
 def _opt(x: float) -> float | None:

@@ -18,7 +18,7 @@ import pandas as pd
 from synthohive_lib.errors import SchemaIssue, SchemaValidationError
 from synthohive_lib.validation.binned import BinnedAccuracy, binned_accuracy
 from synthohive_lib.validation.encoded import EncodedColumn, encode_frames
-from synthohive_lib.validation.encoding import equal_width_codes, frequencies
+from synthohive_lib.validation.encoding import equal_width_codes, frequencies, nanmean
 from synthohive_lib.validation.kinds import (
     Kind,
     resolve_kinds,
@@ -77,17 +77,17 @@ class TableQuality:
     @property
     def column_shapes_score(self) -> float:
         """Mean column-shape score (NaN when no column is scored)."""
-        return _nanmean([c.score for c in self.column_shapes])
+        return nanmean([c.score for c in self.column_shapes])
 
     @property
     def pair_trends_score(self) -> float:
         """Mean pair-trend score (NaN when fewer than two columns are scored)."""
-        return _nanmean([p.score for p in self.pair_trends])
+        return nanmean([p.score for p in self.pair_trends])
 
     @property
     def score(self) -> float:
         """Mean of column shapes and pair trends, each ignored when undefined."""
-        return _nanmean([self.column_shapes_score, self.pair_trends_score])
+        return nanmean([self.column_shapes_score, self.pair_trends_score])
 
     @property
     def validity_score(self) -> float:
@@ -95,7 +95,7 @@ class TableQuality:
         parts = [s for _, s in self.adherence.values()]
         if self.primary_key is not None:
             parts.append(self.primary_key.score)
-        return _nanmean(parts)
+        return nanmean(parts)
 
     def column_scores(self) -> dict[str, float]:
         """Column -> shape score, worst first (what the gate and the report rank by)."""
@@ -245,9 +245,3 @@ def _datetime_labels(inner: tuple[float, ...]) -> list[str]:
 def _worst_first(item: tuple[object, float]) -> tuple[int, float]:
     score = item[1]
     return (0, -1.0) if score is None or np.isnan(score) else (1, score)
-
-
-def _nanmean(values: list[float]) -> float:
-    arr = np.asarray(values, dtype=float)
-    arr = arr[~np.isnan(arr)]
-    return float(arr.mean()) if arr.size else float("nan")

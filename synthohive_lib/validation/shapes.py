@@ -16,7 +16,7 @@ import pandas as pd
 
 from synthohive_lib.validation.encoded import EncodedColumn, encode_column
 from synthohive_lib.validation.encoding import category_codes, tv_distance
-from synthohive_lib.validation.kinds import to_float
+from synthohive_lib.validation.kinds import ordered_floats
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def ks_statistic(real: np.ndarray, synthetic: np.ndarray, *, nulls_as_value: boo
 
 def ks_complement(real: pd.Series | np.ndarray, synthetic: pd.Series | np.ndarray) -> float:
     """1 - KS statistic on non-null values (datetimes as timestamps); SDMetrics' KSComplement."""
-    return 1.0 - ks_statistic(_ordered(real), _ordered(synthetic))
+    return 1.0 - ks_statistic(ordered_floats(real), ordered_floats(synthetic))
 
 
 def tv_complement(real: pd.Series, synthetic: pd.Series) -> float:
@@ -127,12 +127,6 @@ def _share(mask: np.ndarray) -> float:
 
 def _ratio(a: float, b: float) -> float:
     return float(a / b) if b else 0.0
-
-
-def _ordered(values: pd.Series | np.ndarray) -> np.ndarray:
-    series = pd.Series(values)
-    kind = "datetime" if pd.api.types.is_datetime64_any_dtype(series.dtype) else "numerical"
-    return to_float(series, kind)
 
 
 def _clip(x: float) -> float:
