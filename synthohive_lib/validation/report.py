@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.errors import SchemaIssue, SchemaValidationError
+from synthohive_lib.validation.encoding import nanmean
 from synthohive_lib.validation.kinds import resolve_kinds
 from synthohive_lib.validation.pairs import PairTrend
 from synthohive_lib.validation.quality import TableQuality, table_quality
@@ -54,14 +55,12 @@ class RelationQuality:
     @property
     def intertable_score(self) -> float:
         """Mean intertable pair-trend score (NaN when no column pairs apply)."""
-        vals = [t.score for t in self.trends if not math.isnan(t.score)]
-        return float(np.mean(vals)) if vals else float("nan")
+        return nanmean([t.score for t in self.trends])
 
     @property
     def score(self) -> float:
         """Mean of children-per-parent similarity and intertable trends."""
-        vals = [v for v in (self.cardinality.score, self.intertable_score) if not math.isnan(v)]
-        return float(np.mean(vals)) if vals else float("nan")
+        return nanmean([self.cardinality.score, self.intertable_score])
 
     def to_dict(self) -> dict[str, object]:
         """Plain dict for JSON."""
@@ -89,17 +88,13 @@ class Report:
     @property
     def score(self) -> float:
         """Overall fidelity: mean of the table scores and relation scores."""
-        vals = [t.score for t in self.tables.values()] + [r.score for r in self.relations]
-        vals = [v for v in vals if not math.isnan(v)]
-        return float(np.mean(vals)) if vals else float("nan")
+        return nanmean([t.score for t in self.tables.values()] + [r.score for r in self.relations])
 
     @property
     def validity_score(self) -> float:
         """Mean of referential integrity, key uniqueness and adherence over the schema."""
         vals = [t.validity_score for t in self.tables.values()]
-        vals += [r.integrity.score for r in self.relations]
-        vals = [v for v in vals if not math.isnan(v)]
-        return float(np.mean(vals)) if vals else float("nan")
+        return nanmean(vals + [r.integrity.score for r in self.relations])
 
     def tables_worst_first(self) -> list[TableQuality]:
         """Tables ordered by score, worst (or unscored) first."""
