@@ -17,6 +17,7 @@ Command groups register themselves in :data:`COMMAND_GROUPS`.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -261,9 +262,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _secrets(argv: Sequence[str]) -> list[str]:
-    """Passwords found in URL arguments, to be scrubbed from anything printed."""
+    """Passwords in URL arguments, or in the URLs their ``env:VAR`` arguments name.
+
+    The last line of defence: connectors already redact what they print, but an error from a
+    driver or a library could still quote the URL it was given, so any password the command
+    line can reach is scrubbed from what the CLI prints.
+    """
+    from synthohive_lib.io.urls import env_variable
+
     out = []
-    for arg in argv:
+    for given in argv:
+        variable = env_variable(given)
+        arg = os.environ.get(variable, "") if variable else given
         if "://" not in arg:
             continue
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,24 @@ def test_output_dash_writes_yaml_to_stdout(chinook_url: str, capsys: pytest.Capt
     assert captured.out.startswith("# SynthoHive schema")
     assert "name: music" in captured.out
     assert "11 tables" in captured.err
+
+
+def test_a_password_reached_through_env_is_scrubbed_from_any_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """Even an error that quotes the resolved URL verbatim never shows its password."""
+    import synthohive_lib.schema.infer as infer_module
+    from synthohive_lib.errors import ConnectorError
+
+    url = "postgresql+psycopg2://alice:Env-S3cret@db.example:5432/sales"
+    monkeypatch.setenv("SH_TEST_SOURCE", url)
+
+    def quoting(source: str, **_: object) -> None:
+        raise ConnectorError(f"driver said: could not use {os.environ['SH_TEST_SOURCE']}")
+
+    monkeypatch.setattr(infer_module, "infer", quoting)
+    for target in ("env:SH_TEST_SOURCE", "${SH_TEST_SOURCE}"):
+        assert main(["schema", "infer", target, "-o", "unused.yaml"]) == EXIT_ERROR
+        err = capsys.readouterr().err
+        assert "Env-S3cret" not in err
+        assert "alice:***@db.example" in err  # the rest of the URL stays useful

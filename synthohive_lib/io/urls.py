@@ -58,6 +58,16 @@ def resolve_target(target: str | os.PathLike[str]) -> str | Path:
     return text if is_url(text) else Path(text).expanduser()
 
 
+def env_variable(target: str) -> str | None:
+    """The variable named by an ``env:VAR`` / ``${VAR}`` target, None for any other target."""
+    text = target.strip()
+    for pattern in _ENV_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return match.group("name")
+    return None
+
+
 def is_url(target: str | os.PathLike[str]) -> bool:
     """True for ``scheme://...`` database URLs (``sqlite:///file.db`` included)."""
     return isinstance(target, str) and bool(_URL_SCHEME.match(target))
