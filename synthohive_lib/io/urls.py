@@ -43,18 +43,15 @@ def resolve_target(target: str | os.PathLike[str]) -> str | Path:
     if isinstance(target, os.PathLike):
         return Path(target)
     text = target.strip()
-    for pattern in _ENV_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            name = match.group("name")
-            value = os.environ.get(name, "").strip()
-            if not value:
-                raise ConfigError(
-                    f"environment variable {name} (named by the target {text!r}) is not set",
-                    fix=f"export {name}=<database URL or path> before running",
-                )
-            text = value
-            break
+    name = env_variable(text)
+    if name is not None:
+        value = os.environ.get(name, "").strip()
+        if not value:
+            raise ConfigError(
+                f"environment variable {name} (named by the target {text!r}) is not set",
+                fix=f"export {name}=<database URL or path> before running",
+            )
+        text = value
     return text if is_url(text) else Path(text).expanduser()
 
 
@@ -103,7 +100,7 @@ def describe_target(target: str | os.PathLike[str] | sa.URL) -> str:
     if isinstance(target, os.PathLike):
         return str(Path(target))
     text = target.strip()
-    if any(p.match(text) for p in _ENV_PATTERNS):
+    if env_variable(text) is not None:
         return text
     return redact_url(text) if is_url(text) else text
 
