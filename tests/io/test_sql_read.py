@@ -80,6 +80,9 @@ def test_schema_storage_overrides_reflected_types(chinook: SqlConnector) -> None
     )
     frame = chinook.read_table("InvoiceLine", schema_table, columns=["Quantity"])
     assert frame["Quantity"].dtype == "float64"
+    reflected = chinook.read_table("InvoiceLine", columns=["Quantity"])["Quantity"]
+    assert reflected.dtype == "Int64"  # without the schema: the database's integer type
+    assert frame["Quantity"].tolist() == reflected.astype("float64").tolist()
 
 
 def test_chunked_reads_add_up_to_the_whole_table(chinook: SqlConnector) -> None:

@@ -157,6 +157,7 @@ def test_schema_yaml_round_trips_identically(
 def test_inference_accepts_an_open_connector(chinook_url: str) -> None:
     with open_connector(chinook_url) as connector:
         schema = infer_schema(connector, name="from_connector", sample_rows=50)
+        assert connector.row_count("Artist") == 275  # the caller's connector is left open
     assert schema.name == "from_connector" and len(schema.tables) == 11
 
 

@@ -73,7 +73,10 @@ def _fk(doc: dict[str, Any], table: str) -> dict[str, Any]:
 
 
 def test_the_base_schema_and_a_self_reference_are_valid() -> None:
-    validate_schema(Schema.model_validate(base()))
+    schema = Schema.model_validate(base())
+    assert any(t.self_references for t in schema.tables)  # the case this test is about
+    assert schema_issues(schema) == []
+    validate_schema(schema)  # and therefore does not raise
 
 
 BREAKAGES: dict[str, tuple[Callable[[dict[str, Any]], None], str, str | None]] = {

@@ -7,13 +7,25 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.errors import QualityGateError, SynthoHiveError
-from synthohive_lib.validation import check_quality_gate, check_report_gate, schema_report
+from synthohive_lib.validation import (
+    check_quality_gate,
+    check_report_gate,
+    schema_report,
+    table_quality,
+)
 
 REAL = pd.DataFrame({"x": np.arange(100.0), "c": list("ab") * 50, "ok": list("xyz") * 33 + ["x"]})
 
 
-def test_identical_data_passes() -> None:
-    check_quality_gate(REAL, REAL, threshold=0.99)
+def test_identical_data_passes_and_the_threshold_is_inclusive() -> None:
+    check_quality_gate(REAL, REAL, threshold=1.0)  # identical data scores exactly 1.0
+    shifted = REAL.assign(x=REAL["x"] + 10)  # x: KS 0.1, so its score is 0.9
+    score = table_quality(REAL, shifted, privacy=False, plots=False).column_scores()["x"]
+    assert score == pytest.approx(0.9)
+    check_quality_gate(REAL, shifted, threshold=score)  # a score equal to the bar passes
+    with pytest.raises(QualityGateError) as info:
+        check_quality_gate(REAL, shifted, threshold=float(np.nextafter(score, 1.0)))
+    assert info.value.failing == {"x": score}
 
 
 def test_failing_columns_are_listed_worst_first_with_scores() -> None:
