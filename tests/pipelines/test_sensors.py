@@ -11,7 +11,7 @@ import pytest
 
 from synthohive_lib.io.fingerprint import loads_fingerprints
 from synthohive_lib.schema import SchemaGraph, load_schema
-from synthohive_pipelines.assets import STAGES
+from synthohive_pipelines.assets import REPORT_KEY, STAGES
 from synthohive_pipelines.definitions import build_definitions
 from synthohive_pipelines.jobs import FULL_REFRESH, SYNTHESIZE_ALL
 from synthohive_pipelines.sensors import CHANGED_TAG, SOURCE_SENSOR
@@ -41,7 +41,8 @@ def execute(db: Path, *statements: str) -> None:
 
 
 def tables_of(request: dg.RunRequest) -> set[str]:
-    return {key.path[-1] for key in request.asset_selection or []}
+    """The tables whose assets the run selects (the schema-wide report aside)."""
+    return {key.path[-1] for key in request.asset_selection or [] if key != REPORT_KEY}
 
 
 def expected_tables(table: str) -> set[str]:
@@ -93,7 +94,9 @@ def test_rows_inserted_into_a_child_request_that_table_and_its_descendants(
     result, after = tick(defs, cursor)
     assert isinstance(result, dg.RunRequest)
     assert tables_of(result) == expected_tables("InvoiceLine") == {"InvoiceLine"}
-    assert dg.AssetKey(["real", "InvoiceLine"]) in result.asset_selection
+    assert set(result.asset_selection or []) == {
+        dg.AssetKey([stage.name, "InvoiceLine"]) for stage in STAGES
+    } | {REPORT_KEY}
     assert result.tags[CHANGED_TAG] == "InvoiceLine"
     assert result.run_key and result.run_key.startswith("source-change-")
     # the next tick compares against the new fingerprints: nothing more to do
@@ -112,6 +115,10 @@ def test_a_root_change_requests_its_whole_subtree(
     result, _ = tick(defs, cursor)
     assert isinstance(result, dg.RunRequest)
     assert tables_of(result) == expected_tables("Artist")
+    selected = set(result.asset_selection or [])
+    assert dg.AssetKey(["real", "Album"]) not in selected  # only the changed snapshot is re-read
+    assert dg.AssetKey(["model", "Album"]) in selected  # its context comes from real/Artist
+    assert dg.AssetKey(["synthetic", "PlaylistTrack"]) in selected  # grandchild via Track
     assert result.tags[CHANGED_TAG] == "Artist"
 
 
