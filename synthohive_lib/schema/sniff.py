@@ -376,10 +376,12 @@ def pii_value_shares(values: pd.Series) -> dict[PiiKind, float]:
     shares[PiiKind.IP_ADDRESS] = (s.str.match(_IPV4) | s.str.match(_IPV6)).sum() / n
     shares[PiiKind.NATIONAL_ID] = s.str.match(_SSN).sum() / n
     compact = s.str.replace(r"[\s\-]", "", regex=True)
-    card_like = compact.str.fullmatch(r"\d{13,19}")
+    # ASCII digits only: the checksums below work on the bytes, and ``\d`` would also match
+    # other scripts' digits (which no card number or IBAN is written in)
+    card_like = compact.str.fullmatch(r"[0-9]{13,19}")
     if card_like.any():
         shares[PiiKind.CREDIT_CARD] = luhn_valid(compact[card_like]).sum() / n
-    iban_like = compact.str.upper().str.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
+    iban_like = compact.str.upper().str.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
     if iban_like.any():
         shares[PiiKind.IBAN] = iban_valid(compact.str.upper()[iban_like]).sum() / n
     digit_count = s.str.replace(r"\s*(?:x|ext\.?)\s*\d+$", "", regex=True).str.count(r"\d")

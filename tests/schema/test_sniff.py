@@ -16,6 +16,7 @@ from synthohive_lib.schema.sniff import (
     name_tokens,
     observed_decimals,
     pii_kind_from_name,
+    pii_value_shares,
     sniff_column,
     storage_from_values,
 )
@@ -203,3 +204,13 @@ def test_name_and_values_agreeing_give_the_highest_confidence() -> None:
     assert both is not None and both.confidence >= 0.95
     assert name_only is not None and 0.5 <= name_only.confidence < both.confidence
     assert contradicted is not None and contradicted.confidence < 0.5
+
+
+def test_digits_of_other_scripts_do_not_break_the_checksums() -> None:
+    """Arabic-Indic digits match ``\\d`` but are no card number: sniffing must not crash."""
+    cards = pd.Series(["٤١١١١١١١١١١١١١١١", "4111 1111 1111 1111", "4012888888881881"])
+    assert pii_value_shares(cards)[PiiKind.CREDIT_CARD] == pytest.approx(2 / 3)
+    found = sniff_column(pd.concat([cards] * 3, ignore_index=True), "card_number").pii
+    assert found is not None and found.kind is PiiKind.CREDIT_CARD
+    ibans = pd.Series(["GB82WEST12345698765432", "GB٨٢WEST12345698765432"])
+    assert pii_value_shares(ibans)[PiiKind.IBAN] == pytest.approx(0.5)
