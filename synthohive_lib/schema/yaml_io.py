@@ -164,8 +164,14 @@ def _as_named_list(value: Any, what: str, where: str) -> list[dict[str, Any]]:
             fix=f"write '{what}:' followed by one indented entry per name",
         )
     out = []
-    for name, body in value.items():
-        body = dict(body or {})
+    for name, raw in value.items():
+        if raw is not None and not isinstance(raw, dict):
+            raise SchemaFileError(
+                f"{where}: {what} entry {name!r} must be a mapping of keys, got "
+                f"{type(raw).__name__} {raw!r}",
+                fix=f"write the keys of {name!r} indented below it, e.g. 'type: integer'",
+            )
+        body = dict(raw or {})
         if "name" in body and body["name"] != name:
             raise SchemaFileError(
                 f"{where}: entry {name!r} carries a different name {body['name']!r}",

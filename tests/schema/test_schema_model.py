@@ -171,3 +171,16 @@ def test_column_type_values_are_the_documented_ones() -> None:
     assert {t.value for t in ColumnType} == {
         "integer", "float", "categorical", "boolean", "datetime", "id", "text"
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("tables:\n  Shift:\n    columns:\n      Pay: float\n", "'Pay'"),
+        ("tables:\n  Shift: [Pay, Hours]\n", "'Shift'"),
+    ],
+)
+def test_a_shorthand_entry_is_a_typed_error_naming_it(text: str, entry: str) -> None:
+    with pytest.raises(SchemaFileError, match=f"entry {entry} must be a mapping") as info:
+        loads_schema(text)
+    assert "indented below it" in str(info.value)
