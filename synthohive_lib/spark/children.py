@@ -107,13 +107,20 @@ class ChildJob:
         n_null = int(rng.binomial(linked, rate / (1 - rate))) if 0 < rate < 1 and linked else 0
         return counts, n_null
 
-    def block(self, block: int, parents: pd.DataFrame, stream_seed: int | None = None
-              ) -> pd.DataFrame:
-        """The children of ``parents`` (the rows of parent block ``block``, in row order)."""
+    def block(self, block: int, parents: pd.DataFrame, stream_seed: int | None = None,
+              *, probe: bool = False) -> pd.DataFrame:
+        """The children of ``parents`` (the rows of parent block ``block``, in row order).
+
+        ``probe`` makes exactly one child per parent (schema probe on the driver: never an
+        empty frame whose dtypes would say nothing about the columns).
+        """
         plan, rel = self.plan, self.plan.context
         assert rel is not None
         parents = parents.reset_index(drop=True)
-        counts, n_null = self.counts(block, parents)
+        if probe:
+            counts, n_null = np.ones(len(parents), dtype=np.int64), 0
+        else:
+            counts, n_null = self.counts(block, parents)
         frame, positions = expand_parent_keys(parents[list(rel.parent_columns)], counts,
                                               rel.child_columns)
         if n_null:

@@ -172,7 +172,8 @@ def generate_children_spark(
     job = dataclasses.replace(job, offsets=offsets)
 
     probe_parents = source.limit(min(_PROBE_ROWS, 64)).toPandas()
-    probe = job.block(0, probe_parents.drop(columns=[ROW_INDEX]), stream_seed=_PROBE_SEED)
+    probe = job.block(0, probe_parents.drop(columns=[ROW_INDEX]), stream_seed=_PROBE_SEED,
+                      probe=True)
     arrow_schema = arrow_schema_of(probe)
     shared = spark.sparkContext.broadcast(job)
     block_rows = parent_block_rows
