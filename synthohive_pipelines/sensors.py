@@ -16,7 +16,10 @@ Why these rules:
 - an **unreachable database**, a **dropped table**, an unset URL variable or a database error
   mid-query becomes a :class:`~dagster.SkipReason` naming the cause (the library's messages
   name host and database, never the password) and leaves the cursor as it was, so the change
-  is still seen when the source is back. A sensor tick never crashes on the source.
+  is still seen when the source is back. A sensor tick never crashes on the source: that is
+  why the sensor reads the URL from the project config at each tick (``env:VAR`` included)
+  instead of through the ``source`` resource, whose unset ``EnvVar`` would fail the tick
+  before the sensor's code runs.
 
 The sensor is created STOPPED (see docs/pipelines.md to turn it on).
 """
@@ -32,6 +35,7 @@ import sqlalchemy as sa
 
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import SynthoHiveError
+from synthohive_lib.io import open_connector, redact_url
 from synthohive_lib.io.fingerprint import (
     SourceFingerprint,
     changed_tables,
@@ -40,7 +44,6 @@ from synthohive_lib.io.fingerprint import (
     loads_fingerprints,
 )
 from synthohive_pipelines.assets import REAL, asset_key
-from synthohive_pipelines.resources import SourceDatabase
 
 SOURCE_SENSOR = "source_changes"
 #: run tag listing the changed source tables that triggered a run
@@ -94,19 +97,21 @@ def build_source_sensor(
             "and everything downstream of them. The first tick only records the baseline."
         ),
     )
-    def source_changes(
-        context: dg.SensorEvaluationContext, source: SourceDatabase
-    ) -> dg.RunRequest | dg.SkipReason:
+    def source_changes(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        where = "the source"
         try:
-            with source.open() as connector:
+            # read at every tick (an env: URL too), so an unset variable is a skip, not a
+            # resource error that would crash the tick
+            url = config.source_url()
+            where = redact_url(url)
+            with open_connector(url) as connector:
                 now = fingerprint_tables(connector, change_columns)
         except SynthoHiveError as exc:  # unreachable, table dropped, URL variable unset
             return dg.SkipReason(f"source not fingerprinted, cursor kept: {exc}")
         except sa.exc.DBAPIError as exc:  # e.g. the server went away mid-query
             cause = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
             return dg.SkipReason(
-                f"source not fingerprinted, cursor kept: database error ({cause}) on "
-                f"{source.describe()}"
+                f"source not fingerprinted, cursor kept: database error ({cause}) on {where}"
             )
         before = loads_fingerprints(context.cursor)
         context.update_cursor(dumps_fingerprints(now))

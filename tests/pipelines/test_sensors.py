@@ -28,7 +28,6 @@ def tick(defs: dg.Definitions, cursor: str | None) -> tuple[object, str | None]:
         instance=dg.DagsterInstance.ephemeral(),
         cursor=cursor,
         definitions=defs,
-        resources=defs.resources,
     ) as context:
         result = sensor(context)
         return result, context.cursor
@@ -161,6 +160,16 @@ def test_unreachable_server_reason_never_shows_the_password(
     assert "cannot connect" in message and "127.0.0.1" in message
     assert "s3cr3t-pw" not in message
     assert after is None
+
+
+def test_unset_url_variable_skips_naming_it(
+    make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SH_TEST_UNSET_SENSOR_URL", raising=False)
+    defs = build_definitions(make_project(source={"url": "env:SH_TEST_UNSET_SENSOR_URL"}))
+    result, after = tick(defs, None)
+    assert isinstance(result, dg.SkipReason)
+    assert "SH_TEST_UNSET_SENSOR_URL" in (result.skip_message or "") and after is None
 
 
 def test_a_dropped_table_skips_naming_it(project: tuple[dg.Definitions, Path, str]) -> None:
