@@ -54,7 +54,9 @@ def test_report_writes_html_and_prints_scores_worst_first(
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "<svg" in html and "Album" in html
     printed = capsys.readouterr().out
-    assert "Overall quality" in printed and f"Wrote {out}" in printed
+    assert "Overall quality 0." in printed and f"Wrote {out}" in printed
+    # Artist and Album hold only keys and free text: nothing to score, said in words
+    assert "Artist                   not scored" in printed and "nan" not in printed
     assert not list(out.parent.glob(".*.tmp")), "no temporary file is left behind"
 
 
@@ -69,9 +71,33 @@ def test_report_as_json_has_scores_per_table(
     ])  # fmt: skip
     assert code == 0
     data = json.loads(out.read_text())
-    text = json.dumps(data)
-    assert "Album" in text and "Artist" in text
-    assert 0.0 <= data["score"] <= 1.0
+    tables = {t["table"]: t for t in data["tables"]}
+    assert set(tables) == {"Artist", "Album"}
+    assert tables["Album"]["kinds"] == {"AlbumId": "id", "Title": "text", "ArtistId": "id"}
+    assert all(t["privacy"] is None for t in tables.values())  # --no-privacy
+    assert tables["Album"]["primary_key"] == {"score": 1.0, "duplicate_rows": 0, "null_rows": 0}
+    (relation,) = data["relations"]
+    assert relation["name"] == "Album(ArtistId) -> Artist(ArtistId)"
+    n_albums = len(pd.read_parquet(artist_album["synthetic"] / "Album.parquet"))
+    assert relation["referential_integrity"] == {
+        "score": 1.0, "orphan_rows": 0, "null_fk_rows": 0, "checked_rows": n_albums,
+    }
+    # only the relation is scored (ids and free text are not distributions)
+    assert data["score"] == pytest.approx(relation["score"]) and 0.0 < data["score"] < 1.0
+    assert data["validity_score"] == 1.0
+
+    # three albums of unknown artists: the report must see them
+    broken = pd.read_parquet(artist_album["synthetic"] / "Album.parquet")
+    broken.loc[:2, "ArtistId"] = 10_000
+    broken.to_parquet(artist_album["synthetic"] / "Album.parquet")
+    assert main([
+        "report", "--real", str(artist_album["real"]), "--synthetic",
+        str(artist_album["synthetic"]), "--schema", str(artist_album["schema"]), "-o", str(out),
+        "--no-privacy",
+    ]) == 0  # fmt: skip
+    (relation,) = json.loads(out.read_text())["relations"]
+    assert relation["referential_integrity"]["orphan_rows"] == 3
+    assert relation["referential_integrity"]["score"] == pytest.approx(1 - 3 / n_albums)
 
 
 def test_report_on_a_folder_without_the_tables_fails_cleanly(
@@ -93,10 +119,14 @@ def test_report_on_a_folder_without_the_tables_fails_cleanly(
     assert not out.exists()
 
 
-def test_report_rejects_a_malformed_target(artist_album: dict[str, Path], tmp_path: Path) -> None:
+def test_report_rejects_a_malformed_target(
+    artist_album: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main([
         "report", "--real", str(artist_album["real"]), "--synthetic",
         str(artist_album["synthetic"]), "--schema", str(artist_album["schema"]),
         "-o", str(tmp_path / "r.html"), "--target", "AlbumOnly",
     ])  # fmt: skip
     assert code == 2
+    assert "expected TABLE=COLUMN, got 'AlbumOnly'" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
