@@ -17,6 +17,7 @@ Command groups register themselves in :data:`COMMAND_GROUPS`.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -201,12 +202,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.output)
     text = report.to_json() if out.suffix.lower() == ".json" else report.to_html()
     atomic_write_text(out, text)
-    print(f"Overall quality {report.score:.3f}, validity {report.validity_score:.3f} "
+    print(f"Overall quality {_score(report.score)}, validity {_score(report.validity_score)} "
           f"over {len(real)} tables. Worst first:")  # fmt: skip
     for table in report.tables_worst_first():
-        print(f"  {table.table:<24} {table.score:.3f}")
+        print(f"  {table.table:<24} {_score(table.score)}")
     print(f"Wrote {out}")
     return EXIT_OK
+
+
+def _score(value: float) -> str:
+    """A score for the terminal; NaN (nothing comparable, e.g. only keys and free text) in words."""
+    return "not scored" if math.isnan(value) else f"{value:.3f}"
 
 
 def _add_report_commands(commands: argparse._SubParsersAction) -> None:
