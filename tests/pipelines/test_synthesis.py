@@ -231,3 +231,22 @@ def test_dagster_job_execute_exits_non_zero_on_a_failed_gate(
     )
     assert proc.returncode != 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "referential_integrity" in proc.stdout + proc.stderr
+
+
+def test_run_config_overrides_training_settings(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
+) -> None:
+    _, original, _ = synthesized
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    defs = build_definitions(folder / original.name)
+    result = defs.resolve_job_def(SYNTHESIZE_ALL).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        asset_selection=[asset_key(MODEL.name, "MediaType")],
+        run_config={"ops": {"model__MediaType": {"config": {"epochs": 2, "batch_size": 20}}}},
+    )
+    assert result.success
+    (mat,) = result.asset_materializations_for_node("model__MediaType")
+    assert mat.metadata["epochs"].value == 2  # the project config says 1
+    manifest = (folder / "out" / "model" / "MediaType" / "model" / "manifest.json").read_text()
+    assert '"batch_size": 20' in manifest
