@@ -146,13 +146,16 @@ def table_quality(
     privacy: bool = True,
     plots: bool = True,
     max_pair_columns: int = 60,
+    pii_columns: set[str] | frozenset[str] = frozenset(),
 ) -> TableQuality:
     """Score ``synthetic`` against ``real``: shapes, pairs, binned accuracy, structure, privacy.
 
     ``kinds`` (schema vocabulary accepted) overrides dtype inference; ``id_columns`` and
     ``primary_key`` columns are treated as keys, never as distributions. ``holdout`` (real rows
     the generator never saw) adds the binned-accuracy ceiling and the privacy yardstick;
-    ``target`` adds train-on-synthetic/test-on-real. Columns missing from ``synthetic`` are a
+    ``target`` adds train-on-synthetic/test-on-real. ``pii_columns`` are scored, but their
+    plot labels are placeholders, never real values or real bin edges. Columns missing from
+    ``synthetic`` are a
     ``SchemaValidationError``: silently skipping them would inflate the score.
     """
     missing = [c for c in real.columns if c not in synthetic.columns]
@@ -187,7 +190,7 @@ def table_quality(
     pk = key_uniqueness(synthetic, list(primary_key)) if primary_key else None
     priv = privacy_metrics(real, synthetic, resolved, holdout=holdout) if privacy else None
     util = tstr(real, synthetic, target, resolved, holdout=holdout) if target else None
-    dists = _distributions(encoded) if plots else {}
+    dists = _distributions(encoded, pii_columns) if plots else {}
     corr = {
         "columns": [str(c) for c in matrices["columns"]],
         "real": matrices["real"].tolist(),
@@ -210,7 +213,10 @@ def table_quality(
     )
 
 
-def _distributions(encoded: Mapping[str, EncodedColumn]) -> dict[str, Distribution]:
+def _distributions(
+    encoded: Mapping[str, EncodedColumn], pii_columns: set[str] | frozenset[str] = frozenset()
+) -> dict[str, Distribution]:
+    """Shared-bin frequencies per column for the plots; personal data gets placeholder labels."""
     out: dict[str, Distribution] = {}
     for c, enc in encoded.items():
         ordered = enc.floats is not None
@@ -230,8 +236,17 @@ def _distributions(encoded: Mapping[str, EncodedColumn]) -> dict[str, Distributi
             fr, fs = fr[order], fs[order]
         elif fr[-1] == 0 and fs[-1] == 0:  # drop an empty null bar
             labels, fr, fs = labels[:-1], fr[:-1], fs[:-1]
+        if c in pii_columns:
+            labels = _anonymous_labels(labels, ordered)
         out[c] = Distribution(labels, fr.round(6).tolist(), fs.round(6).tolist(), ordered)
     return out
+
+
+def _anonymous_labels(labels: list[str], ordered: bool) -> list[str]:
+    """Labels of a personal-data column: its bars keep their order, not their real values."""
+    word = "bin" if ordered else "value"
+    keep = {"(null)", "(other)"}
+    return [lab if lab in keep else f"{word} {i + 1}" for i, lab in enumerate(labels)]
 
 
 def _datetime_labels(inner: tuple[float, ...]) -> list[str]:

@@ -59,6 +59,8 @@ class SchemaDescription:
     relations: list[Relation] = field(default_factory=list)
     primary_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     kinds: dict[str, dict[str, Kind]] = field(default_factory=dict)
+    #: columns declared as personal data (``pii:``), whose real values must not be shown
+    pii_columns: dict[str, set[str]] = field(default_factory=dict)
 
     def id_columns(self, table: str) -> set[str]:
         """Every key column of ``table``: its primary key and the foreign keys it holds."""
@@ -86,8 +88,8 @@ def describe_schema(schema: Any) -> SchemaDescription:
     """Read relations, primary keys and column kinds from a schema-shaped object (duck typed).
 
     Expects ``schema.tables`` (a list, or a dict keyed by name) of tables with ``name``,
-    ``columns`` (each with ``name`` and ``type``), optional ``primary_key`` and
-    ``foreign_keys`` (each with ``columns``, ``references``, ``referenced_columns``).
+    ``columns`` (each with ``name``, ``type`` and optionally ``pii``), optional ``primary_key``
+    and ``foreign_keys`` (each with ``columns``, ``references``, ``referenced_columns``).
     """
     tables = schema.tables
     items = list(tables.items()) if isinstance(tables, Mapping) else [(t.name, t) for t in tables]
@@ -100,6 +102,10 @@ def describe_schema(schema: Any) -> SchemaDescription:
             if str(ctype).lower() in SCHEMA_TYPE_TO_KIND:
                 kinds[col.name] = SCHEMA_TYPE_TO_KIND[str(ctype).lower()]
         desc.kinds[name] = kinds
+        pii = {col.name for col in getattr(table, "columns", []) or []
+               if getattr(col, "pii", None) is not None}
+        if pii:
+            desc.pii_columns[name] = pii
         pk = getattr(table, "primary_key", None)
         if pk:
             desc.primary_keys[name] = _as_tuple(pk)

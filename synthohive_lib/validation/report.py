@@ -135,8 +135,13 @@ def schema_report(
     targets: Mapping[str, str] | None = None,
     privacy: bool = True,
     title: str = "SynthoHive validation report",
+    pii_columns: Mapping[str, Iterable[str]] | None = None,
 ) -> Report:
-    """Score every table present in both dicts and every relation between them."""
+    """Score every table present in both dicts and every relation between them.
+
+    ``pii_columns`` (per table) are scored like any column, but their plots never show real
+    values: the report is shared and archived, personal data must not end up in it.
+    """
     rels = coerce_relations(relations)
     desc = SchemaDescription(
         relations=rels,
@@ -167,6 +172,7 @@ def schema_report(
             holdout=(holdout_tables or {}).get(name),
             target=(targets or {}).get(name),
             privacy=privacy,
+            pii_columns=frozenset((pii_columns or {}).get(name, ())),
         )
     all_kinds = {name: dict(t.kinds) for name, t in tables.items()}
     rel_quality = [
@@ -244,6 +250,7 @@ def build_report_from_frames(
         targets=targets,
         privacy=privacy,
         title=title,
+        pii_columns=desc.pii_columns,
     )
 
 

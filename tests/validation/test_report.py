@@ -149,3 +149,27 @@ def test_relation_quality_on_its_own_for_per_relation_checks() -> None:
     assert rq.integrity.orphan_rows == int((real["orders"]["cid"] >= 25).sum())
     assert {(t.column_a, t.column_b) for t in rq.trends} >= {("parent.tier", "child.total")}
     assert rq.to_dict()["name"] == "orders(cid) -> customers(cid)"
+
+
+def test_personal_data_is_scored_but_never_shown_in_the_report() -> None:
+    schema = load_schema(CHINOOK / "schema.yaml")
+    invoice_table = schema.table("Invoice")
+    assert invoice_table.column("BillingAddress").pii is not None  # categorical and PII
+    with open_connector(CHINOOK / "chinook.sqlite") as db:
+        invoice = db.read_table("Invoice", invoice_table, parse_dates=True)
+    subset = schema.model_copy(update={"tables": [invoice_table.model_copy(
+        update={"foreign_keys": []})]})
+    report = build_report_from_frames({"Invoice": invoice}, {"Invoice": invoice}, subset,
+                                      privacy=False)
+    shapes = {c.column: c.score for c in report.tables["Invoice"].column_shapes}
+    assert shapes["BillingAddress"] == 1.0 and shapes["BillingCity"] == 1.0  # still scored
+    page, data = report.to_html(), report.to_json()
+    for column in ("BillingAddress", "BillingCity", "BillingPostalCode"):
+        top = invoice[column].value_counts().index[0]
+        assert top not in page and json.dumps(top)[1:-1] not in data, column
+    labels = report.tables["Invoice"].distributions["BillingAddress"].labels
+    assert labels[:2] == ["value 1", "value 2"]
+    # a categorical column that is not personal data keeps its real labels
+    country = invoice["BillingCountry"].value_counts().index[0]
+    assert country in page and country in report.tables["Invoice"].distributions[
+        "BillingCountry"].labels
