@@ -16,11 +16,23 @@ Stages hand tables over by location, not by value: an asset writes its table wit
 a :class:`~dagster.MaterializeResult` whose metadata carries the path and fingerprint; the
 assets downstream read it back from the store. No IO manager pickles DataFrames.
 
-Stage ``real`` (implemented): ``real/<table>`` reads the source table through the connector
-and snapshots it. Real snapshots are independent of each other (no edges between them): each
-can be refreshed alone. The cross-table rule of the real data — every foreign key resolves —
-is the asset check ``real/<child>:foreign_keys_resolve``, which depends on ``real/<parent>``
-for every parent (see :mod:`synthohive_pipelines.checks`).
+The stages (each a :class:`Stage` in :data:`STAGES`):
+
+- ``real/<T>`` reads the source table through the connector and snapshots it. Real snapshots
+  are independent of each other (no edges): each can be refreshed alone. The cross-table rule
+  of the real data — every foreign key resolves — is the check ``real/<child>:
+  foreign_keys_resolve`` (see :mod:`synthohive_pipelines.checks`).
+- ``model/<T>`` fits the table's relational plan and CTGAN on ``real/<T>`` with its parents'
+  snapshots as context, plus the PII statistics, and saves them as one artifact folder. It
+  runs in the ``gpu`` concurrency pool; :class:`TrainingConfig` overrides epochs, batch size,
+  device and seed per run.
+- ``synthetic/<T>`` generates the table under its synthetic parents (so every foreign key
+  points at a synthetic row) and has the privacy layer fill its PII columns.
+- ``validation/<T>`` scores the synthetic table against the real one; ``validation/report``
+  writes the schema-wide HTML + JSON report.
+
+Every computation is a library call (relational, models, privacy, validation); this module
+only reads and writes the store, and reports what the library returned as metadata.
 """
 
 import hashlib

@@ -17,6 +17,20 @@ Per table of the real stage:
 The rules are :func:`synthohive_lib.schema.validate.validate_data` (the same code that
 validates a source against its schema and applies the ``on_orphan`` policies later); this
 module only reads the stored tables and turns its report into check results.
+
+Per table of the synthetic stage, all blocking with severity ERROR (a failure skips
+``validation/<T>``, the synthetic children and the report, and fails the run):
+
+- ``referential_integrity``: every synthetic foreign key resolves — perfect, not "mostly";
+- ``key_unique``: the synthetic primary key is non-null and unique;
+- ``fidelity_gate``: every scored column's shape score reaches ``fidelity_threshold``
+  (PII columns replaced by the privacy layer are not scored: they are never learned);
+- ``privacy_gate``: at most ``max_exact_copy_rate`` of the synthetic rows equal a real row on
+  the attribute columns;
+- ``no_pii_leak``: no real PII value of the table or its parents appears in the synthetic one.
+
+Metrics come from :mod:`synthohive_lib.validation` and :mod:`synthohive_lib.privacy`, the same
+code as the report, so a gate and the report never disagree.
 """
 
 from collections.abc import Callable, Sequence
