@@ -236,7 +236,7 @@ def _to_numeric(series: pd.Series, ctx: _Context) -> pd.Series:
         return series
     parsed = pd.to_numeric(series, errors="coerce")  # surrounding white space is accepted
     bad = (series.notna() & parsed.isna()).to_numpy()
-    if bad.any() and series.dtype == object:
+    if bad.any() and _is_text_dtype(series.dtype):
         # only the values that failed: blank text is a missing value, and white space the
         # parser does not know (e.g. a non-breaking space) is stripped before a retry
         failed = series[bad]
@@ -246,7 +246,7 @@ def _to_numeric(series: pd.Series, ctx: _Context) -> pd.Series:
             blank, stripped = _blank_or_stripped(series[bad])
             retry = pd.to_numeric(stripped.where(~blank), errors="coerce")
             parsed = parsed.astype("float64")
-            parsed[bad] = retry.to_numpy()
+            parsed[bad] = retry.to_numpy(dtype="float64", na_value=np.nan)
             bad[bad] = ~blank & retry.isna().to_numpy()
     if bad.any():
         raise ctx.fail(series[bad], "numeric")
@@ -300,6 +300,11 @@ def _strings(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
         return series.notna().to_numpy(), series.str.strip()
     is_str = _of_types(series, _STR_TYPES)
     return is_str, series.where(is_str).str.strip()
+
+
+def _is_text_dtype(dtype: object) -> bool:
+    """Object columns and pandas' string dtypes: the ones that can hold blank text."""
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
 
 
 def _of_types(series: pd.Series, types: tuple[type, ...]) -> np.ndarray:
@@ -365,7 +370,7 @@ def _parse_datetimes(values: pd.Series, fmt: str) -> pd.Series:
 def _unparsed(values: pd.Series, parsed: pd.Series) -> np.ndarray:
     """Values that are present but did not parse; blank text counts as a missing value."""
     bad = (values.notna() & parsed.isna()).to_numpy()
-    if bad.any() and values.dtype == object:  # only the failures are inspected
+    if bad.any() and _is_text_dtype(values.dtype):  # only the failures are inspected
         bad[bad] = ~_blank_or_stripped(values[bad])[0]
     return bad
 

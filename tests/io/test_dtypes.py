@@ -57,3 +57,13 @@ def test_datetimes_blank_text_is_missing_and_garbage_fails() -> None:
     assert got.tolist()[0] == pd.Timestamp("2024-01-02") and got.isna().tolist()[1:] == [True] * 3
     with pytest.raises(MixedTypeColumnError, match=r"1 value\(s\).*'nope'"):
         coerce_series(_obj(["2024-01-02", " ", "nope"]), StorageType.DATETIME)
+
+
+@pytest.mark.parametrize("storage", [StorageType.FLOAT, StorageType.INTEGER])
+def test_pandas_string_dtype_blanks_are_missing_too(storage: StorageType) -> None:
+    values = pd.Series(["1", " 2 ", "", "\u00a03", None], dtype="string", name="c")
+    got = coerce_series(values, storage)
+    assert got.isna().tolist() == [False, False, True, False, True]
+    assert got.dropna().tolist() == [1, 2, 3]
+    with pytest.raises(MixedTypeColumnError, match="'x'"):
+        coerce_series(pd.Series(["1", "x"], dtype="string", name="c"), storage)
