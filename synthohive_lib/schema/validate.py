@@ -425,13 +425,18 @@ def _check_columns(table: Table, frame: pd.DataFrame, report: DataReport) -> boo
     return not missing
 
 
+def _sharing_a_key(keys: pd.DataFrame) -> pd.Series:
+    """Rows whose complete (null-free) key value also occurs in another row: every copy."""
+    return keys.duplicated(keep=False) & keys.notna().all(axis=1)
+
+
 def _check_primary_key(table: Table, frame: pd.DataFrame, report: DataReport) -> None:
     pk = table.primary_key
     if not pk or not set(pk) <= set(map(str, frame.columns)):
         return  # no key, or one naming unknown columns (a structural issue of its own)
     keys = frame[pk]
     null_rows = int(keys.isna().any(axis=1).sum())
-    duplicated = keys.duplicated(keep=False) & keys.notna().all(axis=1)
+    duplicated = _sharing_a_key(keys)
     dup_rows = int(duplicated.sum())
     if null_rows:
         report.null_primary_keys[table.name] = null_rows
@@ -484,8 +489,7 @@ def _check_unique(table: Table, frame: pd.DataFrame, report: DataReport) -> None
     for columns in sets:
         if not set(columns) <= present:
             continue
-        keys = frame[columns]
-        dup_rows = int((keys.duplicated(keep=False) & keys.notna().all(axis=1)).sum())
+        dup_rows = int(_sharing_a_key(frame[columns]).sum())
         if dup_rows:
             report.issues.append(
                 SchemaIssue(
