@@ -40,9 +40,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/ctgan_vs_peer.py --epochs 10 --json-out benchmarks/out/ctgan_vs_peer.json
 
+# `set -m` gives dagster dev its own process group; Ctrl-C or SIGTERM stops the webserver,
+# the daemon and their code servers together (checked by scripts/check_ui_shutdown.py).
+UI_PORT ?= 3000
 ui: $(STAMP)
 	mkdir -p "$(DAGSTER_HOME)"
-	set -m; exec $(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	set -m; exec $(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
 clean:
 	rm -rf .synthohive benchmarks/out .pytest_cache .ruff_cache
