@@ -130,3 +130,27 @@ def test_report_rejects_a_malformed_target(
     assert code == 2
     assert "expected TABLE=COLUMN, got 'AlbumOnly'" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_text_dates_are_read_with_the_schemas_format(tmp_path: Path) -> None:
+    """Day-first text dates must not be guessed month-first (5 Jan is not 1 May)."""
+    days = pd.date_range("2024-01-05", "2024-02-25", periods=40)
+    frame = pd.DataFrame({"id": range(40), "day": days.strftime("%d/%m/%Y")})
+    for side in ("real", "synthetic"):
+        (tmp_path / side).mkdir()
+        frame.to_csv(tmp_path / side / "t.csv", index=False)
+    (tmp_path / "schema.yaml").write_text(
+        "tables:\n  t:\n    primary_key: [id]\n    columns:\n"
+        "      id: {type: id, storage: integer, nullable: false}\n"
+        "      day: {type: datetime, storage: string, datetime_format: '%d/%m/%Y'}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.json"
+    assert main([
+        "report", "--real", str(tmp_path / "real"), "--synthetic", str(tmp_path / "synthetic"),
+        "--schema", str(tmp_path / "schema.yaml"), "-o", str(out), "--no-privacy",
+    ]) == 0  # fmt: skip
+    (table,) = json.loads(out.read_text())["tables"]
+    labels = table["distributions"]["day"]["labels"]
+    edges = [label.split(" ")[-1] for label in labels if label != "(null)"]
+    assert edges and all("2024-01-05" <= e <= "2024-02-25" for e in edges), labels

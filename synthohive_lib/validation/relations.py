@@ -61,6 +61,8 @@ class SchemaDescription:
     kinds: dict[str, dict[str, Kind]] = field(default_factory=dict)
     #: columns declared as personal data (``pii:``), whose real values must not be shown
     pii_columns: dict[str, set[str]] = field(default_factory=dict)
+    #: strftime formats of datetime columns stored as text, per table and column
+    datetime_formats: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def id_columns(self, table: str) -> set[str]:
         """Every key column of ``table``: its primary key and the foreign keys it holds."""
@@ -88,7 +90,8 @@ def describe_schema(schema: Any) -> SchemaDescription:
     """Read relations, primary keys and column kinds from a schema-shaped object (duck typed).
 
     Expects ``schema.tables`` (a list, or a dict keyed by name) of tables with ``name``,
-    ``columns`` (each with ``name``, ``type`` and optionally ``pii``), optional ``primary_key``
+    ``columns`` (each with ``name``, ``type`` and optionally ``pii`` and ``datetime_format``),
+    optional ``primary_key``
     and ``foreign_keys`` (each with ``columns``, ``references``, ``referenced_columns``).
     """
     tables = schema.tables
@@ -102,6 +105,11 @@ def describe_schema(schema: Any) -> SchemaDescription:
             if str(ctype).lower() in SCHEMA_TYPE_TO_KIND:
                 kinds[col.name] = SCHEMA_TYPE_TO_KIND[str(ctype).lower()]
         desc.kinds[name] = kinds
+        formats = {col.name: str(col.datetime_format)
+                   for col in getattr(table, "columns", []) or []
+                   if getattr(col, "datetime_format", None)}
+        if formats:
+            desc.datetime_formats[name] = formats
         pii = {col.name for col in getattr(table, "columns", []) or []
                if getattr(col, "pii", None) is not None}
         if pii:

@@ -236,6 +236,10 @@ def build_report_from_frames(
     ignored; tables only in the real data are an error.
     """
     desc = describe_schema(schema) if schema is not None else SchemaDescription()
+    real_tables = _parse_text_dates(real_tables, desc)
+    synthetic_tables = _parse_text_dates(synthetic_tables, desc)
+    if holdout_tables is not None:
+        holdout_tables = _parse_text_dates(holdout_tables, desc)
     merged_kinds = {t: dict(k) for t, k in desc.kinds.items()}
     for t, k in (kinds or {}).items():
         merged_kinds.setdefault(t, {}).update(k)
@@ -252,6 +256,31 @@ def build_report_from_frames(
         title=title,
         pii_columns=desc.pii_columns,
     )
+
+
+def _parse_text_dates(
+    tables: Mapping[str, pd.DataFrame], desc: SchemaDescription
+) -> dict[str, pd.DataFrame]:
+    """Datetime columns stored as text, parsed with the schema's own ``datetime_format``.
+
+    Without it the metrics would have to guess the format, and a guess reads the day-first
+    ``05/01/2024`` as 1 May. Values that do not fit the format become missing, as they would
+    for any unparseable date. Frames already holding datetimes are left as they are.
+    """
+    out = dict(tables)
+    for name, formats in desc.datetime_formats.items():
+        frame = out.get(name)
+        if frame is None:
+            continue
+        parsed = {
+            column: pd.to_datetime(frame[column], format=fmt, errors="coerce")
+            for column, fmt in formats.items()
+            if column in frame.columns
+            and not pd.api.types.is_datetime64_any_dtype(frame[column].dtype)
+        }
+        if parsed:
+            out[name] = frame.assign(**parsed)
+    return out
 
 
 def children_histogram(card: ChildrenPerParent, max_bins: int = 15) -> dict[str, list[Any]]:

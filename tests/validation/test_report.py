@@ -12,7 +12,7 @@ import pytest
 
 from synthohive_lib.errors import SchemaValidationError
 from synthohive_lib.io import open_connector
-from synthohive_lib.schema import load_schema
+from synthohive_lib.schema import Schema, load_schema
 from synthohive_lib.validation import (
     Relation,
     build_report_from_frames,
@@ -173,3 +173,18 @@ def test_personal_data_is_scored_but_never_shown_in_the_report() -> None:
     country = invoice["BillingCountry"].value_counts().index[0]
     assert country in page and country in report.tables["Invoice"].distributions[
         "BillingCountry"].labels
+
+
+def test_text_dates_are_parsed_with_the_schema_format_not_guessed() -> None:
+    days = pd.date_range("2024-01-05", "2024-02-25", periods=40)
+    frame = pd.DataFrame({"id": range(40), "day": list(days.strftime("%d/%m/%Y"))})
+    schema = Schema.model_validate({"tables": [{"name": "t", "primary_key": ["id"], "columns": [
+        {"name": "id", "type": "id", "storage": "integer", "nullable": False},
+        {"name": "day", "type": "datetime", "storage": "string",
+         "datetime_format": "%d/%m/%Y"}]}]})
+    shifted = frame.assign(day=list((days + pd.Timedelta(days=30)).strftime("%d/%m/%Y")))
+    report = build_report_from_frames({"t": frame}, {"t": shifted}, schema, privacy=False)
+    (shape,) = report.tables["t"].column_shapes
+    # 30 of the 51 days moved out of the real range: a KS gap of about 30/51, not a guess
+    assert shape.score == pytest.approx(1 - 30 / 51, abs=0.05)
+    assert frame["day"].iloc[0] == "05/01/2024"  # the caller's frames are not modified
