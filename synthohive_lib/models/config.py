@@ -17,10 +17,11 @@ class CTGANConfig:
     ``discriminator_steps``, ``log_frequency`` (training-by-sampling with log frequencies).
     Context: ``cond_dropout`` is the share of rows trained without a conditional vector when
     a parent context is given, so the model can generate from context alone.
-    Runtime: ``device`` ('auto', 'cpu', 'cuda', 'cuda:1', ...), ``mixed_precision`` (bf16
-    autocast on CUDA only), ``num_threads`` (CPU intra-op threads; None keeps torch's choice),
-    ``seed``, ``time_budget_s`` (stop after the epoch that exceeds it), ``verbose`` (tqdm bar;
-    None = only when stderr is a terminal).
+    Runtime: ``device`` ('auto', 'cpu', 'cuda', 'cuda:1', ...); ``mixed_precision`` (bf16
+    autocast of forward passes on CUDA or on CPUs with bf16 support; off by default);
+    ``num_threads`` (CPU intra-op threads; None keeps torch's choice); ``seed``;
+    ``time_budget_s`` (stop after the epoch that exceeds it); ``verbose`` (tqdm bar; None =
+    only when stderr is a terminal); ``sample_batch_size`` (rows generated per forward pass).
     Best-epoch selection: every ``eval_every`` epochs (0 = off) a sample of ``eval_rows`` rows is
     scored against real rows with a marginal-fidelity metric; the best generator is kept and
     training stops after ``patience`` evaluations without improvement (0 = never stop early).

@@ -18,7 +18,7 @@ import copy
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Self
 
@@ -114,7 +114,9 @@ class CTGAN(GenerativeModel):
         self.table = table
 
     # -- helpers ------------------------------------------------------------------------
-    def _error(self, message: str, *, column: str | None = None, fix: str | None = None):
+    def _error(
+        self, message: str, *, column: str | None = None, fix: str | None = None
+    ) -> ModelError:
         return ModelError(message, table=self.table, column=column, fix=fix)
 
     def _make_transformer(self, specs: list[ColumnSpec] | None) -> DataTransformer:
@@ -149,6 +151,12 @@ class CTGAN(GenerativeModel):
             rows = np.arange(batch) if keep is None else np.flatnonzero(keep)
             cond[torch.from_numpy(rows), torch.from_numpy(draw.slot[rows])] = 1.0
         return cond
+
+    def _autocast(self, device: torch.device) -> AbstractContextManager[Any]:
+        """bf16 autocast of forward passes when ``mixed_precision`` is on (CUDA or CPU)."""
+        if self.config.mixed_precision:
+            return torch.autocast(device.type, dtype=torch.bfloat16)
+        return nullcontext()
 
     # -- fit ----------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame, context: pd.DataFrame | None = None) -> Self:
@@ -233,11 +241,7 @@ class CTGAN(GenerativeModel):
         has_ctx = self.context_dim_ > 0
         batch = c.batch_size
         steps = max(len(matrix) // batch, 1)
-        autocast = (
-            torch.autocast(device.type, dtype=torch.bfloat16)
-            if c.mixed_precision
-            else nullcontext()
-        )
+        autocast = self._autocast(device)
 
         def conditions() -> tuple[CondDraw | None, np.ndarray, torch.Tensor, torch.Tensor | None]:
             draw = sampler.sample_train(batch, rng)
@@ -406,7 +410,8 @@ class CTGAN(GenerativeModel):
                 else:
                     cond = torch.zeros(size, self.sampler_.cond_dim, device=device)
                     ctx = ctx_all[start : start + size]
-                raw = self.generator_(torch.cat([noise, cond, ctx], 1))
+                with self._autocast(device):
+                    raw = self.generator_(torch.cat([noise, cond, ctx], 1))
                 decoded = self.activation_.for_decoding(raw.float())
                 matrix[start : start + size] = decoded.cpu().numpy()
         return self.transformer_.inverse_transform(matrix, rng)

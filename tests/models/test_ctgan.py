@@ -105,3 +105,15 @@ def test_bad_training_input_is_refused_with_typed_errors() -> None:
     assert info.value.column == "age"
     with pytest.raises(ModelError):
         CTGAN(batch_size=101, pac=10)
+
+
+def test_mixed_precision_trains_and_samples_on_cpu() -> None:
+    model = CTGAN(epochs=1, seed=3, mixed_precision=True, **FAST).fit(people(100))
+    sample = model.sample(50, seed=1)
+    assert len(sample) == 50 and sample["income"].dropna().map(np.isfinite).all()
+
+
+def test_zero_rows_can_be_sampled(fitted) -> None:
+    model, data = fitted
+    empty = model.sample(0, seed=1)
+    assert list(empty.columns) == list(data.columns) and len(empty) == 0
