@@ -8,6 +8,8 @@ package never imports Dagster):
 * :func:`generate_table_spark` / :func:`generate_children_spark` — distributed generation,
   reproducible for any partitioning, unique keys, co-partitioned children;
 * :func:`write_table_spark` — atomic Parquet / Delta output (delta-spark or delta-rs);
+* :func:`training_sample_spark` / :func:`generate_schema_spark` — the steps above chained
+  for a whole schema;
 * :func:`check_model_columns` — a Spark table checked against a saved model.
 
 PySpark is imported by this package only; the rest of the library never needs it.
@@ -24,6 +26,7 @@ from synthohive_lib.spark.generate import (
     generate_table_spark,
 )
 from synthohive_lib.spark.jdbc import JdbcSource, jdbc_source, redact_jdbc_url
+from synthohive_lib.spark.pipeline import generate_schema_spark, training_sample_spark
 from synthohive_lib.spark.read import (
     read_catalog_table_spark,
     read_delta_spark,
@@ -61,6 +64,7 @@ __all__ = [
     "drop_internal_columns",
     "family_parents",
     "generate_children_spark",
+    "generate_schema_spark",
     "generate_table_spark",
     "jdbc_source",
     "jvm_class_available",
@@ -72,5 +76,6 @@ __all__ = [
     "read_table_spark",
     "redact_jdbc_url",
     "sample_families_spark",
+    "training_sample_spark",
     "write_table_spark",
 ]

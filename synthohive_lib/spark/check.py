@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from synthohive_lib.models.persistence import Artifact
@@ -25,6 +26,11 @@ _KIND_TYPES: dict[str, tuple[type[T.DataType], ...]] = {
     "categorical": (T.AtomicType,),
     "text": (T.StringType,),
 }
+
+
+def col(name: str) -> Column:
+    """A column by its exact name (back-quoted: dots, spaces and quotes are not parsed)."""
+    return F.col(f"`{name.replace('`', '``')}`")
 
 
 def check_columns_spark(df: DataFrame, required: Sequence[str], *, table: str | None = None,

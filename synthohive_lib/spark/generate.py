@@ -40,7 +40,7 @@ from synthohive_lib.spark.blocks import (
     BlockPlan,
     partitions_for,
 )
-from synthohive_lib.spark.check import check_columns_spark
+from synthohive_lib.spark.check import check_columns_spark, col
 from synthohive_lib.spark.children import (
     ChildJob,
     check_child_plan,
@@ -157,7 +157,7 @@ def generate_children_spark(
                           table=plan.table, fix="pass the directory written by model.save()")
     if ROW_INDEX not in parents.columns:
         parents = _number_rows(parents, list(rel.parent_columns), plan.table)
-    source = parents.select(*needed, ROW_INDEX)
+    source = parents.select(*[col(c) for c in needed], ROW_INDEX)
     payload = None if model_dir is None else model_payload(model_dir, transport, threads)
     job = ChildJob(payload=payload, plan_state=plan.to_dict(), seed=int(seed),
                    parent_block_rows=parent_block_rows, key_offset=int(key_offset),

@@ -24,7 +24,7 @@ from pyspark.sql.pandas.types import from_arrow_schema
 
 from synthohive_lib.errors import ConnectorError, SourceUnreachableError
 from synthohive_lib.schema.model import Table
-from synthohive_lib.spark.check import check_columns_spark
+from synthohive_lib.spark.check import check_columns_spark, col
 from synthohive_lib.spark.fs import HadoopFs, normalize_uri
 from synthohive_lib.spark.jdbc import JdbcSource, jdbc_source
 from synthohive_lib.spark.session import delta_spark_available, jvm_class_available
@@ -71,7 +71,7 @@ def read_table_spark(
     if schema_table is not None:
         check_columns_spark(df, schema_table.column_names, table=schema_table.name,
                             what=f"the schema of table {schema_table.name!r}")
-        df = df.select(*[f"`{c.replace('`', '``')}`" for c in schema_table.column_names])
+        df = df.select(*[col(c) for c in schema_table.column_names])
     return df
 
 

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 import structlog
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.schema.graph import Relation, SchemaGraph
 from synthohive_lib.schema.model import Schema
-from synthohive_lib.spark.check import check_columns_spark
+from synthohive_lib.spark.check import check_columns_spark, col
 
 log = structlog.get_logger(__name__)
 
@@ -51,16 +51,12 @@ class FamilySample:
         return self.rates[table]
 
 
-def _quoted(name: str) -> Column:
-    return F.col(f"`{name.replace('`', '``')}`")
-
-
 def keep_by_hash(df: DataFrame, columns: list[str], rate: float, seed: int) -> DataFrame:
     """Rows of ``df`` whose seeded hash of ``columns`` falls under ``rate`` (a Bernoulli
     sample that depends on the values only, never on partitions or row order)."""
     if rate >= 1.0:
         return df
-    h = F.xxhash64(F.lit(int(seed)), *[_quoted(c) for c in columns])
+    h = F.xxhash64(F.lit(int(seed)), *[col(c) for c in columns])
     return df.where(F.pmod(h, F.lit(_MODULUS)) < F.lit(int(rate * _MODULUS)))
 
 
@@ -142,13 +138,13 @@ def _children_of(child: DataFrame, parent_sample: DataFrame, rel: Relation, rate
                  seed: int) -> DataFrame:
     """Children whose family-parent key is in the parent sample (+ NULL keys at ``rate``)."""
     check_columns_spark(child, list(rel.child_columns), table=rel.child, what="family sampling")
-    keys = parent_sample.select(*[_quoted(p).alias(f"__k{i}")
+    keys = parent_sample.select(*[col(p).alias(f"__k{i}")
                                   for i, p in enumerate(rel.parent_columns)]).distinct()
-    cond = [_quoted(c) == F.col(f"__k{i}") for i, c in enumerate(rel.child_columns)]
+    cond = [col(c) == F.col(f"__k{i}") for i, c in enumerate(rel.child_columns)]
     linked = child.join(keys, on=cond, how="left_semi")
     is_null = F.lit(False)
     for c in rel.child_columns:
-        is_null = is_null | _quoted(c).isNull()
+        is_null = is_null | col(c).isNull()
     orphans = keep_by_hash(child.where(is_null), child.columns, rate, seed)
     return linked.unionByName(orphans)
 
