@@ -403,11 +403,13 @@ def infer_text_storage(series: pd.Series) -> StorageType:
 
     Integer if every value is an integer literal, float if every value is numeric, boolean if
     every value is true/false, else string. Dates are not guessed: they stay text until a
-    schema (``datetime_format``) says otherwise.
+    schema (``datetime_format``) says otherwise. A column with a leading zero anywhere
+    (``02134``, ``0049 …``) is a code, not a number: as a number it would lose the zero, and a
+    postal code written back would no longer be the one read.
     """
     values = series.dropna().astype(str).str.strip()
     values = values[values != ""]
-    if values.empty:
+    if values.empty or values.str.match(r"[+-]?0[0-9]").any():
         return StorageType.STRING
     if values.str.fullmatch(r"[+-]?\d+").all():
         return StorageType.INTEGER

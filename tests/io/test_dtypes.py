@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from synthohive_lib.errors import MixedTypeColumnError
-from synthohive_lib.io.dtypes import coerce_series
+from synthohive_lib.io import open_connector
+from synthohive_lib.io.dtypes import coerce_series, infer_text_storage
 from synthohive_lib.schema.model import StorageType
 
 
@@ -67,3 +69,16 @@ def test_pandas_string_dtype_blanks_are_missing_too(storage: StorageType) -> Non
     assert got.dropna().tolist() == [1, 2, 3]
     with pytest.raises(MixedTypeColumnError, match="'x'"):
         coerce_series(pd.Series(["1", "x"], dtype="string", name="c"), storage)
+
+
+def test_csv_codes_with_leading_zeros_stay_text(tmp_path: Path) -> None:
+    """Postal codes and phone numbers in a CSV read without a schema keep their zeros."""
+    (tmp_path / "t.csv").write_text(
+        "id,zip,phone,share,count\n1,02134,0049123,0.5,0\n2,10001,0049124,1.25,10\n"
+        "3,00501,0049125,0.75,3\n", encoding="utf-8")
+    frame = open_connector(tmp_path / "t.csv").read_table("t")
+    assert frame["zip"].tolist() == ["02134", "10001", "00501"]
+    assert frame["phone"].tolist() == ["0049123", "0049124", "0049125"]
+    assert frame["share"].dtype == "float64" and frame["count"].dtype == "Int64"
+    assert infer_text_storage(pd.Series(["0", "7", "-3"])) is StorageType.INTEGER
+    assert infer_text_storage(pd.Series(["1", "-007"])) is StorageType.STRING

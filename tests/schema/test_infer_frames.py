@@ -184,3 +184,11 @@ def test_row_counts_come_from_a_complete_sample_or_from_the_source(
     assert whole.row_counts == {"customers": 4, "orders": 6} and counted == []
     partial = infer(tmp_path, name="shop", sample_rows=5)  # orders has 6 rows: counted
     assert partial.row_counts == {"customers": 4, "orders": 6} and counted == ["orders"]
+
+
+def test_postal_codes_in_a_csv_are_inferred_as_text_and_keep_their_zeros(tmp_path: Path) -> None:
+    (tmp_path / "shops.csv").write_text(
+        "shop_id,postal_code\n1,02134\n2,10001\n3,00501\n4,60601\n", encoding="utf-8")
+    result = infer(tmp_path, name="s")
+    column = result.schema.table("shops").column("postal_code")
+    assert column.storage is StorageType.STRING and column.pii is PiiKind.POSTAL_CODE
