@@ -82,6 +82,20 @@ def unknown_table(name: str, available: Iterable[str], where: str, layout: str) 
     )
 
 
+def check_chunksize(chunksize: int, name: str) -> None:
+    """``iter_table`` takes a whole number of rows >= 1 on every backend, or fails typed.
+
+    Without this one rule the backends disagreed: a zero or negative size was an Arrow error
+    on Delta, a ValueError on SQL, and on CSV silently one empty chunk.
+    """
+    if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
+        raise ConnectorError(
+            f"chunksize must be a whole number of rows >= 1, got {chunksize!r}",
+            table=name,
+            fix="pass chunksize >= 1, or call read_table for the whole table",
+        )
+
+
 def require_columns(
     name: str, requested: Iterable[str] | None, available: Iterable[str], where: str
 ) -> None:

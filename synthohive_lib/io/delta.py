@@ -26,7 +26,7 @@ from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
 
 from synthohive_lib.errors import ConnectorError, SourceUnreachableError
-from synthohive_lib.io.base import Connector, require_columns, unknown_table
+from synthohive_lib.io.base import Connector, check_chunksize, require_columns, unknown_table
 from synthohive_lib.io.dtypes import arrow_to_frame, coerce_frame, to_arrow
 from synthohive_lib.io.files import check_table_file_name
 from synthohive_lib.io.prepare import prepare_frames
@@ -103,6 +103,7 @@ class DeltaConnector(Connector):
         columns: list[str] | None = None,
         parse_dates: bool | None = None,
     ) -> Iterator[pd.DataFrame]:
+        check_chunksize(chunksize, name)
         dataset = self._dataset(name, columns)
         produced = False
         for batch in dataset.to_batches(columns=columns, batch_size=chunksize):

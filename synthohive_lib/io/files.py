@@ -28,7 +28,7 @@ import structlog
 
 from synthohive_lib.errors import ConnectorError, SourceUnreachableError
 from synthohive_lib.io.atomic import atomic_write
-from synthohive_lib.io.base import Connector, require_columns, unknown_table
+from synthohive_lib.io.base import Connector, check_chunksize, require_columns, unknown_table
 from synthohive_lib.io.dtypes import (
     arrow_to_frame,
     coerce_frame,
@@ -96,8 +96,7 @@ class FileConnector(Connector):
         *,
         parse_dates: bool | None = None,
     ) -> pd.DataFrame:
-        chunks = list(self.iter_table(name, table, chunksize=0, columns=columns,
-                                      parse_dates=parse_dates))
+        chunks = list(self._chunks(name, table, 0, columns, parse_dates))
         return chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
 
     def iter_table(
@@ -109,7 +108,15 @@ class FileConnector(Connector):
         columns: list[str] | None = None,
         parse_dates: bool | None = None,
     ) -> Iterator[pd.DataFrame]:
-        """Chunks of at most ``chunksize`` rows (``0``: the whole table as one chunk)."""
+        """Chunks of at most ``chunksize`` rows (an empty table: one empty, typed chunk)."""
+        check_chunksize(chunksize, name)
+        yield from self._chunks(name, table, chunksize, columns, parse_dates)
+
+    def _chunks(
+        self, name: str, table: Table | None, chunksize: int, columns: list[str] | None,
+        parse_dates: bool | None,
+    ) -> Iterator[pd.DataFrame]:
+        """The table in chunks of ``chunksize`` rows; ``0`` reads it as one chunk."""
         path = self.file_of(name)
         parse = self.parse_dates if parse_dates is None else parse_dates
         if self.format == "csv":

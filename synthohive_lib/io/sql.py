@@ -27,7 +27,7 @@ import structlog
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError, NoSuchTableError
 
 from synthohive_lib.errors import ConnectorError, SourceUnreachableError
-from synthohive_lib.io.base import Connector, require_columns, unknown_table
+from synthohive_lib.io.base import Connector, check_chunksize, require_columns, unknown_table
 from synthohive_lib.io.dtypes import coerce_frame, storage_of_sql_type
 from synthohive_lib.io.identifiers import validate_identifier
 from synthohive_lib.io.urls import REDACTED, redact_url, url_location
@@ -234,8 +234,7 @@ class SqlConnector(Connector):
         An empty table yields one empty (correctly typed) frame, so consumers always see the
         columns. The connection stays open until the iterator is exhausted or closed.
         """
-        if chunksize < 1:
-            raise ValueError("chunksize must be at least 1")
+        check_chunksize(chunksize, name)
         with self.connect() as conn:
             sa_table = self.reflect(name, conn)
             stmt, names = self._select(sa_table, name, columns)

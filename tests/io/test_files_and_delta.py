@@ -251,3 +251,18 @@ def test_unknown_tables_and_columns_are_named_with_what_exists(
                        ) as info:
         list(reader.iter_table("Employee", columns=[columns[0], "nope"]))
     assert info.value.table == "Employee" and repr(columns[0]) in str(info.value)
+
+
+@pytest.mark.parametrize("fmt", [*FORMATS, "sqlite"])
+@pytest.mark.parametrize("size", [0, -1, 2.5, True])
+def test_a_chunk_size_below_one_row_is_refused_on_every_backend(
+    fmt: str, size: object, tmp_path: Path, shop_schema: Schema, make_frames: FramesFactory
+) -> None:
+    target = f"sqlite:///{tmp_path / 'k.sqlite'}" if fmt == "sqlite" else tmp_path / "k"
+    options = {} if fmt == "sqlite" else {"format": fmt}
+    open_connector(target, **options).write_schema(shop_schema, make_frames())
+    reader = open_connector(target)
+    with pytest.raises(ConnectorError, match=r"chunksize must be .* >= 1") as info:
+        list(reader.iter_table("Employee", chunksize=size))  # type: ignore[arg-type]
+    assert info.value.table == "Employee"
+    assert len(reader.read_table("Employee")) == 4  # the whole table is still one call away
