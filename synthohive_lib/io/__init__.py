@@ -56,13 +56,16 @@ def open_connector(target: str | os.PathLike[str], **options: Any) -> Connector:
     if isinstance(resolved, str):
         from synthohive_lib.io.sql import SqlConnector
 
+        _check_options(options, "sql", target)
         return SqlConnector(resolved, **options)
+    options = dict(options)
     fmt = options.pop("format", None) or detect_format(resolved)
     if fmt not in FORMATS:
         raise ConnectorError(
             f"unknown format {fmt!r} for {describe_target(target)}",
             fix=f"use one of {list(FORMATS)}",
         )
+    _check_options(options, fmt, target)
     if fmt == "delta":
         from synthohive_lib.io.delta import DeltaConnector
 
@@ -70,6 +73,25 @@ def open_connector(target: str | os.PathLike[str], **options: Any) -> Connector:
     from synthohive_lib.io.files import FileConnector
 
     return FileConnector(resolved, format=fmt, **options)
+
+
+#: Options each kind of connector takes (``format`` is consumed by :func:`open_connector`).
+_OPTIONS = {
+    "sql": {"db_schema", "parse_dates", "write_chunksize", "engine_options"},
+    "csv": {"parse_dates"},
+    "parquet": {"parse_dates"},
+    "delta": {"parse_dates", "storage_options"},
+}
+
+
+def _check_options(options: dict[str, Any], kind: str, target: str | os.PathLike[str]) -> None:
+    """A typed error naming an option this kind of target does not take (not a TypeError)."""
+    unknown = sorted(set(options) - _OPTIONS[kind])
+    if unknown:
+        raise ConnectorError(
+            f"option(s) {unknown} do not apply to {describe_target(target)} ({kind})",
+            fix=f"{kind} targets take {sorted(_OPTIONS[kind])}",
+        )
 
 
 def detect_format(path: Path) -> str:

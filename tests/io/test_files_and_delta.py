@@ -266,3 +266,11 @@ def test_a_chunk_size_below_one_row_is_refused_on_every_backend(
         list(reader.iter_table("Employee", chunksize=size))  # type: ignore[arg-type]
     assert info.value.table == "Employee"
     assert len(reader.read_table("Employee")) == 4  # the whole table is still one call away
+
+
+def test_options_that_do_not_apply_are_named_not_a_type_error(tmp_path: Path) -> None:
+    with pytest.raises(ConnectorError, match=r"\['format'\] do not apply") as info:
+        open_connector("postgresql+psycopg2://u:Pw-123@db.example/x", format="csv")
+    assert "Pw-123" not in str(info.value) and "u:***@db.example" in str(info.value)
+    with pytest.raises(ConnectorError, match=r"csv targets take \['parse_dates'\]"):
+        open_connector(tmp_path / "out", format="csv", db_schema="public")
