@@ -89,3 +89,24 @@ def test_cycles_between_tables_are_refused_with_every_table_named() -> None:
         graph.generation_order()
     assert info.value.codes() == {"cycle"}
     assert "A -> B" in str(info.value)
+
+
+def test_depth_of_a_deep_diamond_schema_is_one_pass() -> None:
+    """Two tables per level, each referencing both above: 2**40 parent chains, one answer."""
+    levels = 40
+    tables = [_table(f"{s}0", [f"{s}0Id"], {}) for s in "ab"]
+    for i in range(1, levels):
+        for s in "ab":
+            tables.append(_table(f"{s}{i}", [f"{s}{i}Id"],
+                                 {f"pa{i}": f"a{i - 1}", f"pb{i}": f"b{i - 1}"}))
+    graph = SchemaGraph(Schema(tables=tables))
+    assert graph.depth(f"a{levels - 1}") == levels - 1  # exponential recursion never returned
+    assert f"max depth {levels - 1}" in graph.describe()
+    assert graph.depths()["b0"] == 0
+
+
+def test_depth_on_a_cycle_is_the_typed_cycle_error() -> None:
+    graph = SchemaGraph(Schema(tables=[_table("A", ["AId"], {"BId": "B"}),
+                                       _table("B", ["BId"], {"AId": "A"})]))
+    with pytest.raises(SchemaValidationError, match="cycle"):
+        graph.depth("A")
