@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -274,21 +273,12 @@ def _secrets(argv: Sequence[str]) -> list[str]:
     driver or a library could still quote the URL it was given, so any password the command
     line can reach is scrubbed from what the CLI prints.
     """
-    from synthohive_lib.io.urls import env_variable
+    from synthohive_lib.io.urls import env_variable, url_password
 
-    out = []
+    out: list[str] = []
     for given in argv:
         variable = env_variable(given)
-        arg = os.environ.get(variable, "") if variable else given
-        if "://" not in arg:
-            continue
-        try:
-            password = sa.make_url(arg).password
-        except (sa.exc.ArgumentError, ValueError):
-            match = re.match(r"^[^:/]+://[^:/@]*:([^@]*)@", arg)
-            password = match.group(1) if match else None
-        if password:
-            out.append(str(password))
+        out += url_password(os.environ.get(variable, "") if variable else given)
     return out
 
 

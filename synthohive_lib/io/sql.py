@@ -30,7 +30,7 @@ from synthohive_lib.errors import ConnectorError, SourceUnreachableError
 from synthohive_lib.io.base import Connector, check_chunksize, require_columns, unknown_table
 from synthohive_lib.io.dtypes import coerce_frame, storage_of_sql_type
 from synthohive_lib.io.identifiers import validate_identifier
-from synthohive_lib.io.urls import REDACTED, redact_url, url_location
+from synthohive_lib.io.urls import REDACTED, redact_url, url_location, url_password
 from synthohive_lib.schema.model import Schema, StorageType, Table
 
 log = structlog.get_logger(__name__)
@@ -55,6 +55,13 @@ class SqlConnector(Connector):
         write_chunksize: int = 10_000,
         engine_options: Mapping[str, Any] | None = None,
     ) -> None:
+        if isinstance(url, str) and any("@" in p for p in url_password(url)[:1]):
+            # SQLAlchemy would split at the first "@" and take the rest of the password for
+            # the host: the connection could only fail, and its error would show that part
+            raise ConnectorError(
+                f"the password in {redact_url(url)} contains an unescaped '@'",
+                fix="percent-encode it as %40, e.g. urllib.parse.quote_plus(password)",
+            )
         try:
             self.url = sa.make_url(url)
         except sa.exc.ArgumentError:

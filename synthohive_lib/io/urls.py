@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import sqlalchemy as sa
-from sqlalchemy.exc import ArgumentError
 
 from synthohive_lib.errors import ConfigError
 
@@ -23,8 +23,12 @@ _ENV_PATTERNS = (
     re.compile(r"^env:(?P<name>[A-Za-z_][A-Za-z0-9_]*)$"),
     re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}$"),
 )
-# scheme://user:password@host  (fallback when SQLAlchemy cannot parse the URL)
-_USERINFO = re.compile(r"(?P<head>//[^:/@?#\s]*):(?P<pw>[^@/?#\s]*)@")
+# scheme://user:password@host, the password running to the LAST "@": an unescaped "@" in a
+# password ("p@ss") makes SQLAlchemy split it there and show the rest as part of the host, so
+# the password is taken greedily (over-redacting an "@" in a query string is the safe error)
+_USERINFO = re.compile(
+    r"^(?P<head>[^/@\s]*//[^:/@?#\s]*):(?P<pw>.*)@(?P<rest>[^@]*)$", re.DOTALL
+)
 # ?password=...&  or  ;pwd=...  style parameters
 _SECRET_PARAMS = re.compile(
     r"(?P<key>(?:password|passwd|pwd|secret|token|access_token|private_key|private_key_passphrase"
@@ -73,21 +77,27 @@ def is_url(target: str | os.PathLike[str]) -> bool:
 def redact_url(url: str | sa.URL) -> str:
     """The URL with its password (and secret-looking query parameters) replaced by ``***``.
 
-    Works on URLs SQLAlchemy cannot parse too (regex fallback), because the one time a URL is
-    malformed is exactly the time it ends up in an error message.
+    Text URLs are redacted by pattern, not by parsing, because the one time a URL is malformed
+    (an unescaped ``@`` in the password, a bad port) is exactly the time it ends up in an error
+    message, and a parser then puts part of the password into the host.
     """
     if isinstance(url, sa.URL):
-        parsed: sa.URL | None = url
+        text = url.render_as_string(hide_password=True)  # password -> ***
     else:
-        try:
-            parsed = sa.make_url(url)
-        except (ArgumentError, ValueError):
-            parsed = None
-    if parsed is not None:
-        text = parsed.render_as_string(hide_password=True)  # password -> ***
-    else:
-        text = _USERINFO.sub(lambda m: f"{m.group('head')}:{REDACTED}@", str(url))
+        text = _USERINFO.sub(lambda m: f"{m.group('head')}:{REDACTED}@{m.group('rest')}", url)
     return _SECRET_PARAMS.sub(lambda m: f"{m.group('key')}{REDACTED}", text)
+
+
+def url_password(url: str) -> list[str]:
+    """The password of a URL as written and as percent-decoded (empty: none), for scrubbing.
+
+    Read the same greedy way :func:`redact_url` hides it, so what one hides the other finds.
+    """
+    match = _USERINFO.match(url.strip())
+    if match is None or not match.group("pw"):
+        return []
+    raw = match.group("pw")
+    return list(dict.fromkeys([raw, unquote(raw)]))
 
 
 def describe_target(target: str | os.PathLike[str] | sa.URL) -> str:

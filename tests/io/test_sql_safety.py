@@ -7,7 +7,7 @@ import traceback
 import pandas as pd
 import pytest
 
-from synthohive_lib.errors import SourceUnreachableError, UnsafeIdentifierError
+from synthohive_lib.errors import ConnectorError, SourceUnreachableError, UnsafeIdentifierError
 from synthohive_lib.io import open_connector
 from synthohive_lib.io.identifiers import quote_identifier, validate_identifier
 from synthohive_lib.io.urls import describe_target, redact_url, resolve_target
@@ -146,3 +146,29 @@ def test_a_missing_environment_variable_is_named(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("SH_TEST_UNSET", raising=False)
     with pytest.raises(ConfigError, match="SH_TEST_UNSET"):
         open_connector("env:SH_TEST_UNSET")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://alice:p@ss-W0rd@db.example/sales",  # "@" not percent-encoded
+        "postgresql://alice:p/ss#W0rd@db.example/sales",
+        "mysql+pymysql://alice:p%40ss-W0rd@db.example/sales",
+        "postgresql://alice:W0rd@db.example:notaport/sales",
+    ],
+)
+def test_no_part_of_an_awkward_password_survives_redaction(url: str) -> None:
+    from synthohive_lib.cli import _scrub, _secrets
+
+    shown = redact_url(url)
+    assert "W0rd" not in shown and "ss" not in shown.split("@")[0]
+    assert shown.startswith(url.split(":")[0] + "://alice:***@db.example")
+    message = f"driver error for {url} and {url.replace('%40', '@')}"
+    assert "W0rd" not in _scrub(message, _secrets([url]))
+
+
+def test_an_unescaped_at_sign_in_the_password_is_refused_before_connecting() -> None:
+    with pytest.raises(ConnectorError, match="unescaped '@'") as info:
+        open_connector("postgresql+psycopg2://alice:p@ss-W0rd@127.0.0.1:1/sales")
+    assert "W0rd" not in str(info.value) and "ss-" not in str(info.value)
+    assert "%40" in str(info.value)  # the fix says how to write it
