@@ -180,6 +180,11 @@ class CTGAN(GenerativeModel):
 
         self.transformer_ = self._make_transformer(self.specs).fit(data, rng)
         self.specs = self.transformer_.specs
+        if self.transformer_.output_dim == 0:  # only free text: nothing for the networks
+            raise self._error(
+                "no column for the GAN to learn: every column is free text",
+                fix="use synthohive_lib.models.TextOnlyModel for text-only tables",
+            )
         matrix = self.transformer_.transform(data, rng)
         self.context_transformer_: DataTransformer | None = None
         ctx_matrix = np.zeros((len(data), 0), dtype=np.float32)
