@@ -7,9 +7,19 @@ per-side counts of a link table) follows the real one. See ``docs/relational.md`
 """
 
 from synthohive_lib.relational.affinity import ParentAffinity, assign_groups, deal_slots
+from synthohive_lib.relational.artifact import (
+    TableArtifact,
+    load_table_artifact,
+    save_table_artifact,
+)
 from synthohive_lib.relational.cardinality import CardinalityModel, rescale_counts
+from synthohive_lib.relational.constants import ConstantColumn, detect_constants
 from synthohive_lib.relational.context import ContextEncoder
-from synthohive_lib.relational.generate import RelationalSynthesizer, generate_table
+from synthohive_lib.relational.generate import (
+    RelationalSynthesizer,
+    align_context,
+    generate_table,
+)
 from synthohive_lib.relational.hierarchy import HierarchyModel, node_depths
 from synthohive_lib.relational.junction import JunctionModel, match_degrees, sample_pairs
 from synthohive_lib.relational.keys import (
@@ -28,6 +38,7 @@ from synthohive_lib.relational.modelling import (
     ModelRequest,
     context_rows,
     ctgan_factory,
+    is_text_only,
     model_request,
     training_frames,
 )
@@ -36,6 +47,7 @@ from synthohive_lib.relational.specs import column_spec, column_specs
 
 __all__ = [
     "CardinalityModel",
+    "ConstantColumn",
     "ContextEncoder",
     "GenericStringKey",
     "HierarchyModel",
@@ -47,8 +59,10 @@ __all__ = [
     "PatternKey",
     "PrimaryKeyPlan",
     "RelationalSynthesizer",
+    "TableArtifact",
     "TablePlan",
     "UuidKey",
+    "align_context",
     "assign_by_slots",
     "assign_groups",
     "choose_context_relation",
@@ -57,14 +71,18 @@ __all__ = [
     "context_rows",
     "ctgan_factory",
     "deal_slots",
+    "detect_constants",
     "detect_key_format",
     "expand_parent_keys",
     "generate_table",
+    "is_text_only",
     "key_format_from_dict",
+    "load_table_artifact",
     "match_degrees",
     "model_request",
     "node_depths",
     "rescale_counts",
     "sample_pairs",
+    "save_table_artifact",
     "training_frames",
 ]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,7 @@ def generate_table(
         if plan.context is not None and plan.context_columns:
             parent = parents[plan.context.parent]
             context = context_rows(parent[plan.context_columns], positions)
+            context = align_context(context, plan.context_categories, rng, table=plan.table)
             attrs = model.sample(context=context, seed=model_seed)
         else:
             attrs = model.sample(n, seed=model_seed)
@@ -118,11 +119,51 @@ def generate_table(
             frame[col] = refs[col].array
 
     frame = _drop_duplicate_keys(frame, table)
+    for constant in plan.constants:
+        frame[constant.name] = constant.values(len(frame), rng).array
     for col in plan.pii:
         frame[col] = None
     if fill_pii is not None and plan.pii:
         frame = fill_pii(table, frame, rng)
     return frame[[c for c in table.column_names if c in frame.columns]]
+
+
+def align_context(
+    context: pd.DataFrame,
+    seen: Mapping[str, list[Any]],
+    rng: np.random.Generator,
+    *,
+    table: str | None = None,
+) -> pd.DataFrame:
+    """Synthetic parents' categories that the child model never saw, mapped to seen ones.
+
+    A child model is trained only on the parents that have children (only 'Sales Support
+    Agent' employees have customers); a synthetic parent may carry another category, which
+    the model cannot encode. Each such value is replaced by a seen category drawn uniformly
+    (seeded), or NULL when the model saw none, and the count is logged. Users calling a model
+    directly still get its typed error for an unseen category.
+    """
+    if not seen or len(context) == 0:
+        return context
+    out = context
+    for column, values in seen.items():
+        if column not in context.columns:
+            continue
+        col = context[column]
+        known = pd.Index([str(v) for v in values])
+        unseen = (col.notna() & ~col.astype(str).isin(known)).to_numpy()
+        if not unseen.any():
+            continue
+        if out is context:
+            out = context.copy()
+        picks = np.asarray(values, dtype=object)[rng.integers(len(values), size=unseen.sum())] \
+            if values else np.full(int(unseen.sum()), None, dtype=object)
+        replaced = col.astype(object).to_numpy(copy=True)
+        replaced[unseen] = picks
+        out[column] = pd.Series(replaced, index=col.index).infer_objects()
+        log.info("relational.context_mapped", table=table, column=column,
+                 rows=int(unseen.sum()))
+    return out
 
 
 def _drop_duplicate_keys(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -201,8 +242,10 @@ class RelationalSynthesizer:
         *,
         context_parents: Mapping[str, str] | None = None,
         cardinality_params: Mapping[str, Any] | None = None,
+        context_columns: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.schema = schema
+        self.context_columns = {k: list(v) for k, v in (context_columns or {}).items()}
         self.graph = SchemaGraph(schema)
         self.model_factory = model_factory
         self.context_parents = dict(context_parents or {})
@@ -218,6 +261,7 @@ class RelationalSynthesizer:
                 self.schema, name, frames,
                 context_parent=self.context_parents.get(name),
                 cardinality_params=self.cardinality_params,
+                context_columns=self.context_columns.get(name),
             )
             self.plans_[name] = plan
             if plan.attributes and plan.n_rows:  # an empty real table generates no rows

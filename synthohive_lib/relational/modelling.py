@@ -5,7 +5,9 @@ context parent. This module builds what it is fitted on (:func:`training_frames`
 told about the columns (:class:`ModelRequest`, specs taken from the reviewed schema rather than
 guessed from data) and, for sampling, the same context for synthetic parents
 (:func:`context_rows`). Any model honouring :class:`~synthohive_lib.models.base.GenerativeModel`
-can be plugged in through a factory; :func:`ctgan_factory` builds CTGAN models.
+can be plugged in through a factory; :func:`ctgan_factory` builds CTGAN models, or a
+:class:`~synthohive_lib.models.text_only.TextOnlyModel` for a table whose attributes are all
+free text (CTGAN would have no column to train its networks on).
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import pandas as pd
 
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.ctgan import CTGAN
+from synthohive_lib.models.text_only import TextOnlyModel
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.relational.specs import column_specs
 from synthohive_lib.schema.model import Schema, Table
-from synthohive_lib.transform.specs import ColumnSpec
+from synthohive_lib.transform.specs import ColumnKind, ColumnSpec
 
 
 @dataclass(frozen=True)
@@ -41,16 +44,25 @@ ModelFactory = Callable[[ModelRequest], GenerativeModel]
 def ctgan_factory(**config: Any) -> ModelFactory:
     """A factory building :class:`~synthohive_lib.models.ctgan.CTGAN` models from the schema.
 
-    ``config`` holds CTGAN hyper-parameters (``epochs``, ``device``, ``seed``, ...).
+    ``config`` holds CTGAN hyper-parameters (``epochs``, ``device``, ``seed``, ...). A table
+    whose attributes are all free text gets a :class:`TextOnlyModel` (seeded alike).
     """
 
     def build(request: ModelRequest) -> GenerativeModel:
+        if is_text_only(request):
+            return TextOnlyModel(specs=request.specs, table=request.table.name,
+                                 seed=config.get("seed"))
         return CTGAN(
             specs=request.specs, context_specs=request.context_specs,
             table=request.table.name, **config,
         )
 
     return build
+
+
+def is_text_only(request: ModelRequest) -> bool:
+    """True when every attribute is free text: nothing for a GAN's networks to learn."""
+    return bool(request.specs) and all(s.kind is ColumnKind.TEXT for s in request.specs)
 
 
 def model_request(schema: Schema, plan: TablePlan) -> ModelRequest:

@@ -20,16 +20,17 @@ Choosing the context parent
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from synthohive_lib.errors import ConfigError
-from synthohive_lib.relational._frames import children_per_parent
+from synthohive_lib.relational._frames import children_per_parent, locate
 from synthohive_lib.relational.affinity import ParentAffinity
 from synthohive_lib.relational.cardinality import CardinalityModel
+from synthohive_lib.relational.constants import ConstantColumn, detect_constants
 from synthohive_lib.relational.hierarchy import HierarchyModel
 from synthohive_lib.relational.junction import JunctionModel
 from synthohive_lib.relational.keys import PrimaryKeyPlan
@@ -79,6 +80,10 @@ def context_columns(parent: Table) -> list[str]:
         c.name for c in parent.columns
         if c.name not in keys and not is_private(c) and c.type in CONTEXT_TYPES
     ]
+
+
+#: Alias usable inside ``TablePlan.fit``, whose ``context_columns`` argument shadows the name.
+default_context_columns = context_columns
 
 
 def choose_context_relation(
@@ -153,6 +158,8 @@ class TablePlan:
     affinities: list[ParentAffinity | None] = field(default_factory=list)
     hierarchies: list[HierarchyModel] = field(default_factory=list)
     junction: JunctionModel | None = None
+    constants: list[ConstantColumn] = field(default_factory=list)
+    context_categories: dict[str, list[Any]] = field(default_factory=dict)
 
     @classmethod
     def fit(
@@ -163,20 +170,37 @@ class TablePlan:
         *,
         context_parent: str | None = None,
         cardinality_params: Mapping[str, Any] | None = None,
+        context_columns: Sequence[str] | None = None,
     ) -> TablePlan:
-        """Learn the relational state of ``table_name`` from real, validated frames."""
+        """Learn the relational state of ``table_name`` from real, validated frames.
+
+        ``context_columns`` (``"Parent.Column"`` or bare column names of the context parent,
+        e.g. from the project config) replace the default context: they must all name one
+        parent, which then becomes the context parent; PII columns are refused
+        (:func:`synthohive_lib.privacy.check_context_columns`). Constant and all-NULL
+        columns are never modelled (:mod:`~synthohive_lib.relational.constants`).
+        """
         graph = SchemaGraph(schema)
         table = schema.table(table_name)
         data = tables[table_name]
         params = dict(cardinality_params or {})
         relations = graph.relations_of(table_name)
+        _check_columns(table, data)
+        constants = detect_constants(data, attribute_columns(table))
+        constant_names = {c.name for c in constants}
         plan = cls(
             table=table_name,
             n_rows=len(data),
             keys=PrimaryKeyPlan.fit(table, data),
-            attributes=attribute_columns(table),
+            attributes=[c for c in attribute_columns(table) if c not in constant_names],
             pii=private_columns(table),
+            constants=constants,
         )
+        configured = None
+        if context_columns:
+            context_parent, configured = resolve_context_columns(
+                schema, table_name, context_columns, context_parent
+            )
         missing = sorted({r.parent for r in relations} - set(tables))
         if missing:
             raise ConfigError(
@@ -217,7 +241,15 @@ class TablePlan:
                 for m in plan.secondary
             ]
         if plan.context is not None and plan.attributes:
-            plan.context_columns = context_columns(schema.table(plan.context.parent))
+            parent_df = tables[plan.context.parent]
+            chosen = configured if configured is not None else default_context_columns(
+                schema.table(plan.context.parent))
+            dead = {c.name for c in detect_constants(parent_df, chosen)}
+            plan.context_columns = [c for c in chosen if c not in dead]
+            plan.context_categories = seen_categories(
+                schema.table(plan.context.parent), parent_df, plan.context, data,
+                plan.context_columns,
+            )
         level_attributes = tuple(
             c for c in plan.attributes if table.column(c).type in HIERARCHY_TYPES
         )
@@ -266,6 +298,8 @@ class TablePlan:
             "affinities": [None if a is None else a.to_dict() for a in self.affinities],
             "hierarchies": [h.to_dict() for h in self.hierarchies],
             "junction": None if self.junction is None else self.junction.to_dict(),
+            "constants": [c.to_dict() for c in self.constants],
+            "context_categories": self.context_categories,
         }
 
     @classmethod
@@ -287,4 +321,78 @@ class TablePlan:
             hierarchies=[HierarchyModel.from_dict(h) for h in data["hierarchies"]],
             junction=None if data["junction"] is None
             else JunctionModel.from_dict(data["junction"]),
+            constants=[ConstantColumn.from_dict(c) for c in data.get("constants", [])],
+            context_categories={k: list(v) for k, v in
+                                data.get("context_categories", {}).items()},
         )
+
+
+def _check_columns(table: Table, data: pd.DataFrame) -> None:
+    """Every key and attribute column must be in the data: a missing foreign key would
+    otherwise count every child as orphaned, a missing attribute fail deep in the model."""
+    needed = key_columns(table) | set(attribute_columns(table))
+    missing = [c for c in table.column_names if c in needed and c not in data.columns]
+    if missing:
+        raise ConfigError(
+            f"columns {missing} of {table.name!r} are missing from its data",
+            table=table.name, column=missing[0],
+            fix="read the table with every column the schema declares, or fix the schema",
+        )
+
+
+def resolve_context_columns(
+    schema: Schema, table: str, refs: Sequence[str], context_parent: str | None
+) -> tuple[str, list[str]]:
+    """(context parent, its columns) named by configured ``refs`` (``"Parent.Column"``, or a
+    bare column of ``context_parent``); PII and non-attribute columns are refused."""
+    from synthohive_lib.privacy import check_context_columns  # lazy: privacy pulls in Faker
+
+    parents = {r.parent for r in SchemaGraph(schema).relations_of(table)}
+    named: dict[str, list[str]] = {}
+    for ref in refs:
+        parent, _, column = ref.rpartition(".")
+        parent = parent or context_parent or ""
+        if parent not in parents:
+            raise ConfigError(
+                f"context column {ref!r} does not name a parent of {table!r}", table=table,
+                fix=f"write it as <Parent>.<column> with a parent among {sorted(parents)}",
+            )
+        named.setdefault(parent, []).append(column)
+    if len(named) != 1 or (context_parent is not None and context_parent not in named):
+        raise ConfigError(
+            f"context columns of {table!r} must name one parent, got {sorted(named)}",
+            table=table, fix="condition a table on the columns of a single parent",
+        )
+    parent, columns = next(iter(named.items()))
+    check_context_columns(schema, parent, columns)
+    ptable = schema.table(parent)
+    keys = key_columns(ptable)
+    for column in columns:
+        if column not in ptable.column_names or column in keys \
+                or ptable.column(column).type not in CONTEXT_TYPES:
+            raise ConfigError(
+                f"{parent}.{column} cannot be context: only typed attributes (numbers, "
+                "categories, booleans, datetimes) of a parent can", table=table, column=column,
+                fix="choose attribute columns of the parent that are not keys or free text",
+            )
+    return parent, list(dict.fromkeys(columns))
+
+
+def seen_categories(
+    parent: Table, parent_df: pd.DataFrame, relation: Relation, child_df: pd.DataFrame,
+    columns: Sequence[str],
+) -> dict[str, list[Any]]:
+    """Values of each categorical/boolean context column that the child's model is trained
+    on (those of parents with at least one child), most frequent first. Generation maps any
+    other value of a synthetic parent onto these (see ``generate.align_context``)."""
+    if len(child_df) == 0:
+        return {}
+    pos = locate(parent_df, relation.parent_columns, child_df, relation.child_columns,
+                 table=relation.child)
+    linked = parent_df.iloc[pos[pos >= 0]]
+    out: dict[str, list[Any]] = {}
+    for column in columns:
+        if parent.column(column).type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN):
+            counts = linked[column].dropna().value_counts()
+            out[column] = [v.item() if hasattr(v, "item") else v for v in counts.index]
+    return out

@@ -7,6 +7,12 @@ strings at once, one character position per step, and any string that equals a r
 rejected and regenerated. Real values are kept only as 64-bit hashes for that check, so the
 artifact does not store the column itself.
 
+A column of few short values (``State``: 'SP', 'CA', ...) leaves the Markov chain almost no
+novel string to make. When rejection stops making progress, the remaining rows fall back to
+random strings over the column's own characters with the real length distribution, and, if
+even that space is exhausted, to ever longer strings: longer than any real value, hence novel
+by construction. Sampling therefore never fails and never emits a real value.
+
 Everything is vectorised over strings: the transition table is a CSR-like layout whose
 cumulative probabilities are offset by the context index, so one ``searchsorted`` draws the
 next character of every string at the same time.
@@ -18,8 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import structlog
 
-from synthohive_lib.errors import ModelError
+log = structlog.get_logger(__name__)
 
 _BOUNDARY = 0  # vocabulary index of the begin/end-of-string symbol
 
@@ -47,11 +54,14 @@ class MarkovText:
         strings = series.dropna().astype(str).to_numpy(dtype=object)
         self.null_rate_ = float(series.isna().mean())
         self.real_hashes_ = np.unique(_hash_strings(strings))
+        full_lengths = pd.Series(strings, dtype=object).str.len().to_numpy(dtype=np.int64)
+        self.real_max_len_ = int(full_lengths.max()) if len(full_lengths) else 0
         if len(strings) > self.fit_rows:
             strings = rng.choice(strings, self.fit_rows, replace=False)
         strings = pd.Series(strings, dtype=object).str.slice(0, self.max_chars).to_numpy()
         lengths = pd.Series(strings).str.len().to_numpy(dtype=np.int64)
         self.max_len_ = int(lengths.max()) if len(lengths) else 0
+        self.lengths_, self.length_counts_ = np.unique(lengths, return_counts=True)
 
         points = _codepoints(strings)
         vocab, char_idx = np.unique(points, return_inverse=True)
@@ -110,7 +120,11 @@ class MarkovText:
         return np.ascontiguousarray(out).view(f"<U{width}").ravel().astype(object)
 
     def sample(self, n: int, rng: np.random.Generator, *, column: str | None = None) -> np.ndarray:
-        """``n`` strings (None for nulls at the learned rate), none equal to a real value."""
+        """``n`` strings (None for nulls at the learned rate), none equal to a real value.
+
+        Markov draws first; rows still equal to a real value after ``max_rounds`` rounds (or
+        once a round fixes none of them) fall back to :meth:`_fallback`, which always ends.
+        """
         values = np.empty(n, dtype=object)
         nulls = rng.random(n) < self.null_rate_
         todo = np.flatnonzero(~nulls)
@@ -119,16 +133,44 @@ class MarkovText:
                 break
             generated = self._generate(len(todo), rng)
             values[todo] = generated
-            todo = todo[np.isin(_hash_strings(generated), self.real_hashes_)]
+            before = len(todo)
+            todo = todo[self._is_real(generated)]
+            if len(todo) == before:
+                break  # the chain only replays real values: no point in more rounds
         if len(todo):
-            raise ModelError(
-                f"could not generate {len(todo)} novel text values: the column's model keeps "
-                "reproducing real values",
-                column=column,
-                fix="declare the column categorical, or fit on more rows",
-            )
+            log.info("text.fallback", column=column, rows=len(todo))
+            values[todo] = self._fallback(len(todo), rng)
         values[nulls] = None
         return values
+
+    def _is_real(self, strings: np.ndarray) -> np.ndarray:
+        return np.isin(_hash_strings(strings), self.real_hashes_)
+
+    def _fallback(self, m: int, rng: np.random.Generator) -> np.ndarray:
+        """``m`` novel strings of the column's characters: first with real lengths, then one
+        character longer per round beyond the longest real value (novel by construction)."""
+        alphabet = self.vocab_[1:] if len(self.vocab_) > 1 else np.array([ord("x")], np.uint32)
+        lengths, counts = getattr(self, "lengths_", None), getattr(self, "length_counts_", None)
+        if lengths is None or len(lengths) == 0:
+            lengths, counts = np.array([max(self.max_len_, 1)]), np.array([1])
+        out = np.empty(m, dtype=object)
+        todo = np.arange(m)
+        longest = max(getattr(self, "real_max_len_", self.max_len_), int(lengths.max()))
+        for round_ in range(self.max_rounds + longest + 2):
+            if round_ < self.max_rounds:
+                size = rng.choice(lengths, len(todo), p=counts / counts.sum())
+            else:  # beyond every real length: no collision is possible
+                size = np.full(len(todo), longest + 1 + round_ - self.max_rounds)
+            size = np.maximum(size, 1)
+            width = int(size.max())
+            chars = alphabet[rng.integers(len(alphabet), size=(len(todo), width))]
+            chars[np.arange(width)[None, :] >= size[:, None]] = 0
+            strings = np.ascontiguousarray(chars).view(f"<U{width}").ravel().astype(object)
+            out[todo] = strings
+            todo = todo[self._is_real(strings)]
+            if len(todo) == 0:
+                break
+        return out
 
     def state(self) -> tuple[dict[str, object], dict[str, np.ndarray]]:
         meta = {
@@ -136,6 +178,9 @@ class MarkovText:
             "max_chars": self.max_chars,
             "null_rate": self.null_rate_,
             "max_len": self.max_len_,
+            "real_max_len": self.real_max_len_,
+            "lengths": self.lengths_.tolist(),
+            "length_counts": self.length_counts_.tolist(),
         }
         arrays = {
             "vocab": self.vocab_,
@@ -151,6 +196,10 @@ class MarkovText:
         model = cls(order=int(meta["order"]), max_chars=int(meta["max_chars"]))
         model.null_rate_ = float(meta["null_rate"])
         model.max_len_ = int(meta["max_len"])
+        # artifacts written before the fallback existed lack the length statistics
+        model.real_max_len_ = int(meta.get("real_max_len", model.max_len_))  # type: ignore[arg-type]
+        model.lengths_ = np.asarray(meta.get("lengths", [model.max_len_]), dtype=np.int64)
+        model.length_counts_ = np.asarray(meta.get("length_counts", [1]), dtype=np.int64)
         model.vocab_ = arrays["vocab"]
         model.contexts_ = arrays["contexts"]
         model.cumulative_ = arrays["cumulative"]
