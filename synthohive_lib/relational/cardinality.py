@@ -16,7 +16,9 @@ draws from the leaf of each synthetic parent, so
 * a lookup parent whose label nearly names its row (``Genre.Name``: "Rock" has 1297 tracks,
   "Opera" one) can give that label as ``label_column``: every known label becomes its own
   leaf, so a synthetic "Rock" gets Rock's count; unknown labels use the tree or the pooled
-  distribution.
+  distribution;
+* a parent category whose real parents all have no child ('IT Staff' employees have no
+  customers) gives its synthetic parents no child either.
 
 The fitted state is plain numbers and lists, saved as JSON (no pickle): the tree is stored as
 its node arrays and applied with vectorised NumPy, level by level.
@@ -35,7 +37,7 @@ from sklearn.tree import DecisionTreeRegressor
 from synthohive_lib.errors import ArtifactError, ConfigError, ModelError
 from synthohive_lib.relational._frames import children_per_parent, null_key_mask
 from synthohive_lib.relational._tree import apply_tree, tree_arrays
-from synthohive_lib.relational.context import ContextEncoder
+from synthohive_lib.relational.context import ContextEncoder, _CategoricalSpec
 from synthohive_lib.schema.graph import Relation
 
 FORMAT = "synthohive.cardinality/1"
@@ -122,7 +124,34 @@ class CardinalityModel:
                 counts[leaves == leaf]
             )
         self.pooled_ = _histogram(counts)
+        self.zero_categories_ = self._childless_categories(parent_df, counts)
         return self
+
+    def _childless_categories(self, parent_df: pd.DataFrame, counts: np.ndarray
+                              ) -> dict[str, list[str]]:
+        """Per low-cardinality parent category, the values whose real parents *all* have no
+        child (Chinook: only 'Sales Support Agent' employees have customers). A synthetic
+        parent with such a value gets no child either, whatever leaf it falls in: the
+        child's model never saw that value as context, and the real data says it has none."""
+        out: dict[str, list[str]] = {}
+        if self.min_ > 0:
+            return out
+        for spec in self.encoder_.specs_:
+            if not isinstance(spec, _CategoricalSpec) or spec.name not in parent_df.columns:
+                continue
+            text = pd.Series(_labels(parent_df[spec.name]))
+            totals = pd.Series(counts).groupby(text).sum()
+            zero = [str(v) for v in totals.index[totals.to_numpy() == 0]]
+            if zero and len(zero) < len(totals):
+                out[spec.name] = sorted(zero)
+        return out
+
+    def _forced_zero(self, parent_df: pd.DataFrame) -> np.ndarray:
+        forced = np.zeros(len(parent_df), dtype=bool)
+        for column, values in getattr(self, "zero_categories_", {}).items():
+            if column in parent_df.columns:
+                forced |= pd.Series(_labels(parent_df[column])).isin(values).to_numpy()
+        return forced
 
     def _with_labels(self, leaves: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """Leaves overridden by label: a known label ``i`` is its own leaf ``-(i + 1)``."""
@@ -173,9 +202,19 @@ class CardinalityModel:
             if values is None or probs is None:  # a leaf no real parent reached: pool all
                 values, probs = self.pooled_
             counts[rows] = rng.choice(np.asarray(values), size=len(rows), p=np.asarray(probs))
+        forced = self._forced_zero(parent_df)
+        counts[forced] = 0
         if total is not None:
-            counts = rescale_counts(
-                counts, total, self.min_, self.max_, rng, table=self.relation_.child
+            free = ~forced
+            if not free.any() and total:
+                raise ConfigError(
+                    f"cannot place {total} child rows: no synthetic parent has a kind that "
+                    "has children in the real data",
+                    table=self.relation_.child,
+                    fix="generate more parent rows, or let the child size follow the parents",
+                )
+            counts[free] = rescale_counts(
+                counts[free], total, self.min_, self.max_, rng, table=self.relation_.child
             )
         return counts
 
@@ -207,6 +246,7 @@ class CardinalityModel:
             "encoder": self.encoder_.to_dict(),
             "tree": self.tree_,
             "labels": self.labels_,
+            "zero_categories": self.zero_categories_,
             "pooled": {"values": self.pooled_[0], "probs": self.pooled_[1]},
             "leaves": {
                 str(k): {"values": v, "probs": self.leaf_probs_[k]}
@@ -242,6 +282,8 @@ class CardinalityModel:
             model.encoder_ = ContextEncoder.from_dict(data["encoder"])
             model.tree_ = data["tree"]
             model.labels_ = [str(v) for v in data["labels"]]
+            model.zero_categories_ = {str(k): [str(x) for x in v]
+                                      for k, v in data.get("zero_categories", {}).items()}
             model.pooled_ = (list(data["pooled"]["values"]), list(data["pooled"]["probs"]))
             model.leaf_values_ = {int(k): list(v["values"]) for k, v in data["leaves"].items()}
             model.leaf_probs_ = {int(k): list(v["probs"]) for k, v in data["leaves"].items()}
