@@ -445,7 +445,10 @@ class CTGAN(GenerativeModel):
             "context_dim": self.context_dim_,
             "trained_on": self.device_,
             "best_epoch": self.best_epoch_,
-            "loss_history": self.loss_history_,
+            "loss_history": [
+                {k: (v if np.isfinite(v) else None) for k, v in record.items()}
+                for record in self.loss_history_
+            ],  # JSON has no NaN/inf: a diverged loss is recorded as null
         }
         return write_artifact(path, MODEL_NAME, manifest, files)
 
