@@ -70,9 +70,8 @@ from synthohive_lib.validation import (
     Report,
     TableQuality,
     build_report_from_frames,
-    table_quality,
+    schema_table_quality,
 )
-from synthohive_lib.validation.relations import describe_schema
 from synthohive_pipelines.resources import (
     ModelStoreResource,
     SourceDatabase,
@@ -581,7 +580,6 @@ def build_validation_asset(
     the real one (:func:`synthohive_lib.validation.table_quality`), scores in metadata."""
     graph = config.graph
     name = table.name
-    description = describe_schema(config.schema)
 
     @dg.asset(
         key=stage.key(name),
@@ -599,14 +597,11 @@ def build_validation_asset(
     ) -> dg.MaterializeResult:
         tables = store.get()
         columns = scored_columns(table)
-        quality = table_quality(
+        quality = schema_table_quality(
             tables.read(REAL.name, name, columns=columns),
             tables.read(SYNTHETIC.name, name, columns=columns),
-            table=name,
-            kinds=description.kinds.get(name),
-            id_columns=description.id_columns(name),
-            primary_key=description.primary_keys.get(name),
-            plots=False,
+            config.schema,
+            name,
         )
         target = report_file(tables, f"{asset_name(name)}.json")
         # a one-table Report gives strict JSON (NaN as null) through the library's encoder

@@ -50,9 +50,9 @@ from synthohive_lib.validation import (
     exact_copy_rate,
     key_uniqueness,
     referential_integrity,
-    table_quality,
+    schema_table_quality,
 )
-from synthohive_lib.validation.relations import Relation, describe_schema
+from synthohive_lib.validation.relations import Relation
 from synthohive_pipelines.assets import (
     REAL,
     SYNTHETIC,
@@ -281,17 +281,14 @@ def build_key_unique(
 def _quality(
     store: TableStoreResource, table: Table, schema: Schema, privacy: bool
 ) -> TableQuality:
-    description = describe_schema(schema)
     tables = store.get()
     columns = scored_columns(table)
-    return table_quality(
+    return schema_table_quality(
         tables.read(REAL.name, table.name, columns=columns),
         tables.read(SYNTHETIC.name, table.name, columns=columns),
-        table=table.name,
-        kinds=description.kinds.get(table.name),
-        id_columns=description.id_columns(table.name),
+        schema,
+        table.name,
         privacy=privacy,
-        plots=False,
     )
 
 

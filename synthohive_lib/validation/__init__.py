@@ -30,6 +30,7 @@ from synthohive_lib.validation.report import (
     build_report_from_frames,
     relation_quality,
     schema_report,
+    schema_table_quality,
 )
 from synthohive_lib.validation.shapes import (
     ColumnShape,
@@ -94,6 +95,7 @@ __all__ = [
     "relation_quality",
     "resolve_kinds",
     "schema_report",
+    "schema_table_quality",
     "table_quality",
     "tstr",
     "tv_complement",

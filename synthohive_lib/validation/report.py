@@ -258,20 +258,55 @@ def build_report_from_frames(
     )
 
 
+def schema_table_quality(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    schema: Any,
+    table: str,
+    *,
+    privacy: bool = True,
+    plots: bool = False,
+    holdout: pd.DataFrame | None = None,
+    target: str | None = None,
+) -> TableQuality:
+    """:func:`table_quality` of one table of ``schema``, read the way the whole report reads it.
+
+    Kinds, key columns, the primary key, PII columns (scored, labels never shown) and text
+    dates (parsed with the schema's ``datetime_format``) all come from the schema, so a
+    per-table check and the schema-wide report can never disagree about the same table.
+    """
+    desc = describe_schema(schema)
+    frames = _parse_text_dates({"real": real, "synthetic": synthetic}, desc, table)
+    if holdout is not None:
+        holdout = _parse_text_dates({"holdout": holdout}, desc, table)["holdout"]
+    return table_quality(
+        frames["real"],
+        frames["synthetic"],
+        table=table,
+        kinds=desc.kinds.get(table),
+        id_columns=desc.id_columns(table),
+        primary_key=desc.primary_keys.get(table),
+        holdout=holdout,
+        target=target,
+        privacy=privacy,
+        plots=plots,
+        pii_columns=frozenset(desc.pii_columns.get(table, set())),
+    )
+
+
 def _parse_text_dates(
-    tables: Mapping[str, pd.DataFrame], desc: SchemaDescription
+    tables: Mapping[str, pd.DataFrame], desc: SchemaDescription, table: str | None = None
 ) -> dict[str, pd.DataFrame]:
     """Datetime columns stored as text, parsed with the schema's own ``datetime_format``.
 
     Without it the metrics would have to guess the format, and a guess reads the day-first
     ``05/01/2024`` as 1 May. Values that do not fit the format become missing, as they would
-    for any unparseable date. Frames already holding datetimes are left as they are.
+    for any unparseable date. Frames already holding datetimes are left as they are. Frames
+    are keyed by table name, or — with ``table`` — all taken to be copies of that one table.
     """
     out = dict(tables)
-    for name, formats in desc.datetime_formats.items():
-        frame = out.get(name)
-        if frame is None:
-            continue
+    for key, frame in tables.items():
+        formats = desc.datetime_formats.get(table if table is not None else key, {})
         parsed = {
             column: pd.to_datetime(frame[column], format=fmt, errors="coerce")
             for column, fmt in formats.items()
@@ -279,7 +314,7 @@ def _parse_text_dates(
             and not pd.api.types.is_datetime64_any_dtype(frame[column].dtype)
         }
         if parsed:
-            out[name] = frame.assign(**parsed)
+            out[key] = frame.assign(**parsed)
     return out
 
 
