@@ -136,7 +136,8 @@ def test_an_altered_artifact_is_refused(chinook, tmp_path) -> None:
 
 def test_a_lookup_label_keeps_the_count_of_each_named_parent(chinook) -> None:
     genre = rel("Genre", "Track", "GenreId")
-    model = CardinalityModel(label_column="Name").fit(chinook["Genre"], chinook["Track"], genre)
+    model = CardinalityModel(label_column="Name", match_marginal=False).fit(
+        chinook["Genre"], chinook["Track"], genre)
     assert model.is_conditional
     synthetic = pd.DataFrame({"GenreId": [101, 102, 103, 104],
                               "Name": ["Rock", "Opera", "Rock", "Polka"]})
@@ -145,3 +146,19 @@ def test_a_lookup_label_keeps_the_count_of_each_named_parent(chinook) -> None:
     assert counts[3] in set(real_counts(chinook, genre).tolist())  # unknown: the pooled counts
     again = CardinalityModel.from_dict(json.loads(json.dumps(model.to_dict())))
     np.testing.assert_array_equal(again.sample_counts(synthetic, seed=0), counts)
+
+
+def test_matched_marginals_keep_the_real_counts_and_their_order(chinook) -> None:
+    """The default deals the real count distribution in the order of the conditional draws:
+    the real genres get exactly their real counts; three "Rock"s get the three largest."""
+    genre = rel("Genre", "Track", "GenreId")
+    model = CardinalityModel(label_column="Name").fit(chinook["Genre"], chinook["Track"], genre)
+    real = real_counts(chinook, genre)
+    counts = model.sample_counts(chinook["Genre"], seed=3)
+    np.testing.assert_array_equal(counts, real)
+    names = chinook["Genre"]["Name"].to_numpy().copy()
+    names[[5, 9]] = "Rock"
+    counts = model.sample_counts(chinook["Genre"].assign(Name=names), seed=3)
+    assert sorted(counts) == sorted(real)
+    top3 = np.sort(real)[-3:]
+    assert sorted(counts[names == "Rock"]) == sorted(top3)

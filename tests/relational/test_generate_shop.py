@@ -116,11 +116,28 @@ def _orders_by_tier(frames):
     return counts[gold], counts[~gold]
 
 
-def test_orders_per_account_follow_the_synthetic_account_tier(synthesizer) -> None:
-    """Real: gold accounts have 5-8 orders, the others 0-2; synthetic accounts too."""
-    gold, other = _orders_by_tier(synthesizer.generate(scale=2, seed=0, exact_sizes=False))
+def test_orders_per_account_follow_the_synthetic_account_tier(real) -> None:
+    """Real: gold accounts have 5-8 orders, the others 0-2. Without marginal matching the
+    synthetic accounts follow their own tier exactly."""
+    synth = RelationalSynthesizer(
+        SCHEMA, ctgan_factory(epochs=1, seed=0, device="cpu", num_threads=1),
+        cardinality_params={"match_marginal": False},
+    ).fit(real)
+    gold, other = _orders_by_tier(synth.generate(scale=2, seed=0, exact_sizes=False))
     assert gold.min() >= 5 and gold.max() <= 8
     assert other.max() <= 2
+
+
+def test_matched_marginals_keep_the_real_order_counts_and_the_tier_effect(real, synthesizer
+                                                                          ) -> None:
+    """By default the counts are the real distribution, dealt by tier: gold accounts get
+    the large counts as far as the synthetic share of gold accounts allows."""
+    frames = synthesizer.generate(scale=2, seed=0, exact_sizes=False)
+    gold, other = _orders_by_tier(frames)
+    assert np.median(gold) >= 5 and np.median(other) <= 2
+    real_counts = children_per_parent(real["Account"], ["AccountId"], real["Order"],
+                                      ["AccountId"])
+    assert sorted(set(np.r_[gold, other])) <= sorted(set(real_counts))
 
 
 def test_an_exact_table_size_keeps_the_tier_effect(output) -> None:
