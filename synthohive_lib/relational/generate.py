@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import time
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,9 @@ from synthohive_lib.relational.modelling import (
     training_frames,
 )
 from synthohive_lib.relational.plan import TablePlan
+from synthohive_lib.relational.scrub import scrub_text
 from synthohive_lib.schema.graph import SchemaGraph
-from synthohive_lib.schema.model import Schema, Table
+from synthohive_lib.schema.model import ColumnType, Schema, Table
 from synthohive_lib.schema.validate import validate_data
 
 log = structlog.get_logger(__name__)
@@ -73,11 +74,14 @@ def generate_table(
     seed: int = 0,
     key_offset: int = 0,
     fill_pii: PiiFiller | None = None,
+    avoid: Collection[str] = (),
 ) -> pd.DataFrame:
     """One synthetic table, given the synthetic rows of its parents (see module docstring).
 
     ``rows`` is a row target (a root's row count, or the total over all parents of a child);
-    ``key_offset`` shifts the generated primary keys so that partitions never collide.
+    ``key_offset`` shifts the generated primary keys so that partitions never collide;
+    ``avoid`` (``privacy.real_pii_forms(real, schema)``) keeps generated free text from
+    spelling a real PII value (:mod:`~synthohive_lib.relational.scrub`).
     """
     rng = table_rng(seed, plan.table)
     frame, positions = _skeleton(plan, parents, scale, rows, rng)
@@ -98,8 +102,16 @@ def generate_table(
             context = context_rows(parent[plan.context_columns], positions)
             context = align_context(context, plan.context_categories, rng, table=plan.table)
             attrs = model.sample(context=context, seed=model_seed)
+
+            def resample(rows: np.ndarray, seed: int) -> pd.DataFrame:
+                return model.sample(context=context.iloc[rows], seed=seed)
         else:
             attrs = model.sample(n, seed=model_seed)
+
+            def resample(rows: np.ndarray, seed: int) -> pd.DataFrame:
+                return model.sample(len(rows), seed=seed)
+        text = [c for c in plan.attributes if table.column(c).type is ColumnType.TEXT]
+        attrs = scrub_text(attrs, text, avoid, resample, rng, table=plan.table)
         for col in plan.attributes:
             frame[col] = attrs[col].to_numpy()
 
@@ -284,6 +296,7 @@ class RelationalSynthesizer:
         seed: int = 0,
         exact_sizes: bool = True,
         fill_pii: PiiFiller | None = None,
+        avoid: Collection[str] = (),
     ) -> dict[str, pd.DataFrame] | dict[str, int]:
         """Generate every table parents first and hand each to ``sink`` when it is done.
 
@@ -292,6 +305,9 @@ class RelationalSynthesizer:
         children-per-parent counts, which varies from run to run (strongly so under a few
         coarse parents). When the exact size is out of reach of the real children-per-parent
         range, that table falls back to the summed counts, with a warning.
+
+        ``fill_pii`` fills the PII columns (``privacy.pii_filler``); ``avoid``
+        (``privacy.real_pii_forms``) keeps generated free text from spelling a real PII value.
 
         Returns the row count per table when a sink is given, or the frames themselves when
         not (convenient in a notebook; the memory-bounded path is the sink).
@@ -317,7 +333,7 @@ class RelationalSynthesizer:
             if target is None and exact_sizes:
                 target = _scaled(plan.n_rows, scale)
             started = time.perf_counter()
-            frame = self._generate_one(plan, kept, target, scale, seed, fill_pii,
+            frame = self._generate_one(plan, kept, target, scale, seed, fill_pii, avoid,
                                        explicit=name in (rows or {}))
             counts[name] = len(frame)
             log.info("relational.table_generated", table=name, rows=len(frame),
@@ -339,12 +355,13 @@ class RelationalSynthesizer:
         scale: float,
         seed: int,
         fill_pii: PiiFiller | None,
+        avoid: Collection[str],
         *,
         explicit: bool,
     ) -> pd.DataFrame:
         args: dict[str, Any] = {
             "table": self.schema.table(plan.table), "scale": scale, "seed": seed,
-            "fill_pii": fill_pii,
+            "fill_pii": fill_pii, "avoid": avoid,
         }
         model = self.models_.get(plan.table)
         try:
