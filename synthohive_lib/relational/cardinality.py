@@ -82,11 +82,13 @@ class CardinalityModel:
         policy first (:func:`synthohive_lib.relational.orphans.apply_orphan_policy`).
         """
         if len(parent_df) == 0:
-            raise ModelError(
-                "cannot learn children per parent from an empty parent table",
-                table=relation.parent,
-                fix="load the parent rows before fitting the relation",
-            )
+            if len(child_df) and not null_key_mask(child_df, relation.child_columns).all():
+                raise ModelError(
+                    "cannot learn children per parent from an empty parent table",
+                    table=relation.parent,
+                    fix="load the parent rows before fitting the relation",
+                )
+            return self._fit_empty(parent_df, child_df, relation)
         counts = children_per_parent(
             parent_df, relation.parent_columns, child_df, relation.child_columns,
             table=relation.parent,
@@ -127,6 +129,22 @@ class CardinalityModel:
             )
         self.pooled_ = _histogram(counts)
         self.zero_categories_ = self._childless_categories(parent_df, counts)
+        return self
+
+    def _fit_empty(self, parent_df: pd.DataFrame, child_df: pd.DataFrame, relation: Relation
+                   ) -> CardinalityModel:
+        """No parent and no linked child (e.g. both emptied by an orphan policy): every
+        synthetic parent gets no child; a child with only NULL references keeps its rate."""
+        self.relation_ = relation
+        self.null_rate_ = 1.0 if len(child_df) else 0.0
+        self.min_ = self.max_ = self.n_parents_ = self.n_children_ = 0
+        self.mean_ = 0.0
+        self.encoder_ = ContextEncoder(max_categories=self.max_categories).fit(
+            parent_df, exclude=tuple(parent_df.columns))
+        self.tree_, self.labels_ = None, []
+        self.leaf_values_, self.leaf_probs_ = {0: [0]}, {0: [1.0]}
+        self.pooled_ = ([0], [1.0])
+        self.zero_categories_ = {}
         return self
 
     def _childless_categories(self, parent_df: pd.DataFrame, counts: np.ndarray
