@@ -7,6 +7,7 @@ classpath when one is found locally (no network: Maven cannot be reached).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sys
@@ -18,12 +19,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import unavailable
+from tests.conftest import services_required, unavailable
 
 JDBC_JAR_CANDIDATES = [
     os.environ.get("SYNTHOHIVE_TEST_JDBC_JARS", ""),
     *sorted(str(p) for p in Path.home().glob(".m2/repository/org/postgresql/postgresql/*/*.jar")),
 ]
+
+
+PYSPARK_MISSING = importlib.util.find_spec("pyspark") is None
+
+# Without pyspark the Spark test modules cannot even be imported: leave them out, and let
+# test_spark_available.py report the skip (or the failure, when services are required).
+collect_ignore_glob: list[str] = []
+if PYSPARK_MISSING and not services_required():
+    collect_ignore_glob = [p.name for p in Path(__file__).parent.glob("test_*.py")
+                           if p.name != "test_spark_available.py"]
 
 
 def postgres_jdbc_jar() -> str | None:
