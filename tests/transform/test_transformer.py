@@ -146,3 +146,14 @@ def test_unseen_category_is_refused_by_name(mixed_frame: pd.DataFrame) -> None:
     with pytest.raises(ModelError) as info:
         transformer.transform(other)
     assert info.value.column == "city" and "Berlin" in str(info.value)
+
+
+def test_point_masses_get_exact_modes_so_spikes_survive_any_alpha() -> None:
+    rng = np.random.default_rng(0)
+    gains = np.where(rng.random(2000) < 0.9, 0.0, rng.lognormal(8, 1, 2000)).round()
+    df = pd.DataFrame({"gain": gains})
+    transformer = DataTransformer().fit(df, rng)
+    matrix = transformer.transform(df, rng)
+    matrix[:, 0] = rng.uniform(-1, 1, len(df))  # whatever alpha the generator emits
+    back = transformer.inverse_transform(matrix, rng)["gain"]
+    assert (back[gains == 0] == 0).all()
