@@ -26,6 +26,7 @@ DEFAULT_PARENT_BLOCK_ROWS = 10_000
 STREAM_MODEL = 1
 STREAM_COUNTS = 2
 STREAM_KEYS = 3
+STREAM_ROWS = 4  # NULL rates of constants, context alignment, scrubbing, PII fill
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +22,18 @@ import pyarrow as pa
 
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.relational.keys import expand_parent_keys
+from synthohive_lib.relational.modelling import context_rows
 from synthohive_lib.relational.plan import TablePlan
+from synthohive_lib.schema.model import Table
 from synthohive_lib.spark.artifact import ModelPayload
-from synthohive_lib.spark.blocks import STREAM_COUNTS, STREAM_MODEL, block_seed, key_seed
+from synthohive_lib.spark.attributes import PiiFiller, finish_block, sample_attributes
+from synthohive_lib.spark.blocks import (
+    STREAM_COUNTS,
+    STREAM_MODEL,
+    STREAM_ROWS,
+    block_seed,
+    key_seed,
+)
 from synthohive_lib.spark.root import ROW_INDEX, order_columns
 
 
@@ -61,17 +70,6 @@ def parent_columns_needed(plan: TablePlan) -> list[str]:
     return ordered + sorted(set(needed) - set(ordered))
 
 
-def context_rows(parent_ctx: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
-    """Parent context per child row; position -1 (NULL parent) gives an all-NULL row."""
-    linked = positions >= 0
-    ctx = parent_ctx.iloc[np.where(linked, positions, 0)].reset_index(drop=True)
-    if not linked.all():
-        ctx = ctx.astype(object)
-        ctx.loc[~linked, :] = None
-        ctx = ctx.infer_objects()
-    return ctx
-
-
 @dataclass(frozen=True)
 class ChildJob:
     """Everything an executor needs to make the children of any parent block.
@@ -86,7 +84,9 @@ class ChildJob:
     parent_block_rows: int
     key_offset: int = 0
     offsets: dict[int, int] = field(default_factory=dict)
-    columns: list[str] | None = None
+    table: Table | None = None
+    avoid: Collection[str] = ()
+    fill_pii: PiiFiller | None = None
     keep_row_index: bool = False
 
     def __getstate__(self) -> dict[str, Any]:
@@ -117,6 +117,7 @@ class ChildJob:
         plan, rel = self.plan, self.plan.context
         assert rel is not None
         parents = parents.reset_index(drop=True)
+        seed_base = self.seed if stream_seed is None else stream_seed
         if probe:
             counts, n_null = np.ones(len(parents), dtype=np.int64), 0
         else:
@@ -125,24 +126,22 @@ class ChildJob:
                                               rel.child_columns)
         if n_null:
             frame, positions = _with_null_parents(frame, positions, n_null)
+        rng = np.random.default_rng(block_seed(seed_base, block, STREAM_ROWS))
         if plan.attributes:
             assert self.payload is not None
-            model = self.payload.load()
-            seed = block_seed(self.seed if stream_seed is None else stream_seed, block,
-                              STREAM_MODEL)
-            if plan.context_columns:
-                ctx = context_rows(parents[plan.context_columns], positions)
-                attrs = model.sample(context=ctx, seed=seed)
-            else:
-                attrs = model.sample(len(frame), seed=seed)
+            ctx = (context_rows(parents[plan.context_columns], positions)
+                   if plan.context_columns else None)
+            attrs = sample_attributes(self.payload.load(), plan, len(frame), ctx,
+                                      block_seed(seed_base, block, STREAM_MODEL), rng,
+                                      table=self.table, avoid=self.avoid)
             for col in plan.attributes:
                 frame[col] = attrs[col].to_numpy()
         start = self.offsets.get(block, 0)
         plan.keys.generate(frame, offset=self.key_offset + start, seed=key_seed(self.seed))
-        for col in plan.pii:
-            frame[col] = None
+        frame = finish_block(frame, plan, rng, table=self.table, fill_pii=self.fill_pii)
         first = [*plan.keys.columns, *rel.child_columns]
-        return order_columns(frame, self.columns, first, start, self.keep_row_index)
+        columns = None if self.table is None else self.table.column_names
+        return order_columns(frame, columns, first, start, self.keep_row_index)
 
 
 def _with_null_parents(keys: pd.DataFrame, positions: np.ndarray, n_null: int

@@ -20,7 +20,7 @@ cannot change the column types.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,6 +34,7 @@ from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.schema.model import Table
 from synthohive_lib.spark.arrow import arrow_schema_of, frame_to_batches, spark_schema_of
 from synthohive_lib.spark.artifact import Transport, model_payload
+from synthohive_lib.spark.attributes import PiiFiller
 from synthohive_lib.spark.blocks import (
     DEFAULT_BLOCK_ROWS,
     DEFAULT_PARENT_BLOCK_ROWS,
@@ -71,6 +72,8 @@ def generate_table_spark(
     transport: Transport = "bytes",
     threads: int | None = 1,
     keep_row_index: bool = False,
+    avoid: Collection[str] = (),
+    fill_pii: PiiFiller | None = None,
 ) -> DataFrame:
     """``n_rows`` synthetic rows of a table without parents, as a lazy Spark DataFrame.
 
@@ -79,7 +82,9 @@ def generate_table_spark(
     no key at all). ``table`` orders the columns as in the schema. ``keep_row_index`` adds
     the hidden ``_synthohive_row`` column children need (see :func:`generate_children_spark`;
     :func:`~synthohive_lib.spark.write.write_table_spark` drops it). ``model_dir`` may be
-    None only for a table with no attribute columns.
+    None only for a table with no attribute columns. As in the pandas path, ``avoid`` (real
+    PII forms, with ``table``) keeps generated free text from spelling a real value, and
+    ``fill_pii(table, frame, rng)`` (picklable) fills PII columns, otherwise left NULL.
     """
     blocks = BlockPlan(n_rows, block_rows)
     if isinstance(key_format, dict):
@@ -94,11 +99,8 @@ def generate_table_spark(
     payload = None if model_dir is None else model_payload(model_dir, transport, threads)
     job = RootJob(
         payload=payload, blocks=blocks, seed=int(seed), key_offset=int(key_offset),
-        keys_state=None if plan is None else plan.keys.to_dict(), key_column=key_column,
-        key_format=key_format,
-        attributes=None if plan is None else list(plan.attributes),
-        pii=[] if plan is None else list(plan.pii),
-        columns=None if table is None else table.column_names,
+        plan_state=None if plan is None else plan.to_dict(), key_column=key_column,
+        key_format=key_format, table=table, avoid=frozenset(avoid), fill_pii=fill_pii,
         keep_row_index=keep_row_index,
     )
     probe = job.block(0, rows=min(_PROBE_ROWS, max(n_rows, 1)), stream_seed=_PROBE_SEED)
@@ -131,6 +133,8 @@ def generate_children_spark(
     transport: Transport = "bytes",
     threads: int | None = 1,
     keep_row_index: bool = False,
+    avoid: Collection[str] = (),
+    fill_pii: PiiFiller | None = None,
 ) -> DataFrame:
     """The child table of ``plan`` under the synthetic ``parents``, co-partitioned with them.
 
@@ -141,7 +145,8 @@ def generate_children_spark(
     (it is scanned twice: once to count children per block for the key offsets, once to
     generate); it needs the columns the plan reads and, ideally, ``_synthohive_row`` (from
     ``keep_row_index=True``) — without it rows are numbered by sorting on the parent key,
-    which shuffles the parent table (never the child).
+    which shuffles the parent table (never the child). ``avoid``/``fill_pii``: as in
+    :func:`generate_table_spark`.
     """
     check_child_plan(plan)
     rel = plan.context
@@ -161,7 +166,7 @@ def generate_children_spark(
     payload = None if model_dir is None else model_payload(model_dir, transport, threads)
     job = ChildJob(payload=payload, plan_state=plan.to_dict(), seed=int(seed),
                    parent_block_rows=parent_block_rows, key_offset=int(key_offset),
-                   columns=None if table is None else table.column_names,
+                   table=table, avoid=frozenset(avoid), fill_pii=fill_pii,
                    keep_row_index=keep_row_index)
 
     source, sizes = _count_blocks(spark, source, job)

@@ -73,13 +73,15 @@ TINY_CTGAN = dict(epochs=1, batch_size=100, pac=10, embedding_dim=16, generator_
 
 
 def family_frames(n_customers: int = 300, seed: int = 0) -> dict[str, pd.DataFrame]:
-    """A small 2-level schema: customers and their orders (0..6 per customer)."""
+    """A small 2-level schema: customers (with a PII column) and their orders (0..6 per
+    customer, with a constant column)."""
     rng = np.random.default_rng(seed)
     segment = rng.choice(["retail", "pro", "gov"], n_customers, p=[0.6, 0.3, 0.1])
     customers = pd.DataFrame({
         "customer_id": np.arange(1, n_customers + 1),
         "segment": segment,
         "age": rng.integers(18, 80, n_customers),
+        "email": [f"c{i}@mail.example" for i in range(n_customers)],  # PII: never modelled
     })
     per = np.where(segment == "pro", rng.integers(2, 7, n_customers),
                    rng.integers(0, 3, n_customers))
@@ -89,6 +91,7 @@ def family_frames(n_customers: int = 300, seed: int = 0) -> dict[str, pd.DataFra
         "customer_id": owner,
         "amount": np.round(rng.gamma(2.0, 30.0, len(owner)), 2),
         "channel": rng.choice(["web", "shop"], len(owner)),
+        "currency": "EUR",  # a constant column: never modelled, re-emitted
     })
     return {"customers": customers, "orders": orders}
 
