@@ -6,7 +6,7 @@ the same steps in graph order, for a job that runs a schema in one go (and for n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from synthohive_lib.errors import ConfigError
 from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema
+from synthohive_lib.spark.attributes import PiiFiller
 from synthohive_lib.spark.children import check_child_plan
 from synthohive_lib.spark.generate import generate_children_spark, generate_table_spark
 from synthohive_lib.spark.read import read_table_spark
@@ -64,12 +65,15 @@ def generate_schema_spark(
     output_root: str | Path,
     format: Format = "parquet",
     block_rows: int | None = None,
+    avoid: Collection[str] = (),
+    fill_pii: PiiFiller | None = None,
 ) -> dict[str, SparkWriteResult]:
     """Generate and write every table in graph order (parents first), all in Spark.
 
     Roots get ``root_rows[table]`` rows; every other table is generated under its context
     parent's synthetic rows (kept persisted until its last child is done), and written to
-    ``<output_root>/<table>``. Every plan is checked before the first job runs.
+    ``<output_root>/<table>``. Every plan is checked before the first job runs. ``avoid``
+    and ``fill_pii`` apply to every table (see :func:`generate_table_spark`).
     """
     order = SchemaGraph(schema).generation_order()
     for name in order:
@@ -84,17 +88,18 @@ def generate_schema_spark(
                             and plans[c].context.parent == n) for n in order}
     live: dict[str, DataFrame] = {}
     results: dict[str, SparkWriteResult] = {}
-    extra = {} if block_rows is None else {"block_rows": block_rows}
+    extra: dict[str, Any] = {} if block_rows is None else {"block_rows": block_rows}
+    privacy: dict[str, Any] = {"avoid": avoid, "fill_pii": fill_pii}
     for name in order:
         plan, table = plans[name], schema.table(name)
         model = model_dirs.get(name)
         if plan.context is None:
             df = generate_table_spark(spark, model, root_rows[name], seed, plan=plan,
-                                      table=table, keep_row_index=True, **extra)
+                                      table=table, keep_row_index=True, **extra, **privacy)
         else:
             parent = plan.context.parent
             df = generate_children_spark(spark, live[parent], model, plan, seed, table=table,
-                                         keep_row_index=True)
+                                         keep_row_index=True, **privacy)
             children_left[parent] -= 1
             if children_left[parent] == 0:
                 live.pop(parent).unpersist()
