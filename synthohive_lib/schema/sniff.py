@@ -30,6 +30,10 @@ CATEGORICAL_MAX_DISTINCT = 100
 #: ... and at most this share of distinct values among its non-null values (on average
 #: every value repeats at least twice). Unique labels (``Genre.Name``) are therefore text.
 CATEGORICAL_MAX_RATIO = 0.5
+#: Strings this short without spaces are codes (state, currency, ISO country codes): a small
+#: vocabulary of them is categorical whatever its distinct ratio, since free text is never 3
+#: letters and a text generator would only invent codes that do not exist (``Customer.State``).
+CODE_MAX_LENGTH = 3
 #: PII candidates at or above this confidence are written to ``Column.pii``.
 PII_SET_THRESHOLD = 0.5
 #: Share of non-null values that must match a value pattern (e-mail, IBAN ...) to count.
@@ -732,8 +736,11 @@ def _sniff_strings(
     if looks_like_id_name(column) and out.distinct_count > 0.5 * nn:
         out.type = ColumnType.ID
         return
-    if out.distinct_count <= CATEGORICAL_MAX_DISTINCT and out.distinct_count <= max(
-        1, CATEGORICAL_MAX_RATIO * nn
+    # nine in ten distinct values are short codes (a stray 'Dublin' among 'SP', 'QC', 'NSW')
+    is_code = (distinct.str.len() <= CODE_MAX_LENGTH) & ~distinct.str.contains(r"\s")
+    short_codes = bool(is_code.mean() >= 0.9)
+    if out.distinct_count <= CATEGORICAL_MAX_DISTINCT and (
+        short_codes or out.distinct_count <= max(1, CATEGORICAL_MAX_RATIO * nn)
     ):
         out.type = ColumnType.CATEGORICAL
     else:

@@ -63,6 +63,17 @@ def test_few_repeated_values_are_categorical_and_unique_strings_text() -> None:
     assert sniff_column(titles, "Title").type is ColumnType.TEXT
 
 
+def test_short_codes_are_categorical_even_when_mostly_distinct() -> None:
+    # Chinook's Customer.State: 25 distinct values in 49 rows, all but one a 2-3 letter code.
+    codes = ["SP", "QC", "RJ", "DF", "AB", "BC", "CA", "WA", "NY", "NV", "FL", "MA", "IL",
+             "WI", "TX", "AZ", "UT", "ON", "NS", "MB", "NT", "Dublin", "RM", "VV", "NSW"]
+    states = pd.Series(codes * 2)[:49]
+    assert sniff_column(states, "State").type is ColumnType.CATEGORICAL
+    # the same spread of distinct values as words stays free text
+    words = pd.Series([f"Region number {c}" for c in codes] * 2)[:49]
+    assert sniff_column(words, "Region").type is ColumnType.TEXT
+
+
 def test_many_distinct_values_are_text_even_when_repeated() -> None:
     composers = pd.Series([f"Composer {i % 400}" for i in range(2000)])
     assert sniff_column(composers, "Composer").type is ColumnType.TEXT
