@@ -9,10 +9,13 @@ from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.config import CTGANConfig
 from synthohive_lib.models.ctgan import CTGAN
 from synthohive_lib.models.persistence import Artifact
+from synthohive_lib.models.small_table import SmallTableModel
 from synthohive_lib.models.text_only import TextOnlyModel
 
 #: Model classes by the name recorded in an artifact's manifest.
-MODELS: dict[str, type[GenerativeModel]] = {"ctgan": CTGAN, "text": TextOnlyModel}
+MODELS: dict[str, type[GenerativeModel]] = {
+    "ctgan": CTGAN, "text": TextOnlyModel, "small_table": SmallTableModel,
+}
 
 
 def load_model(path: str | Path) -> GenerativeModel:
@@ -25,4 +28,7 @@ def load_model(path: str | Path) -> GenerativeModel:
     return MODELS[name].load(path)
 
 
-__all__ = ["CTGAN", "MODELS", "CTGANConfig", "GenerativeModel", "TextOnlyModel", "load_model"]
+__all__ = [
+    "CTGAN", "MODELS", "CTGANConfig", "GenerativeModel", "SmallTableModel", "TextOnlyModel",
+    "load_model",
+]

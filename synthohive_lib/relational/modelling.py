@@ -21,6 +21,7 @@ import pandas as pd
 
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.ctgan import CTGAN
+from synthohive_lib.models.small_table import SmallTableModel
 from synthohive_lib.models.text_only import TextOnlyModel
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational.plan import TablePlan
@@ -36,22 +37,30 @@ class ModelRequest:
     table: Table
     specs: list[ColumnSpec]
     context_specs: list[ColumnSpec] | None
+    n_rows: int | None = None  # real rows the model is fitted on (None: unknown)
 
 
 ModelFactory = Callable[[ModelRequest], GenerativeModel]
 
 
-def ctgan_factory(**config: Any) -> ModelFactory:
+def ctgan_factory(*, small_table_rows: int = 50, **config: Any) -> ModelFactory:
     """A factory building :class:`~synthohive_lib.models.ctgan.CTGAN` models from the schema.
 
     ``config`` holds CTGAN hyper-parameters (``epochs``, ``device``, ``seed``, ...). A table
-    whose attributes are all free text gets a :class:`TextOnlyModel` (seeded alike).
+    whose attributes are all free text gets a :class:`TextOnlyModel` (seeded alike); a table
+    of at most ``small_table_rows`` real rows without parent context (Chinook's lookups and
+    its 8 employees) gets a :class:`SmallTableModel`: a GAN cannot learn a handful of rows.
+    ``small_table_rows=0`` always uses CTGAN.
     """
 
     def build(request: ModelRequest) -> GenerativeModel:
         if is_text_only(request):
             return TextOnlyModel(specs=request.specs, table=request.table.name,
                                  seed=config.get("seed"))
+        if request.context_specs is None and request.n_rows is not None \
+                and 0 < request.n_rows <= small_table_rows:
+            return SmallTableModel(specs=request.specs, table=request.table.name,
+                                   seed=config.get("seed"))
         return CTGAN(
             specs=request.specs, context_specs=request.context_specs,
             table=request.table.name, **config,
@@ -73,7 +82,7 @@ def model_request(schema: Schema, plan: TablePlan) -> ModelRequest:
         context = column_specs(
             schema.table(plan.context.parent), plan.context_columns, force_nullable=True
         )
-    return ModelRequest(table, column_specs(table, plan.attributes), context)
+    return ModelRequest(table, column_specs(table, plan.attributes), context, plan.n_rows)
 
 
 def training_frames(
