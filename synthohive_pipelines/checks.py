@@ -26,7 +26,8 @@ Per table of the synthetic stage, all blocking with severity ERROR (a failure sk
 - ``fidelity_gate``: every scored column's shape score reaches ``fidelity_threshold``
   (PII columns replaced by the privacy layer are not scored: they are never learned);
 - ``privacy_gate``: at most ``max_exact_copy_rate`` of the synthetic rows equal a real row on
-  the attribute columns;
+  the attribute columns, beyond the share of real rows that equal another real row (faithful
+  data over a small space, e.g. country + state, repeats rows by construction);
 - ``no_pii_leak``: no real PII value of the table or its parents appears in the synthetic one.
 
 Metrics come from :mod:`synthohive_lib.validation` and :mod:`synthohive_lib.privacy`, the same
@@ -47,7 +48,7 @@ from synthohive_lib.schema.model import OrphanPolicy, Schema, Table
 from synthohive_lib.schema.validate import validate_data
 from synthohive_lib.validation import (
     TableQuality,
-    exact_copy_rate,
+    check_copy_rate,
     key_uniqueness,
     referential_integrity,
     schema_table_quality,
@@ -337,7 +338,7 @@ def build_fidelity_gate(
 def build_privacy_gate(
     rule: CheckRule, config: ProjectConfig, table: Table
 ) -> dg.AssetChecksDefinition:
-    """At most the allowed share of synthetic rows copies a real row (attribute columns)."""
+    """At most the allowed excess of synthetic rows copying a real row (attribute columns)."""
     name = table.name
     settings = config.settings_for(name)
     limit = (
@@ -353,21 +354,26 @@ def build_privacy_gate(
         blocking=True,
         additional_deps=rule.deps(config.graph, name),
         description=f"At most {limit:.0%} of the synthetic rows of {name} equal a real row on "
-        f"the attribute columns (tables.{name}.max_exact_copy_rate).",
+        "the attribute columns beyond the share of real rows that equal another real row "
+        f"(tables.{name}.max_exact_copy_rate).",
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
         tables = store.get()
-        rate = exact_copy_rate(
+        result = check_copy_rate(
             tables.read(REAL.name, name, columns=attributes),
             tables.read(SYNTHETIC.name, name, columns=attributes),
+            limit,
         )
         return dg.AssetCheckResult(
-            passed=rate <= limit,
+            passed=result.passed,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=None
-            if rate <= limit
-            else f"{rate:.1%} of the synthetic rows copy a real row (limit {limit:.0%})",
-            metadata={"exact_copy_rate": round(rate, 4), "limit": limit},
+            description=result.describe(),
+            metadata={
+                "exact_copy_rate": round(result.rate, 4),
+                "natural_copy_rate": round(result.natural, 4),
+                "excess_copy_rate": round(result.excess, 4),
+                "limit": limit,
+            },
         )
 
     return _check

@@ -16,7 +16,14 @@ from synthohive_lib.validation.pairs import (
     pair_trends,
     pairwise_correlation,
 )
-from synthohive_lib.validation.privacy import Privacy, exact_copy_rate, privacy_metrics
+from synthohive_lib.validation.privacy import (
+    CopyRateCheck,
+    Privacy,
+    check_copy_rate,
+    exact_copy_rate,
+    natural_copy_rate,
+    privacy_metrics,
+)
 from synthohive_lib.validation.quality import TableQuality, table_quality
 from synthohive_lib.validation.relations import (
     Relation,
@@ -57,6 +64,7 @@ __all__ = [
     "BinnedAccuracy",
     "ChildrenPerParent",
     "ColumnShape",
+    "CopyRateCheck",
     "KeyUniqueness",
     "Kind",
     "PairTrend",
@@ -72,6 +80,7 @@ __all__ = [
     "boundary_adherence",
     "build_report_from_frames",
     "category_adherence",
+    "check_copy_rate",
     "check_quality_gate",
     "check_report_gate",
     "children_per_parent",
@@ -87,6 +96,7 @@ __all__ = [
     "ks_complement",
     "ks_statistic",
     "missing_similarity",
+    "natural_copy_rate",
     "pair_trends",
     "pairwise_correlation",
     "privacy_metrics",

@@ -57,3 +57,27 @@ def test_without_holdout_the_holdout_fields_are_empty() -> None:
 def test_rows_are_sampled_to_max_rows() -> None:
     result = privacy_metrics(_frame(400, 1), _frame(400, 2), KINDS, max_rows=100)
     assert result.rows_compared == 100
+
+
+def test_natural_copy_rate_counts_real_rows_that_repeat() -> None:
+    from synthohive_lib.validation import natural_copy_rate
+
+    real = pd.DataFrame({"country": ["BR", "BR", "DE", "FR"], "state": ["SP", "SP", None, None]})
+    assert natural_copy_rate(real) == 0.5  # the two Brazil/SP rows
+    assert natural_copy_rate(real, ["state"]) == 1.0  # SP twice, null twice
+    assert natural_copy_rate(real.iloc[:1]) == 0.0
+
+
+def test_copy_rate_gate_judges_the_excess_over_natural_repeats() -> None:
+    from synthohive_lib.validation import check_copy_rate
+
+    real = pd.DataFrame({"country": ["BR", "BR", "DE", "FR"], "state": ["SP", "SP", None, None]})
+    # three of four synthetic rows equal a real row; real rows repeat half of the time
+    synthetic = pd.DataFrame(
+        {"country": ["BR", "DE", "FR", "US"], "state": ["SP", None, None, "CA"]}
+    )
+    check = check_copy_rate(real, synthetic, limit=0.3)
+    assert (check.rate, check.natural) == (0.75, 0.5)
+    assert check.excess == 0.25 and check.passed
+    assert not check_copy_rate(real, synthetic, limit=0.2).passed
+    assert "excess is 25.0%" in check.describe()
