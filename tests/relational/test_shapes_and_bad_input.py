@@ -103,7 +103,7 @@ def test_a_child_attribute_keeps_its_dependence_on_the_parent() -> None:
 
 
 def test_a_cycle_between_two_tables_is_a_typed_error() -> None:
-    with pytest.raises(SynthoHiveError, match="(?i)cycle"):
+    with pytest.raises(SynthoHiveError, match=r"(?i)cycle"):
         schema = Schema.model_validate({"name": "cycle", "tables": [
             {"name": "A", "primary_key": ["AId"], "columns": [
                 _col("AId", "id", "integer", False), _col("BId", "id", "integer")],
