@@ -37,8 +37,14 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# Each benchmark prints one JSON object (ours vs the peer measured in the same run); figures
+# and the machine they were measured on are in benchmarks/RESULTS.md.
 bench: $(STAMP)
+	mkdir -p benchmarks/out
 	$(PY) benchmarks/ctgan_vs_peer.py --epochs 10 --json-out benchmarks/out/ctgan_vs_peer.json
+	$(PY) benchmarks/relational_vs_hma.py
+	$(PY) benchmarks/metrics_scale.py
+	$(PY) benchmarks/spark_scale.py
 
 # `set -m` gives dagster dev its own process group; Ctrl-C or SIGTERM stops the webserver,
 # the daemon and their code servers together (checked by scripts/check_ui_shutdown.py).
