@@ -8,7 +8,7 @@ Trends, Cardinality, Intertable Trends) and prints one JSON object: ``ours_<subs
 and ``peer_<subset>_<metric>`` keys, plus ``ours_full_*`` for all 11 tables (ours only: HMA
 does not take composite keys or self-references).
 
-    python benchmarks/relational_vs_hma.py --epochs 100 --json-out bench.json
+    python benchmarks/relational_vs_hma.py --epochs 150 --batch-size 100 --json-out bench.json
 
 Subsets: ``customer_invoice`` (Customer -> Invoice), ``track`` ({Album, Genre, MediaType} ->
 Track), ``lines`` ({Track, Invoice} -> InvoiceLine and {Track, Playlist} -> PlaylistTrack with
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -122,11 +123,13 @@ def sdv_metadata(schema: Schema) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ one side, in a subprocess
-def run_ours(name: str, epochs: int, seed: int) -> tuple[dict[str, pd.DataFrame], float, float]:
+def run_ours(name: str, epochs: int, seed: int, batch_size: int
+             ) -> tuple[dict[str, pd.DataFrame], float, float]:
     from synthohive_lib.relational import RelationalSynthesizer, ctgan_factory
 
     schema, frames = subset(name)
-    factory = ctgan_factory(epochs=epochs, seed=seed, device="cpu", verbose=False)
+    factory = ctgan_factory(epochs=epochs, batch_size=batch_size, seed=seed, device="cpu",
+                            verbose=False)
     started = time.perf_counter()
     synth = RelationalSynthesizer(schema, factory).fit(frames)
     fit_s = time.perf_counter() - started
@@ -155,7 +158,7 @@ def run_peer(name: str, seed: int) -> tuple[dict[str, pd.DataFrame], float, floa
 
 def side_main(args: argparse.Namespace) -> None:
     if args.side == "ours":
-        out, fit_s, sample_s = run_ours(args.subset, args.epochs, args.seed)
+        out, fit_s, sample_s = run_ours(args.subset, args.epochs, args.seed, args.batch_size)
     else:
         out, fit_s, sample_s = run_peer(args.subset, args.seed)
     folder = Path(args.out)
@@ -201,11 +204,13 @@ def quality(schema: Schema, real: dict[str, pd.DataFrame], synthetic: dict[str, 
     return scores
 
 
-def run_side(side: str, name: str, epochs: int, seed: int) -> dict[str, Any]:
+def run_side(side: str, name: str, epochs: int, seed: int, batch_size: int = 500
+             ) -> dict[str, Any]:
     schema, real = subset(name)
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, __file__, "--side", side, "--subset", name,
-               "--epochs", str(epochs), "--seed", str(seed), "--out", tmp]
+               "--epochs", str(epochs), "--seed", str(seed), "--out", tmp,
+               "--batch-size", str(batch_size)]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
@@ -220,6 +225,8 @@ def main() -> None:
     parser.add_argument("--full-epochs", type=int, default=None,
                         help="epochs for ours on all 11 tables (default: --epochs)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-size", type=int, default=500,
+                        help="CTGAN batch (ours); small tables train more steps per epoch")
     parser.add_argument("--subsets", default="customer_invoice,track,lines")
     parser.add_argument("--json-out", default=None)
     parser.add_argument("--side", choices=["ours", "peer"], help=argparse.SUPPRESS)
@@ -229,16 +236,20 @@ def main() -> None:
     if args.side:
         side_main(args)
         return
-    result: dict[str, Any] = {"epochs": args.epochs, "seed": args.seed}
+    result: dict[str, Any] = {"epochs": args.epochs, "batch_size": args.batch_size,
+                              "seed": args.seed, "load_avg_at_start": list(os.getloadavg())}
     for name in args.subsets.split(","):
         for side, prefix in (("ours", "ours"), ("peer", "peer")):
-            for key, value in run_side(side, name, args.epochs, args.seed).items():
+            for key, value in run_side(side, name, args.epochs, args.seed,
+                                       args.batch_size).items():
                 result[f"{prefix}_{name}_{key}"] = value
             print(f"{prefix} {name} done", file=sys.stderr)
     full_epochs = args.full_epochs or args.epochs
-    for key, value in run_side("ours", "full", full_epochs, args.seed).items():
+    for key, value in run_side("ours", "full", full_epochs, args.seed,
+                               args.batch_size).items():
         result[f"ours_full_{key}"] = value
     result["full_epochs"] = full_epochs
+    result["load_avg_at_end"] = list(os.getloadavg())
     text = json.dumps(result, indent=2)
     print(text)
     if args.json_out:
