@@ -54,7 +54,7 @@ class CTGANConfig:
     gmm_sample_rows: int = 20_000
     gmm_max_iter: int = 30
     max_categories: int = 100
-    sample_batch_size: int = 2_000
+    sample_batch_size: int = 16_384
 
     def __post_init__(self) -> None:
         self.generator_dim = tuple(self.generator_dim)

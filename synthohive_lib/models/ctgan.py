@@ -33,7 +33,12 @@ from synthohive_lib.models.activation import SpanActivation
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.config import CTGANConfig
 from synthohive_lib.models.fidelity import marginal_fidelity
-from synthohive_lib.models.networks import Discriminator, Generator, gradient_penalty
+from synthohive_lib.models.networks import (
+    Discriminator,
+    GenerationPlan,
+    Generator,
+    gradient_penalty,
+)
 from synthohive_lib.models.persistence import (
     Artifact,
     encode_arrays,
@@ -402,24 +407,31 @@ class CTGAN(GenerativeModel):
             ).to(device)
         c = self.config
         self.generator_.eval()
-        # Filled in place chunk by chunk: no second copy of the whole matrix at peak.
-        matrix = np.empty((n, self.transformer_.output_dim), dtype=np.float32)
+        plan = GenerationPlan(self.generator_, c.embedding_dim, self.sampler_.cond_dim)
+        activation = self.activation_
+        # Only what decoding reads is kept: the alpha of every scalar span and the chosen
+        # slot of every one-hot span, filled chunk by chunk (no full output matrix).
+        alphas = np.empty((n, len(activation.tanh_idx)), dtype=np.float32)
+        codes = np.empty((n, activation.gather.shape[0]), dtype=np.int64)
+        chunk = max(c.sample_batch_size, 1)
         with torch.inference_mode():
-            for start in range(0, n, c.sample_batch_size):
-                size = min(c.sample_batch_size, n - start)
+            for start in range(0, n, chunk):
+                size = min(chunk, n - start)
                 noise = torch.randn(size, c.embedding_dim, device=device)
+                slot = None
                 if ctx_all is None:
                     draw = self.sampler_.sample_original(size, rng)
-                    cond = self._cond_tensor(draw, size, None, device)
+                    if draw is not None:
+                        slot = torch.from_numpy(draw.slot).to(device)
                     ctx = torch.zeros(size, 0, device=device)
                 else:
-                    cond = torch.zeros(size, self.sampler_.cond_dim, device=device)
                     ctx = ctx_all[start : start + size]
                 with self._autocast(device):
-                    raw = self.generator_(torch.cat([noise, cond, ctx], 1))
-                decoded = self.activation_.for_decoding(raw.float())
-                matrix[start : start + size] = decoded.cpu().numpy()
-        return self.transformer_.inverse_transform(matrix, rng)
+                    raw = plan(noise, slot, ctx)
+                alpha, code = activation.decode(raw.float(), rng)
+                alphas[start : start + size] = alpha.cpu().numpy()
+                codes[start : start + size] = code.cpu().numpy()
+        return self.transformer_.inverse_from_codes(alphas, codes, rng)
 
     # -- persistence --------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

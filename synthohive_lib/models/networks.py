@@ -71,3 +71,80 @@ def gradient_penalty(
     (grads,) = torch.autograd.grad(scores.sum(), interpolates, create_graph=True, retain_graph=True)
     norms = grads.reshape(-1, pac * real.shape[1]).norm(2, dim=1)
     return ((norms - 1) ** 2).mean() * weight
+
+
+class GenerationPlan:
+    """Inference-only form of a :class:`Generator`, for generating many rows fast.
+
+    Built from the generator's current weights (eval mode): every BatchNorm is folded into
+    the linear layer before it, and the columns of every weight matrix that read the one-hot
+    conditional vector become a lookup table, so the conditional vector costs one row gather
+    per layer instead of ``cond_dim`` multiply-adds per output. The residual concatenations
+    are laid out once in a preallocated buffer ``[h_k | ... | h_1 | noise | context]``, so
+    each layer reads a contiguous column slice and nothing is re-concatenated.
+    """
+
+    def __init__(
+        self,
+        generator: Generator,
+        noise_dim: int,
+        cond_dim: int,
+        dtype: torch.dtype = torch.float32,
+    ) -> None:
+        blocks = list(generator.net)
+        *residuals, last = blocks
+        widths = [block.linear.out_features for block in residuals]
+        self.noise_dim, self.cond_dim = noise_dim, cond_dim
+        self.hidden = widths
+        self.in_dim = last.in_features - sum(widths)  # noise + cond + context
+        self.layers: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = []
+        with torch.no_grad():
+            before = 0  # hidden columns in front of the input of the current layer
+            for block in [*residuals, last]:
+                linear = last if block is last else block.linear
+                weight, bias = linear.weight.detach(), linear.bias.detach()
+                if block is not last:
+                    norm = block.norm
+                    scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
+                    weight = weight * scale[:, None]
+                    bias = (bias - norm.running_mean) * scale + norm.bias
+                # Input of this layer: [hidden before | noise | cond | context].
+                start = before + noise_dim
+                cond_table = weight[:, start : start + cond_dim].T + bias
+                dense = torch.cat([weight[:, :start], weight[:, start + cond_dim :]], 1)
+                self.layers.append(
+                    (dense.T.contiguous().to(dtype), bias.to(dtype), cond_table.to(dtype))
+                )
+                before += linear.out_features
+        # Layer i reads the columns from offset[i] on (hidden widths are stacked newest first).
+        total_hidden = sum(widths)
+        self.offsets = [total_hidden - sum(widths[:i]) for i in range(len(widths) + 1)]
+        self.hidden_slices = [
+            slice(total_hidden - sum(widths[: i + 1]), total_hidden - sum(widths[:i]))
+            for i in range(len(widths))
+        ]
+        self.total_hidden = total_hidden
+        self.dtype = dtype
+
+    def __call__(
+        self, noise: torch.Tensor, slot: torch.Tensor | None, context: torch.Tensor
+    ) -> torch.Tensor:
+        """Raw generator output for ``noise``, conditional slots (or None) and context."""
+        rows = noise.shape[0]
+        buf = torch.empty(
+            rows,
+            self.total_hidden + noise.shape[1] + context.shape[1],
+            dtype=self.dtype,
+            device=noise.device,
+        )
+        buf[:, self.total_hidden : self.total_hidden + noise.shape[1]] = noise
+        if context.shape[1]:
+            buf[:, self.total_hidden + noise.shape[1] :] = context
+        for i, (weight_t, bias, cond_table) in enumerate(self.layers):
+            # The conditional term enters as addmm's added matrix (bias folded into the table).
+            added = bias if slot is None else cond_table.index_select(0, slot)
+            out = torch.addmm(added, buf[:, self.offsets[i] :], weight_t)
+            if i == len(self.hidden):
+                return out.float()
+            buf[:, self.hidden_slices[i]] = out.clamp_min_(0)
+        raise AssertionError("unreachable")

@@ -157,8 +157,9 @@ class NumericEncoder(ColumnEncoder):
             values = np.round(values)
         elif spec.decimals is not None:
             values = np.round(values, spec.decimals)
+        if nulls.any():
+            values = np.where(nulls, np.nan, values)
         out = pd.Series(values, name=name)
-        out[nulls] = np.nan
         dtype = self.dtype_
         if spec.kind is ColumnKind.INTEGER and nulls.any() and np.dtype(dtype).kind in "iu":
             dtype = "Int64"
@@ -218,12 +219,13 @@ class NumericEncoder(ColumnEncoder):
         return block
 
     def inverse(self, block: np.ndarray, rng: np.random.Generator) -> pd.Series:
+        return self.inverse_parts(block[:, 0], block[:, 1:].argmax(axis=1))
+
+    def inverse_parts(self, alpha: np.ndarray, choice: np.ndarray) -> pd.Series:
+        """The column from its alpha and its chosen mode slot (the argmax of the one-hot)."""
         n_modes = self.normalizer.n_modes
-        choice = block[:, 1:].argmax(axis=1)
         nulls = choice >= n_modes
-        values = self.normalizer.inverse(
-            block[:, 0].astype(np.float64), np.minimum(choice, n_modes - 1)
-        )
+        values = self.normalizer.inverse(alpha.astype(np.float64), np.minimum(choice, n_modes - 1))
         return self._from_float(values, nulls)
 
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -335,7 +337,10 @@ class CategoricalEncoder(ColumnEncoder):
         return block
 
     def inverse(self, block: np.ndarray, rng: np.random.Generator) -> pd.Series:
-        codes = block.argmax(axis=1)
+        return self.inverse_codes(block.argmax(axis=1), rng)
+
+    def inverse_codes(self, codes: np.ndarray, rng: np.random.Generator) -> pd.Series:
+        """The column from each row's slot (the argmax of the one-hot)."""
         lookup = np.empty(self.width, dtype=object)
         lookup[: len(self.categories_)] = self.categories_
         values = lookup[codes]

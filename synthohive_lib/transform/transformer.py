@@ -171,6 +171,29 @@ class DataTransformer:
             columns[name] = pd.Series(model.sample(n, rng, column=name), name=name, dtype=object)
         return pd.DataFrame({name: columns[name] for name in self.source_columns_})
 
+    def inverse_from_codes(
+        self, alphas: np.ndarray, codes: np.ndarray, rng: np.random.Generator
+    ) -> pd.DataFrame:
+        """Decode from the parts that decoding uses, already separated (the fast path).
+
+        ``alphas`` holds the value of every ``tanh`` span and ``codes`` the chosen slot (argmax)
+        of every ``softmax`` span, both in span order: the same result as
+        :meth:`inverse_transform` of a matrix whose spans have those values and argmaxes.
+        """
+        n = codes.shape[0]
+        columns: dict[str, pd.Series] = {}
+        tanh_i = 0
+        for soft_i, (name, enc) in enumerate(self.encoders_.items()):
+            if isinstance(enc, NumericEncoder):
+                columns[name] = enc.inverse_parts(alphas[:, tanh_i], codes[:, soft_i])
+                tanh_i += 1
+            else:
+                assert isinstance(enc, CategoricalEncoder)
+                columns[name] = enc.inverse_codes(codes[:, soft_i], rng)
+        for name, model in self.text_models_.items():
+            columns[name] = pd.Series(model.sample(n, rng, column=name), name=name, dtype=object)
+        return pd.DataFrame({name: columns[name] for name in self.source_columns_}, copy=False)
+
     # -- persistence ----------------------------------------------------------------------
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """(JSON-able metadata, named NumPy arrays) that fully describe the fitted transformer."""

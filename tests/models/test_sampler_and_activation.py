@@ -76,3 +76,45 @@ def test_conditional_loss_is_cross_entropy_of_the_chosen_span() -> None:
         ]
     ).mean()
     torch.testing.assert_close(activation.conditional_loss(raw, span_choice, category), expected)
+
+
+def test_generation_plan_matches_the_generator_in_eval_mode() -> None:
+    from synthohive_lib.models.networks import GenerationPlan, Generator
+
+    torch.manual_seed(0)
+    noise_dim, cond_dim, ctx_dim = 8, 5, 3
+    generator = Generator(noise_dim + cond_dim + ctx_dim, (16, 12), 7)
+    generator.train()
+    with torch.no_grad():  # move the BatchNorm running statistics away from (0, 1)
+        for _ in range(5):
+            generator(torch.randn(64, noise_dim + cond_dim + ctx_dim) * 3 + 1)
+    generator.eval()
+    noise, ctx = torch.randn(50, noise_dim), torch.randn(50, ctx_dim)
+    slot = torch.randint(cond_dim, (50,))
+    cond = F.one_hot(slot, cond_dim).float()
+    plan = GenerationPlan(generator, noise_dim, cond_dim)
+    with torch.inference_mode():
+        expected = generator(torch.cat([noise, cond, ctx], 1))
+        torch.testing.assert_close(plan(noise, slot, ctx), expected, rtol=1e-5, atol=1e-5)
+        without = generator(torch.cat([noise, torch.zeros(50, cond_dim), ctx], 1))
+        torch.testing.assert_close(plan(noise, None, ctx), without, rtol=1e-5, atol=1e-5)
+
+
+def test_decode_draws_categories_with_softmax_probabilities() -> None:
+    transformer, _ = _encoded()
+    activation = SpanActivation(transformer.spans, torch.device("cpu"))
+    raw = torch.zeros(20_000, transformer.output_dim)
+    colour = next(s for s in transformer.spans if s.column == "colour")
+    logits = torch.tensor([0.0, 1.0, -1.0])
+    raw[:, colour.start : colour.start + 3] = logits
+    tanh = [s for s in transformer.spans if s.activation == "tanh"]
+    weight = next(i for i, s in enumerate(tanh) if s.column == "weight")
+    raw[:, tanh[weight].start] = 0.5
+    alphas, codes = activation.decode(raw, np.random.default_rng(0))
+    soft = [s for s in transformer.spans if s.activation == "softmax"]
+    column = soft.index(colour)
+    share = torch.bincount(codes[:, column], minlength=3).float() / len(raw)
+    torch.testing.assert_close(share, torch.softmax(logits, 0), atol=0.015, rtol=0)
+    assert torch.allclose(alphas[:, weight], torch.tanh(torch.tensor(0.5)))
+    for i, span in enumerate(soft):
+        assert int(codes[:, i].max()) < span.width

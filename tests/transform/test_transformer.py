@@ -157,3 +157,15 @@ def test_point_masses_get_exact_modes_so_spikes_survive_any_alpha() -> None:
     matrix[:, 0] = rng.uniform(-1, 1, len(df))  # whatever alpha the generator emits
     back = transformer.inverse_transform(matrix, rng)["gain"]
     assert (back[gains == 0] == 0).all()
+
+
+def test_inverse_from_codes_equals_inverse_transform(mixed_frame: pd.DataFrame) -> None:
+    transformer = DataTransformer().fit(mixed_frame, np.random.default_rng(0))
+    matrix = transformer.transform(mixed_frame, np.random.default_rng(1))
+    tanh = [s.start for s in transformer.spans if s.activation == "tanh"]
+    soft = [s for s in transformer.spans if s.activation == "softmax"]
+    codes = np.stack([matrix[:, s.start : s.start + s.width].argmax(1) for s in soft], 1)
+    pd.testing.assert_frame_equal(
+        transformer.inverse_from_codes(matrix[:, tanh], codes, np.random.default_rng(2)),
+        transformer.inverse_transform(matrix, np.random.default_rng(2)),
+    )
