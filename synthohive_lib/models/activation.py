@@ -26,17 +26,12 @@ class SpanActivation:
         max_width = max((s.width for s in soft), default=1)
         gather = torch.zeros(len(soft), max_width, dtype=torch.long)
         mask = torch.zeros(len(soft), max_width, dtype=torch.bool)
-        soft_cols: list[int] = []
         for i, span in enumerate(soft):
             gather[i, : span.width] = torch.arange(span.start, span.start + span.width)
             mask[i, : span.width] = True
-            soft_cols.extend(range(span.start, span.start + span.width))
-        order = torch.tensor(tanh_cols + soft_cols, dtype=torch.long)
         self.tanh_idx = torch.tensor(tanh_cols, dtype=torch.long, device=device)
         self.gather = gather.to(device)
         self.mask = mask.to(device)
-        self.valid = torch.nonzero(mask.reshape(-1)).reshape(-1).to(device)
-        self.inverse_order = torch.argsort(order).to(device)
         # Decoding groups: softmax spans bucketed by width rounded up to a power of two.
         n_cols = spans[-1].start + spans[-1].width if spans else 0
         buckets: dict[int, list[int]] = {}
@@ -52,9 +47,23 @@ class SpanActivation:
             self._decode_groups.append((index.reshape(-1).to(device), width))
             grouped.extend(members)
         self._decode_order = torch.argsort(torch.tensor(grouped, dtype=torch.long)).to(device)
+        # Training: position of every output column in [tanh values | group 1 | group 2 ...].
+        position = torch.empty(n_cols, dtype=torch.long)
+        position[torch.tensor(tanh_cols, dtype=torch.long)] = torch.arange(len(tanh_cols))
+        at = len(tanh_cols)
+        for index, _ in self._decode_groups:
+            real = index < n_cols
+            position[index[real]] = at + torch.nonzero(real).reshape(-1)
+            at += len(index)
+        self._train_order = position.to(device)
         # Discrete (category) spans, in the order used by the conditional vector.
         discrete = [i for i, s in enumerate(soft) if s.discrete]
         self.discrete_rows = torch.tensor(discrete, dtype=torch.long, device=device)
+        # Conditional loss: each discrete span's columns, padded with a column of -1e9.
+        cond_gather = torch.full((max(len(discrete), 1), max_width), n_cols, dtype=torch.long)
+        for row, i in enumerate(discrete):
+            cond_gather[row] = torch.where(mask[i], gather[i], n_cols)
+        self._cond_gather = cond_gather.to(device)
 
     def padded_logits(self, raw: torch.Tensor) -> torch.Tensor:
         """``(batch, n_spans, max_width)`` view of the softmax spans, padding set to -inf."""
@@ -63,16 +72,23 @@ class SpanActivation:
         return logits.masked_fill(~self.mask, float("-inf"))
 
     def __call__(self, raw: torch.Tensor, hard: bool = False) -> torch.Tensor:
-        """Activated rows: tanh on scalars, Gumbel-softmax on every one-hot span."""
-        # Gumbel noise only for the real columns (not the padding); tanh columns ignore it.
+        """Activated rows: tanh on scalars, Gumbel-softmax on every one-hot span.
+
+        The softmax spans run in a few groups of similar width (padded to a power of two with
+        an extra ``-inf`` column, see :meth:`decode`), so the padded tensors stay close to the
+        real width; one ``index_select`` puts every value back in column order.
+        """
         uniform = torch.rand_like(raw).clamp_(1e-10, 1.0 - 1e-7)
         noisy = (raw - torch.log(-torch.log(uniform))) / self.tau
-        probs = torch.softmax(self.padded_logits(noisy), dim=-1)
-        if hard:
-            probs = F.one_hot(probs.argmax(-1), probs.shape[-1]).to(probs.dtype)
-        soft_values = probs.reshape(raw.shape[0], -1).index_select(1, self.valid)
-        tanh_values = torch.tanh(raw.index_select(1, self.tanh_idx))
-        return torch.cat([tanh_values, soft_values], dim=1).index_select(1, self.inverse_order)
+        padded = torch.cat([noisy, noisy.new_full((raw.shape[0], 1), float("-inf"))], 1)
+        pieces = [torch.tanh(raw.index_select(1, self.tanh_idx))]
+        for index, width in self._decode_groups:
+            logits = padded.index_select(1, index).reshape(raw.shape[0], -1, width)
+            probs = torch.softmax(logits, dim=-1)
+            if hard:
+                probs = F.one_hot(probs.argmax(-1), width).to(probs.dtype)
+            pieces.append(probs.reshape(raw.shape[0], -1))
+        return torch.cat(pieces, 1).index_select(1, self._train_order)
 
     def for_decoding(self, raw: torch.Tensor) -> torch.Tensor:
         """Rows ready for :meth:`DataTransformer.inverse_transform`, without any softmax.
@@ -116,10 +132,8 @@ class SpanActivation:
         active: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Mean cross-entropy between each row's conditioned span and its asked category."""
-        logits = self.padded_logits(raw)[:, self.discrete_rows]
-        rows = torch.arange(raw.shape[0], device=raw.device)
-        chosen = logits[rows, span_choice]
-        chosen = chosen.masked_fill(torch.isinf(chosen), -1e9)
+        padded = torch.cat([raw, raw.new_full((raw.shape[0], 1), -1e9)], 1)
+        chosen = torch.gather(padded, 1, self._cond_gather[span_choice])
         loss = F.cross_entropy(chosen, category, reduction="none")
         if active is not None:
             return (loss * active).sum() / raw.shape[0]

@@ -40,6 +40,16 @@ class Generator(nn.Module):
         return self.net(x)
 
 
+class _Dropout(nn.Dropout):
+    """Dropout with its mask drawn by ``uniform_`` (torch's CPU ``bernoulli_`` is ~4x slower)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0:
+            return x
+        keep = 1.0 - self.p
+        return x * torch.rand_like(x).lt_(keep).mul_(1.0 / keep)
+
+
 class Discriminator(nn.Module):
     """PacGAN critic: scores groups of ``pac`` rows (batch size must be a multiple of pac)."""
 
@@ -49,7 +59,7 @@ class Discriminator(nn.Module):
         layers: list[nn.Module] = []
         dim = in_dim * pac
         for width in hidden:
-            layers += [nn.Linear(dim, width), nn.LeakyReLU(0.2), nn.Dropout(0.5)]
+            layers += [nn.Linear(dim, width), nn.LeakyReLU(0.2), _Dropout(0.5)]
             dim = width
         layers.append(nn.Linear(dim, 1))
         self.net = nn.Sequential(*layers)

@@ -118,3 +118,32 @@ def test_decode_draws_categories_with_softmax_probabilities() -> None:
     assert torch.allclose(alphas[:, weight], torch.tanh(torch.tensor(0.5)))
     for i, span in enumerate(soft):
         assert int(codes[:, i].max()) < span.width
+
+
+def test_grouped_activation_and_conditional_loss_match_a_per_span_reference() -> None:
+    transformer, _ = _encoded()
+    activation = SpanActivation(transformer.spans, torch.device("cpu"))
+    raw = torch.randn(64, transformer.output_dim)
+    torch.manual_seed(3)
+    out = activation(raw)
+    torch.manual_seed(3)
+    uniform = torch.rand_like(raw).clamp_(1e-10, 1.0 - 1e-7)
+    noisy = (raw - torch.log(-torch.log(uniform))) / activation.tau
+    expected = torch.empty_like(raw)
+    for span in transformer.spans:
+        cols = slice(span.start, span.start + span.width)
+        if span.activation == "tanh":
+            expected[:, cols] = torch.tanh(raw[:, cols])
+        else:
+            expected[:, cols] = torch.softmax(noisy[:, cols], dim=1)
+    torch.testing.assert_close(out, expected)
+    discrete = transformer.discrete_spans
+    choice = torch.randint(len(discrete), (64,))
+    category = torch.tensor([int(torch.randint(discrete[c].width, ())) for c in choice])
+    losses = [
+        F.cross_entropy(raw[i : i + 1, s.start : s.start + s.width], category[i : i + 1])
+        for i, s in enumerate(discrete[c] for c in choice)
+    ]
+    torch.testing.assert_close(
+        activation.conditional_loss(raw, choice, category), torch.stack(losses).mean()
+    )
