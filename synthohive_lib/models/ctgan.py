@@ -253,7 +253,9 @@ class CTGAN(GenerativeModel):
         steps = max(len(matrix) // batch, 1)
         autocast = self._autocast(device)
 
-        def conditions() -> tuple[CondDraw | None, np.ndarray, torch.Tensor, torch.Tensor | None]:
+        def conditions() -> tuple[
+            CondDraw | None, np.ndarray, torch.Tensor, torch.Tensor | None, torch.Tensor | None
+        ]:
             draw = sampler.sample_train(batch, rng)
             keep = None
             if draw is None:
@@ -266,7 +268,11 @@ class CTGAN(GenerativeModel):
                     rows[dropped] = sampler.uniform_rows(int(dropped.sum()), rng)
             cond = self._cond_tensor(draw, batch, keep, device)
             active = None if keep is None else torch.from_numpy(keep).to(device, torch.float32)
-            return draw, rows, cond, active
+            slot = None
+            if draw is not None:  # generator input: the slot (cond_dim = no condition)
+                slots = draw.slot if keep is None else np.where(keep, draw.slot, sampler.cond_dim)
+                slot = torch.from_numpy(slots).to(device)
+            return draw, rows, cond, active, slot
 
         eval_rows = rng.choice(len(data), min(c.eval_rows, len(data)), replace=False)
         eval_real = data.iloc[eval_rows].reset_index(drop=True)
@@ -283,14 +289,15 @@ class CTGAN(GenerativeModel):
             critic.train()
             for _ in range(steps):
                 for _ in range(c.discriminator_steps):
-                    _, rows, cond, _ = conditions()
+                    _, rows, cond, _, slot = conditions()
                     rows_t = torch.from_numpy(rows).to(device)
                     perm = torch.from_numpy(rng.permutation(batch)).to(device)
                     ctx_fake = ctx_all[rows_t]
                     real_rows = rows_t[perm]
                     with torch.no_grad(), autocast:
                         noise = torch.randn(batch, c.embedding_dim, device=device)
-                        fake = activation(generator(torch.cat([noise, cond, ctx_fake], 1)))
+                        raw = generator.forward_slots(noise, slot, ctx_fake, sampler.cond_dim)
+                        fake = activation(raw)
                     fake_in = torch.cat([fake.float(), cond, ctx_fake], 1)
                     real_in = torch.cat([real_all[real_rows], cond[perm], ctx_all[real_rows]], 1)
                     with autocast:
@@ -301,12 +308,12 @@ class CTGAN(GenerativeModel):
                     (loss_d + penalty).backward()
                     opt_d.step()
 
-                draw, rows, cond, active = conditions()
+                draw, rows, cond, active, slot = conditions()
                 ctx_rows = ctx_all[torch.from_numpy(rows).to(device)]
                 critic.requires_grad_(False)
                 with autocast:
                     noise = torch.randn(batch, c.embedding_dim, device=device)
-                    raw = generator(torch.cat([noise, cond, ctx_rows], 1))
+                    raw = generator.forward_slots(noise, slot, ctx_rows, sampler.cond_dim)
                     fake = activation(raw)
                     score = critic(torch.cat([fake, cond, ctx_rows], 1)).mean()
                 cond_loss = (

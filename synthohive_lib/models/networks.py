@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -38,6 +39,36 @@ class Generator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
+
+    def forward_slots(
+        self, noise: torch.Tensor, slot: torch.Tensor | None, context: torch.Tensor, cond_dim: int
+    ) -> torch.Tensor:
+        """Same as ``forward(cat([noise, one_hot(slot, cond_dim), context]))``, cheaper.
+
+        The one-hot conditional vector never enters a matrix product: in every layer its
+        weight columns act as a lookup table (one row per slot, plus a zero row for slot
+        ``cond_dim`` = no condition), so it costs a row gather instead of ``cond_dim``
+        multiply-adds per output, forward and backward.
+        """
+        if slot is None or cond_dim == 0:
+            zeros = noise.new_zeros(noise.shape[0], cond_dim)
+            return self.forward(torch.cat([noise, zeros, context], 1))
+        *residuals, last = list(self.net)
+        x = torch.cat([noise, context], 1)  # input without the conditional vector
+        before = 0
+        for block in [*residuals, last]:
+            linear = last if block is last else block.linear
+            weight = linear.weight
+            start = before + noise.shape[1]
+            dense = torch.cat([weight[:, :start], weight[:, start + cond_dim :]], 1)
+            table = F.pad(weight[:, start : start + cond_dim].T, (0, 0, 0, 1))
+            added = F.embedding(slot, table) + linear.bias
+            out = torch.addmm(added, x, dense.T)
+            if block is last:
+                return out
+            x = torch.cat([torch.relu(block.norm(out)), x], 1)
+            before += linear.out_features
+        raise AssertionError("unreachable")
 
 
 class _Dropout(nn.Dropout):

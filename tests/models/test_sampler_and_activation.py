@@ -147,3 +147,20 @@ def test_grouped_activation_and_conditional_loss_match_a_per_span_reference() ->
     torch.testing.assert_close(
         activation.conditional_loss(raw, choice, category), torch.stack(losses).mean()
     )
+
+
+def test_generator_forward_slots_equals_the_one_hot_forward() -> None:
+    from synthohive_lib.models.networks import Generator
+
+    torch.manual_seed(1)
+    generator = Generator(6 + 4 + 2, (8, 8), 5)
+    noise, ctx = torch.randn(30, 6), torch.randn(30, 2)
+    slot = torch.randint(5, (30,))  # slot 4 = cond_dim: no condition (zero vector)
+    cond = F.one_hot(slot, 5)[:, :4].float()
+    expected = generator(torch.cat([noise, cond, ctx], 1))
+    got = generator.forward_slots(noise, slot, ctx, 4)
+    torch.testing.assert_close(got, expected)
+    grads = torch.autograd.grad(got.square().sum(), list(generator.parameters()))
+    reference = torch.autograd.grad(expected.square().sum(), list(generator.parameters()))
+    for a, b in zip(grads, reference, strict=True):
+        torch.testing.assert_close(a, b)
