@@ -414,7 +414,9 @@ class CTGAN(GenerativeModel):
             ).to(device)
         c = self.config
         self.generator_.eval()
-        plan = GenerationPlan(self.generator_, c.embedding_dim, self.sampler_.cond_dim)
+        # mixed_precision: the plan's weights are cast to bf16 once (no autocast per call).
+        dtype = torch.bfloat16 if c.mixed_precision else torch.float32
+        plan = GenerationPlan(self.generator_, c.embedding_dim, self.sampler_.cond_dim, dtype)
         activation = self.activation_
         # Only what decoding reads is kept: the alpha of every scalar span and the chosen
         # slot of every one-hot span, filled chunk by chunk (no full output matrix).
@@ -433,8 +435,7 @@ class CTGAN(GenerativeModel):
                     ctx = torch.zeros(size, 0, device=device)
                 else:
                     ctx = ctx_all[start : start + size]
-                with self._autocast(device):
-                    raw = plan(noise, slot, ctx)
+                raw = plan(noise.to(dtype), slot, ctx.to(dtype))
                 alpha, code = activation.decode(raw.float(), rng)
                 alphas[start : start + size] = alpha.cpu().numpy()
                 codes[start : start + size] = code.cpu().numpy()
