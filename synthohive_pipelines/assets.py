@@ -22,12 +22,17 @@ The stages (each a :class:`Stage` in :data:`STAGES`):
   are independent of each other (no edges): each can be refreshed alone. The cross-table rule
   of the real data — every foreign key resolves — is the check ``real/<child>:
   foreign_keys_resolve`` (see :mod:`synthohive_pipelines.checks`).
-- ``model/<T>`` fits the table's relational plan and CTGAN on ``real/<T>`` with its parents'
-  snapshots as context, plus the PII statistics, and saves them as one artifact folder. It
+- ``model/<T>`` fits the table's relational plan and the model ``ctgan_factory`` chooses
+  (CTGAN, or the smoothed bootstrap for tiny root tables) on ``real/<T>`` with its parents'
+  snapshots as context, plus the PII statistics, and saves them as one artifact folder
+  (:func:`~synthohive_lib.relational.save_table_artifact`). It
   runs in the ``gpu`` concurrency pool; :class:`TrainingConfig` overrides epochs, batch size,
   device and seed per run.
 - ``synthetic/<T>`` generates the table under its synthetic parents (so every foreign key
-  points at a synthetic row) and has the privacy layer fill its PII columns.
+  points at a synthetic row) and has the privacy layer fill its PII columns; with the
+  relational layer (pandas), or with :mod:`synthohive_lib.spark` through the ``spark``
+  resource for a table whose ``engine`` is ``spark`` (checked by :func:`spark_engine_tables`
+  when the definitions load).
 - ``validation/<T>`` scores the synthetic table against the real one; ``validation/report``
   writes the schema-wide HTML + JSON report.
 
@@ -36,11 +41,10 @@ only reads and writes the store, and reports what the library returned as metada
 """
 
 import hashlib
-import json
 import math
 import os
 import re
-import shutil
+import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -49,17 +53,20 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+from dagster_pyspark import LazyPySparkResource
 
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.io.store import StoredTable, TableStore
-from synthohive_lib.models import load_model
-from synthohive_lib.privacy import PiiPlan, pii_filler, real_pii_forms
+from synthohive_lib.models import CTGAN
+from synthohive_lib.privacy import PiiPlan, fill_pii, pii_filler, real_pii_forms
 from synthohive_lib.relational import (
     TablePlan,
     ctgan_factory,
     generate_table,
+    load_table_artifact,
     model_request,
+    save_table_artifact,
     training_frames,
 )
 from synthohive_lib.relational.plan import private_columns
@@ -344,17 +351,6 @@ def _validated_frames(
     return dict(validate_data(scope, frames).frames)
 
 
-def _replace_dir(tmp: Path, final: Path) -> None:
-    """Move a fully written artifact folder over the old one; the old one stays until the new
-    one is complete, so a killed run never leaves half an artifact."""
-    old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
-    if final.exists():
-        os.replace(final, old)
-    os.replace(tmp, final)
-    if old.exists():
-        shutil.rmtree(old)
-
-
 def loss_markdown(history: Sequence[Mapping[str, float]], rows: int = 12) -> str:
     """The loss curve as a Markdown table of at most ``rows`` evenly spaced epochs."""
     if not history:
@@ -369,6 +365,26 @@ def loss_markdown(history: Sequence[Mapping[str, float]], rows: int = 12) -> str
         for h in picked
     ]
     return "\n".join(lines)
+
+
+def model_metadata(model: object | None) -> dict[str, object]:
+    """What the model stage reports about the model the factory chose: its kind (class name:
+    ``CTGAN``, ``SmallTableModel``, ``TextOnlyModel``, ...), and for CTGAN its device, epochs
+    and loss curve (the other models have no training epochs)."""
+    if model is None:
+        return {"model": "none: no attribute columns to learn (keys only) or no rows"}
+    meta: dict[str, object] = {"model": type(model).__name__}
+    if isinstance(model, CTGAN):
+        history = list(getattr(model, "loss_history_", []))
+        meta.update(
+            {
+                "device": str(getattr(model, "device_", "")),
+                "epochs": len(history),
+                "loss_curve": dg.MetadataValue.md(loss_markdown(history)),
+                "final_generator_loss": history[-1]["generator_loss"] if history else 0.0,
+            }
+        )
+    return meta
 
 
 def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.AssetsDefinition:
@@ -426,17 +442,8 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
             data, parent_context = training_frames(plan, frames)
             factory = ctgan_factory(**{k: v for k, v in options.items() if v is not None})
             model = factory(model_request(project.schema, plan)).fit(data, parent_context)
-        final = models.path_for(name)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = final.with_name(f".{final.name}.tmp-{uuid.uuid4().hex[:8]}")
-        tmp.mkdir()
-        (tmp / PLAN_FILE).write_text(json.dumps(plan.to_dict()), encoding="utf-8")
-        if model is not None:
-            model.save(tmp / MODEL_DIR)
-        if pii is not None:
-            pii.save(tmp / PII_FILE)
-        _replace_dir(tmp, final)
-        history = list(getattr(model, "loss_history_", []))
+        # plan + model + PII plan as one artifact folder, written atomically by the library
+        final = save_table_artifact(models.path_for(name), plan, model, pii)
         meta: dict[str, object] = {
             "dagster/row_count": plan.n_rows,
             "rows": plan.n_rows,
@@ -446,18 +453,7 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
             "attributes": ", ".join(plan.attributes) or "-",
             "pii_columns": ", ".join(c.name for c in table.pii_columns) or "-",
         }
-        if model is None:
-            meta["model"] = "none: no attribute columns to learn (keys only) or no rows"
-        else:
-            meta.update(
-                {
-                    "model": "ctgan",
-                    "device": str(getattr(model, "device_", "")),
-                    "epochs": len(history),
-                    "loss_curve": dg.MetadataValue.md(loss_markdown(history)),
-                    "final_generator_loss": history[-1]["generator_loss"] if history else 0.0,
-                }
-            )
+        meta.update(model_metadata(model))
         context.log.info(f"model of {name}: {meta.get('model')} -> {final}")
         return dg.MaterializeResult(metadata=meta)
 
@@ -475,6 +471,44 @@ MODEL = Stage(
 # --------------------------------------------------------------------------- stage: synthetic
 
 
+def spark_engine_tables(config: ProjectConfig) -> list[str]:
+    """Tables whose ``engine`` is ``spark``, checked against what the Spark path can generate:
+    a :class:`ConfigError` naming the table (raised when the definitions load, not in a run)
+    for a table with secondary foreign keys, a self-reference or a link (junction) table — the
+    cases :func:`synthohive_lib.spark.generate_children_spark` refuses — and for Parquet output,
+    which the table store keeps as one file per table while Spark writes a folder."""
+    graph = config.graph
+    junction = set(graph.junction_tables())
+    self_ref = set(graph.self_referencing_tables())
+    chosen = [n for n in graph.generation_order() if config.settings_for(n).engine == "spark"]
+    for name in chosen:
+        table = config.schema.table(name)
+        others = [fk.references for fk in table.foreign_keys if fk.references != name]
+        reasons = []
+        if len(others) > 1:
+            reasons.append(f"secondary foreign keys (to {', '.join(others)})")
+        if name in self_ref:
+            reasons.append("a self-reference")
+        if name in junction:
+            reasons.append("a link (junction) table shape")
+        if reasons:
+            raise ConfigError(
+                f"table {name!r} has engine: spark but {' and '.join(reasons)}, which the "
+                "Spark path does not generate",
+                table=name,
+                fix=f"set engine: pandas for {name} in the project config's tables section",
+            )
+    if chosen and config.output.format.value != "delta":
+        raise ConfigError(
+            f"tables {', '.join(chosen)} have engine: spark, which writes a folder of Parquet "
+            f"files, but output format {config.output.format.value!r} is read by the table "
+            "store as one file per table",
+            table=chosen[0],
+            fix="set output.format: delta (or engine: pandas for these tables)",
+        )
+    return chosen
+
+
 class GenerationConfig(dg.Config):
     """Run-config overrides of generation: the seed, and the row count of a root table."""
 
@@ -482,30 +516,119 @@ class GenerationConfig(dg.Config):
     rows: int | None = None
 
 
+@dataclass(frozen=True)
+class _PiiFill:
+    """The privacy layer's ``fill_pii`` hook as a picklable object (Spark broadcasts the job,
+    hook included, with plain pickle; :func:`pii_filler` returns a closure)."""
+
+    table: Table
+    plan: PiiPlan
+    avoid: frozenset[str]
+
+    def __call__(self, table: Table, frame: pd.DataFrame, rng: object) -> pd.DataFrame:
+        seed = int(rng.integers(2**31))  # type: ignore[attr-defined]
+        return fill_pii(frame, self.table, self.plan, seed=seed, avoid=self.avoid)
+
+
 def build_synthetic_asset(
     stage: Stage, config: ProjectConfig, table: Table
 ) -> dg.AssetsDefinition:
-    """``synthetic/<table>``: generate the table under its synthetic parents with its model."""
+    """``synthetic/<table>``: generate the table under its synthetic parents with its model,
+    with pandas (the relational layer) or, for ``engine: spark``, with Spark."""
     project = config  # the inner function's `config` is the run config
     graph = project.graph
     name = table.name
     parents = graph.parents(name)
     settings = project.settings_for(name)
-
-    @dg.asset(
-        key=stage.key(name),
-        group_name=stage.name,
-        deps=stage.deps(graph, name),
-        description=_table_description(stage, table, graph),
-        kinds={project.output.format.value, "python"},
-        tags={"synthohive/stage": stage.name},
-        code_version=schema_version(table),
-        metadata={
+    engine = settings.engine or "pandas"
+    spec = {
+        "key": stage.key(name),
+        "group_name": stage.name,
+        "deps": stage.deps(graph, name),
+        "description": _table_description(stage, table, graph),
+        "kinds": {project.output.format.value, "python" if engine == "pandas" else "spark"},
+        "tags": {"synthohive/stage": stage.name, "synthohive/engine": engine},
+        "code_version": schema_version(table),
+        "metadata": {
             "dagster/column_schema": column_schema(table),
             "table": name,
             "parents": ", ".join(parents) or "-",
+            "engine": engine,
         },
-    )
+    }
+
+    def real_forms(tables: TableStore) -> set[str]:
+        # never a real value of this table or its parents (the snapshots are upstream)
+        return real_pii_forms({n: tables.read(REAL.name, n) for n in [name, *parents]},
+                              project.schema)
+
+    def result(stored: StoredTable, frame: pd.DataFrame, started: float) -> dg.MaterializeResult:
+        return dg.MaterializeResult(
+            metadata={
+                **stored_metadata(stored),
+                "seconds": round(time.perf_counter() - started, 3),
+                "preview": dg.MetadataValue.md(preview_markdown(frame, table)),
+            },
+            data_version=dg.DataVersion(stored.fingerprint),
+        )
+
+    if engine == "spark":
+
+        @dg.asset(**spec)
+        def _generate_spark(
+            context: dg.AssetExecutionContext,
+            config: GenerationConfig,
+            store: TableStoreResource,
+            models: ModelStoreResource,
+            spark: LazyPySparkResource,
+        ) -> dg.MaterializeResult:
+            from synthohive_lib.spark import (
+                generate_children_spark,
+                generate_table_spark,
+                read_table_spark,
+                write_table_spark,
+            )
+
+            started = time.perf_counter()
+            folder = models.path_for(name)
+            artifact = load_table_artifact(folder)
+            plan = artifact.plan
+            model_dir = folder / "model" if artifact.model is not None else None
+            tables = store.get()
+            fill = None
+            if artifact.pii is not None:
+                fill = _PiiFill(table, artifact.pii, frozenset(real_forms(tables)))
+            # Python workers on this interpreter (they need its packages), unless set
+            # otherwise, as synthohive_lib.spark.local_spark_session does
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            session = spark.spark_session  # created on first use, then shared by the run
+            if plan.context is None:
+                rows = config.rows if config.rows is not None else settings.rows
+                df = generate_table_spark(
+                    session, model_dir, plan.n_rows if rows is None else rows, config.seed,
+                    plan=plan, table=table, fill_pii=fill,
+                )
+            else:
+                parent = plan.context.parent
+                synthetic_parents = read_table_spark(
+                    session, str(tables.location(stage.name, parent))
+                )
+                df = generate_children_spark(
+                    session, synthetic_parents, model_dir, plan, config.seed,
+                    table=table, fill_pii=fill,
+                )
+            target = tables.location(stage.name, name)
+            written = write_table_spark(df, str(target), project.output.format.value, table=name)
+            stored = tables.info(stage.name, name)
+            frame = tables.read(stage.name, name)
+            context.log.info(
+                f"synthetic {name} (spark, {written.engine}): {stored.rows} rows -> {stored.uri}"
+            )
+            return result(stored, frame, started)
+
+        return _generate_spark
+
+    @dg.asset(**spec)
     def _generate(
         context: dg.AssetExecutionContext,
         config: GenerationConfig,
@@ -513,20 +636,14 @@ def build_synthetic_asset(
         models: ModelStoreResource,
     ) -> dg.MaterializeResult:
         started = time.perf_counter()
-        folder = models.path_for(name)
-        plan = TablePlan.from_dict(json.loads((folder / PLAN_FILE).read_text(encoding="utf-8")))
-        model = load_model(folder / MODEL_DIR) if (folder / MODEL_DIR).exists() else None
+        artifact = load_table_artifact(models.path_for(name))
+        plan, model = artifact.plan, artifact.model
         tables = store.get()
         fill = None
-        if (folder / PII_FILE).exists():
+        if artifact.pii is not None:
             # PII columns are filled by the privacy layer, never with a real value of this
-            # table or its parents (the snapshots are upstream of model/<table>)
-            real = {n: tables.read(REAL.name, n) for n in [name, *parents]}
-            fill = pii_filler(
-                project.schema,
-                {name: PiiPlan.load(folder / PII_FILE)},
-                avoid=real_pii_forms(real, project.schema),
-            )
+            # table or its parents
+            fill = pii_filler(project.schema, {name: artifact.pii}, avoid=real_forms(tables))
         synthetic_parents = {
             parent: tables.read(stage.name, parent, columns=sorted(columns))
             for parent, columns in plan.parent_columns_needed().items()
@@ -543,14 +660,7 @@ def build_synthetic_asset(
         )
         stored = tables.write(stage.name, name, frame)
         context.log.info(f"synthetic {name}: {stored.rows} rows -> {stored.uri}")
-        return dg.MaterializeResult(
-            metadata={
-                **stored_metadata(stored),
-                "seconds": round(time.perf_counter() - started, 3),
-                "preview": dg.MetadataValue.md(preview_markdown(frame, table)),
-            },
-            data_version=dg.DataVersion(stored.fingerprint),
-        )
+        return result(stored, frame, started)
 
     return _generate
 
@@ -714,11 +824,6 @@ def build_report_asset(config: ProjectConfig) -> dg.AssetsDefinition:
 #: the stages, in pipeline order
 STAGES: list[Stage] = [REAL, MODEL, SYNTHETIC, VALIDATION]
 
-#: file names inside a model artifact folder
-PLAN_FILE = "plan.json"
-MODEL_DIR = "model"
-PII_FILE = "pii.json"
-
 
 def build_assets(
     config: ProjectConfig, stages: Sequence[Stage] | None = None
@@ -727,6 +832,8 @@ def build_assets(
     report when the validation stage is built."""
     order = config.graph.generation_order()
     chosen = STAGES if stages is None else stages
+    if SYNTHETIC in chosen:
+        spark_engine_tables(config)  # a table Spark cannot generate fails here, not in a run
     assets = [
         stage.build(stage, config, config.schema.table(name))
         for stage in chosen
