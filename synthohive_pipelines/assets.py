@@ -59,7 +59,7 @@ from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.io.store import StoredTable, TableStore
 from synthohive_lib.models import CTGAN
-from synthohive_lib.privacy import PiiPlan, fill_pii, pii_filler, real_pii_forms
+from synthohive_lib.privacy import PiiPlan, pii_filler, real_pii_forms
 from synthohive_lib.relational import (
     TablePlan,
     ctgan_factory,
@@ -73,6 +73,7 @@ from synthohive_lib.relational.plan import private_columns
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema, Table
 from synthohive_lib.schema.validate import validate_data
+from synthohive_lib.spark.support import check_spark_table
 from synthohive_lib.validation import (
     Report,
     TableQuality,
@@ -478,26 +479,9 @@ def spark_engine_tables(config: ProjectConfig) -> list[str]:
     cases :func:`synthohive_lib.spark.generate_children_spark` refuses — and for Parquet output,
     which the table store keeps as one file per table while Spark writes a folder."""
     graph = config.graph
-    junction = set(graph.junction_tables())
-    self_ref = set(graph.self_referencing_tables())
     chosen = [n for n in graph.generation_order() if config.settings_for(n).engine == "spark"]
     for name in chosen:
-        table = config.schema.table(name)
-        others = [fk.references for fk in table.foreign_keys if fk.references != name]
-        reasons = []
-        if len(others) > 1:
-            reasons.append(f"secondary foreign keys (to {', '.join(others)})")
-        if name in self_ref:
-            reasons.append("a self-reference")
-        if name in junction:
-            reasons.append("a link (junction) table shape")
-        if reasons:
-            raise ConfigError(
-                f"table {name!r} has engine: spark but {' and '.join(reasons)}, which the "
-                "Spark path does not generate",
-                table=name,
-                fix=f"set engine: pandas for {name} in the project config's tables section",
-            )
+        check_spark_table(graph, name)
     if chosen and config.output.format.value != "delta":
         raise ConfigError(
             f"tables {', '.join(chosen)} have engine: spark, which writes a folder of Parquet "
@@ -514,20 +498,6 @@ class GenerationConfig(dg.Config):
 
     seed: int = 0
     rows: int | None = None
-
-
-@dataclass(frozen=True)
-class _PiiFill:
-    """The privacy layer's ``fill_pii`` hook as a picklable object (Spark broadcasts the job,
-    hook included, with plain pickle; :func:`pii_filler` returns a closure)."""
-
-    table: Table
-    plan: PiiPlan
-    avoid: frozenset[str]
-
-    def __call__(self, table: Table, frame: pd.DataFrame, rng: object) -> pd.DataFrame:
-        seed = int(rng.integers(2**31))  # type: ignore[attr-defined]
-        return fill_pii(frame, self.table, self.plan, seed=seed, avoid=self.avoid)
 
 
 def build_synthetic_asset(
@@ -597,7 +567,7 @@ def build_synthetic_asset(
             tables = store.get()
             fill = None
             if artifact.pii is not None:
-                fill = _PiiFill(table, artifact.pii, frozenset(real_forms(tables)))
+                fill = pii_filler(project.schema, {name: artifact.pii}, avoid=real_forms(tables))
             # Python workers on this interpreter (they need its packages), unless set
             # otherwise, as synthohive_lib.spark.local_spark_session does
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)

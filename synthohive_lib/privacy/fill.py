@@ -19,6 +19,7 @@ column as parent context: it would be model input.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -185,25 +186,39 @@ def fill_pii(
 apply_pii = fill_pii
 
 
-def pii_filler(
-    schema: Schema,
-    plans: Mapping[str, PiiPlan],
-    *,
-    avoid: Collection[str] = (),
-    env: Mapping[str, str] | None = None,
-):  # -> synthohive_lib.relational.generate.PiiFiller
-    """A ``fill_pii`` hook for :func:`synthohive_lib.relational.generate` (``(table, frame,
-    rng) -> frame``): fills from each table's plan with a seed drawn from ``rng``."""
+@dataclass(frozen=True)
+class PiiFiller:
+    """The ``fill_pii`` hook of :func:`synthohive_lib.relational.generate` (``(table, frame,
+    rng) -> frame``): fills from each table's plan with a seed drawn from ``rng``.
 
-    def fill(table: Table, frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-        if table.name not in plans:
+    A plain object rather than a closure so that it pickles: Spark ships it to executors.
+    """
+
+    schema: Schema
+    plans: Mapping[str, PiiPlan]
+    avoid: frozenset[str] = frozenset()
+    env: Mapping[str, str] | None = None
+
+    def __call__(
+        self, table: Table, frame: pd.DataFrame, rng: np.random.Generator
+    ) -> pd.DataFrame:
+        if table.name not in self.plans:
             raise PrivacyError(
                 "no PII plan for this table",
                 table=table.name,
                 fix="fit PiiPlan.fit(real_df, table) for every table with PII columns",
             )
         seed = int(rng.integers(2**31))
-        return fill_pii(frame, schema.table(table.name), plans[table.name], seed=seed,
-                        avoid=avoid, env=env)  # fmt: skip
+        return fill_pii(frame, self.schema.table(table.name), self.plans[table.name],
+                        seed=seed, avoid=self.avoid, env=self.env)  # fmt: skip
 
-    return fill
+
+def pii_filler(
+    schema: Schema,
+    plans: Mapping[str, PiiPlan],
+    *,
+    avoid: Collection[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> PiiFiller:
+    """A picklable ``fill_pii`` hook for the relational and Spark generators."""
+    return PiiFiller(schema, dict(plans), frozenset(avoid), None if env is None else dict(env))
