@@ -10,9 +10,12 @@ CI can never pass without having talked to the real servers.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -95,3 +98,47 @@ def fresh_mariadb_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
         admin.dispose()
+
+
+# --------------------------------------------------------------------------- Spark
+
+JDBC_JAR_CANDIDATES = [
+    os.environ.get("SYNTHOHIVE_TEST_JDBC_JARS", ""),
+    *sorted(str(p) for p in Path.home().glob(".m2/repository/org/postgresql/postgresql/*/*.jar")),
+]
+
+
+def postgres_jdbc_jar() -> str | None:
+    """A local PostgreSQL JDBC driver jar, if any (env var first, then ~/.m2)."""
+    for candidate in JDBC_JAR_CANDIDATES:
+        for part in candidate.split(","):
+            if part and Path(part).is_file() and "postgresql" in Path(part).name:
+                return part
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """The one local Spark session of the test run (starting one takes seconds).
+
+    Created here, before any code under test calls ``getOrCreate()``, so that it carries the
+    test settings and the JDBC driver jar whichever test asks for Spark first.
+    """
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        unavailable("Java is not installed (Spark needs a JVM)")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        unavailable("pyspark is not installed")
+    from synthohive_lib.spark.session import local_spark_session
+
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    extra = {"spark.sql.shuffle.partitions": "4", "spark.python.worker.reuse": "true"}
+    jar = postgres_jdbc_jar()
+    if jar:
+        extra["spark.jars"] = jar
+    session = local_spark_session(2, "synthohive-tests", extra)
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -278,12 +278,12 @@ def test_engine_spark_generates_a_child_table_with_spark(
     synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    spark: object,
 ) -> None:
     """``engine: spark`` on Genre (a root: generate_table_spark) and Invoice (a child:
     generate_children_spark under the synthetic customers read with Spark), in one run: written
     with write_table_spark where the store keeps them (Delta), read back through the store with
-    every key resolving."""
-    pytest.importorskip("pyspark")
+    every key resolving. The run's LazyPySparkResource gets the test run's shared session."""
     monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
     _, original, _ = synthesized
     folder = tmp_path / "copy"

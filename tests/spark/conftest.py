@@ -1,17 +1,12 @@
-"""One local Spark session for the whole test run, plus small fitted models.
+"""Small fitted models for the Spark tests (the shared Spark session is in tests/conftest.py).
 
-Spark needs Java and pyspark; without them the tests skip with the reason (or fail when
-``SYNTHOHIVE_REQUIRE_SERVICES=1``). The PostgreSQL JDBC driver jar is put on the session's
-classpath when one is found locally (no network: Maven cannot be reached).
+Without pyspark the Spark test modules are left out and ``test_spark_available.py`` reports
+the skip (or the failure, when ``SYNTHOHIVE_REQUIRE_SERVICES=1``).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import services_required, unavailable
-
-JDBC_JAR_CANDIDATES = [
-    os.environ.get("SYNTHOHIVE_TEST_JDBC_JARS", ""),
-    *sorted(str(p) for p in Path.home().glob(".m2/repository/org/postgresql/postgresql/*/*.jar")),
-]
-
+# The session-wide Spark fixture lives in tests/conftest.py: every package's tests share it.
+from tests.conftest import postgres_jdbc_jar, services_required, spark  # noqa: F401
 
 PYSPARK_MISSING = importlib.util.find_spec("pyspark") is None
 
@@ -35,37 +25,6 @@ collect_ignore_glob: list[str] = []
 if PYSPARK_MISSING and not services_required():
     collect_ignore_glob = [p.name for p in Path(__file__).parent.glob("test_*.py")
                            if p.name != "test_spark_available.py"]
-
-
-def postgres_jdbc_jar() -> str | None:
-    """A local PostgreSQL JDBC driver jar, if any (env var first, then ~/.m2)."""
-    for candidate in JDBC_JAR_CANDIDATES:
-        for part in candidate.split(","):
-            if part and Path(part).is_file() and "postgresql" in Path(part).name:
-                return part
-    return None
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        unavailable("Java is not installed (Spark needs a JVM)")
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        unavailable("pyspark is not installed")
-    from synthohive_lib.spark.session import local_spark_session
-
-    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    extra = {"spark.sql.shuffle.partitions": "4", "spark.python.worker.reuse": "true"}
-    jar = postgres_jdbc_jar()
-    if jar:
-        extra["spark.jars"] = jar
-    session = local_spark_session(2, "synthohive-tests", extra)
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 TINY_CTGAN = dict(epochs=1, batch_size=100, pac=10, embedding_dim=16, generator_dim=(32,),
