@@ -22,7 +22,6 @@ import sqlalchemy as sa
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHINOOK_SQLITE = REPO_ROOT / "examples" / "chinook" / "chinook.sqlite"
-SHARED_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
 
 POSTGRES_URL = os.environ.get(
     "SYNTHOHIVE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"

@@ -22,7 +22,9 @@ from synthohive_lib.validation import column_shape, pair_trends, resolve_kinds
 from synthohive_lib.validation.kinds import ORDERED_KINDS, to_float
 from tests.conftest import unavailable
 
-DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+REPO = Path(__file__).resolve().parents[2]
+ADULT_SAMPLE = REPO / "tests" / "data" / "adult_sample_3000.csv"  # see tests/data/README.md
+CHINOOK = REPO / "examples" / "chinook" / "chinook.sqlite"
 TOLERANCE = 0.01
 
 
@@ -85,7 +87,7 @@ def assert_agreement(real: pd.DataFrame, kinds: dict[str, str], seed: int) -> in
 
 
 def test_adult_sample() -> None:
-    adult = pd.read_csv(_need(DATASETS / "adult.csv")).sample(3000, random_state=0)
+    adult = pd.read_csv(_need(ADULT_SAMPLE))
     adult = adult.reset_index(drop=True)
     kinds = resolve_kinds(adult)
     assert sum(k == "numerical" for k in kinds.values()) == 6
@@ -94,7 +96,7 @@ def test_adult_sample() -> None:
 
 @pytest.fixture(scope="module")
 def chinook() -> sqlite3.Connection:
-    con = sqlite3.connect(_need(DATASETS / "chinook.sqlite"))
+    con = sqlite3.connect(_need(CHINOOK))
     yield con
     con.close()
 
