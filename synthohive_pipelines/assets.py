@@ -426,7 +426,10 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
                 "the relational layer conditions on one parent, chosen by its own rule"
             )
         plan = TablePlan.fit(
-            project.schema, name, frames, context_parent=named[0] if len(named) == 1 else None
+            project.schema,
+            name,
+            frames,
+            context_columns=settings.context_columns if len(named) == 1 else None,
         )
         epochs = config.epochs or settings.epochs
         options = {
@@ -609,11 +612,12 @@ def build_synthetic_asset(
         artifact = load_table_artifact(models.path_for(name))
         plan, model = artifact.plan, artifact.model
         tables = store.get()
+        # never a real PII value of this table or its parents: neither in the PII columns the
+        # privacy layer fills nor spelled by generated free text
+        avoid = real_forms(tables)
         fill = None
         if artifact.pii is not None:
-            # PII columns are filled by the privacy layer, never with a real value of this
-            # table or its parents
-            fill = pii_filler(project.schema, {name: artifact.pii}, avoid=real_forms(tables))
+            fill = pii_filler(project.schema, {name: artifact.pii}, avoid=avoid)
         synthetic_parents = {
             parent: tables.read(stage.name, parent, columns=sorted(columns))
             for parent, columns in plan.parent_columns_needed().items()
@@ -627,6 +631,7 @@ def build_synthetic_asset(
             rows=rows if not parents else None,
             seed=config.seed,
             fill_pii=fill,
+            avoid=avoid,
         )
         stored = tables.write(stage.name, name, frame)
         context.log.info(f"synthetic {name}: {stored.rows} rows -> {stored.uri}")
