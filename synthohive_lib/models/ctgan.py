@@ -376,9 +376,23 @@ class CTGAN(GenerativeModel):
         n: int | None = None,
         context: pd.DataFrame | None = None,
         seed: int | None = None,
+        *,
+        quality_threshold: float | None = None,
+        reference: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
-        """``n`` new rows, or one per row of ``context`` (the parents of the rows to make)."""
+        """``n`` new rows, or one per row of ``context`` (the parents of the rows to make).
+
+        With ``quality_threshold``, the rows are scored against ``reference`` (real rows of the
+        table: the model never keeps real rows itself) and a
+        :class:`~synthohive_lib.errors.QualityGateError` listing every column whose shape
+        score is below the threshold is raised instead of returning them.
+        """
         self._check_fitted()
+        if quality_threshold is not None and reference is None:
+            raise self._error(
+                "quality_threshold needs the real rows to compare with",
+                fix="pass reference=<real rows of the table> (the model keeps no real rows)",
+            )
         if self.context_transformer_ is not None and context is None:
             raise self._error(
                 "this model was fitted with parent context; pass the parent rows as context",
@@ -401,7 +415,12 @@ class CTGAN(GenerativeModel):
         seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
         device = next(self.generator_.parameters()).device
         with _threads(self.config.num_threads), _seeded(seed, device):
-            return self._sample_frame(n, context, seed)
+            rows = self._sample_frame(n, context, seed)
+        if quality_threshold is not None:
+            from synthohive_lib.validation.gate import check_quality_gate
+
+            check_quality_gate(reference, rows, quality_threshold, table=self.table)
+        return rows
 
     def _sample_frame(self, n: int, context: pd.DataFrame | None, seed: int) -> pd.DataFrame:
         rng = np.random.default_rng(seed)
