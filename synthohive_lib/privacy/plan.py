@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from synthohive_lib.errors import PrivacyError
+from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.privacy.formats import top_shapes
 from synthohive_lib.privacy.settings import check_columns_present, pii_settings
 from synthohive_lib.schema.model import PiiKind, Table
@@ -159,13 +159,7 @@ class PiiPlan:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the plan atomically (temp file + rename): never half a plan on disk."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(self.to_json())
-        os.replace(tmp, target)
-        return target
+        return atomic_write_text(path, self.to_json())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> PiiPlan:

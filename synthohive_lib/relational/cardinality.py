@@ -35,6 +35,7 @@ import pandas as pd
 from sklearn.tree import DecisionTreeRegressor
 
 from synthohive_lib.errors import ArtifactError, ConfigError, ModelError
+from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.relational._frames import children_per_parent, null_key_mask
 from synthohive_lib.relational._tree import apply_tree, tree_arrays
 from synthohive_lib.relational.context import ContextEncoder, _CategoricalSpec
@@ -345,11 +346,7 @@ class CardinalityModel:
 
     def save(self, path: str | Path) -> Path:
         """Write the model as JSON atomically (temp file + rename)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict()), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return atomic_write_text(path, json.dumps(self.to_dict()))
 
     @classmethod
     def load(cls, path: str | Path) -> CardinalityModel:

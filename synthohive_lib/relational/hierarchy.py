@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.errors import ArtifactError, ModelError, SynthoHiveError
+from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational._tree import class_probabilities, fit_class_tree
 from synthohive_lib.relational.affinity import ParentAffinity, assign_groups, deal_slots
@@ -262,11 +263,7 @@ class HierarchyModel:
         return model
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict()), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return atomic_write_text(path, json.dumps(self.to_dict()))
 
     @classmethod
     def load(cls, path: str | Path) -> HierarchyModel:
