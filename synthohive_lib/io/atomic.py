@@ -9,11 +9,14 @@ renamed over the target (``os.replace`` is atomic on POSIX within one file syste
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+from synthohive_lib.errors import ArtifactError
 
 
 def _umask() -> int:
@@ -54,3 +57,20 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically."""
     return atomic_write_bytes(path, text.encode(encoding))
+
+
+def write_json(path: str | os.PathLike[str], data: object) -> Path:
+    """Write ``data`` as JSON to ``path`` atomically (small model states, plans, manifests)."""
+    return atomic_write_text(path, json.dumps(data))
+
+
+def read_json(path: str | os.PathLike[str], what: str) -> object:
+    """Read a JSON state written by :func:`write_json`; an unreadable or corrupt file is an
+    :class:`~synthohive_lib.errors.ArtifactError` naming ``what`` it should have held."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ArtifactError(
+            f"cannot read {what} {path}: {exc}",
+            fix=f"check the path, or re-fit and save the {what} again",
+        ) from exc

@@ -26,7 +26,6 @@ its node arrays and applied with vectorised NumPy, level by level.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ import pandas as pd
 from sklearn.tree import DecisionTreeRegressor
 
 from synthohive_lib.errors import ArtifactError, ConfigError, ModelError
-from synthohive_lib.io.atomic import atomic_write_text
+from synthohive_lib.io.atomic import read_json, write_json
 from synthohive_lib.relational._frames import children_per_parent, null_key_mask
 from synthohive_lib.relational._tree import apply_tree, tree_arrays
 from synthohive_lib.relational.context import ContextEncoder, _CategoricalSpec
@@ -346,19 +345,11 @@ class CardinalityModel:
 
     def save(self, path: str | Path) -> Path:
         """Write the model as JSON atomically (temp file + rename)."""
-        return atomic_write_text(path, json.dumps(self.to_dict()))
+        return write_json(path, self.to_dict())
 
     @classmethod
     def load(cls, path: str | Path) -> CardinalityModel:
-        path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ArtifactError(
-                f"cannot read cardinality model {path}: {exc}",
-                fix="check the path, or re-fit and save the relation",
-            ) from exc
-        return cls.from_dict(data)
+        return cls.from_dict(read_json(path, "cardinality model"))
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "leaf_values_"):

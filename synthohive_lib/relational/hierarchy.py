@@ -16,7 +16,6 @@ so the result is acyclic by construction. Each level is one vectorised step.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.errors import ArtifactError, ModelError, SynthoHiveError
-from synthohive_lib.io.atomic import atomic_write_text
+from synthohive_lib.io.atomic import read_json, write_json
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational._tree import class_probabilities, fit_class_tree
 from synthohive_lib.relational.affinity import ParentAffinity, assign_groups, deal_slots
@@ -263,15 +262,11 @@ class HierarchyModel:
         return model
 
     def save(self, path: str | Path) -> Path:
-        return atomic_write_text(path, json.dumps(self.to_dict()))
+        return write_json(path, self.to_dict())
 
     @classmethod
     def load(cls, path: str | Path) -> HierarchyModel:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ArtifactError(f"cannot read hierarchy model {path}: {exc}") from exc
-        return cls.from_dict(data)
+        return cls.from_dict(read_json(path, "hierarchy model"))
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "depth_probs_"):
