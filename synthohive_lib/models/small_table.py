@@ -30,9 +30,8 @@ import pandas as pd
 from synthohive_lib.errors import EmptyTableError, ModelError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.persistence import Artifact, encode_arrays, encode_json, write_artifact
-from synthohive_lib.models.text_only import _ARRAYS
 from synthohive_lib.transform.specs import ColumnKind, ColumnSpec, infer_column_specs
-from synthohive_lib.transform.text import MarkovText
+from synthohive_lib.transform.text import MarkovText, pack_text_models, unpack_text_models
 
 MODEL_NAME = "small_table"
 _NUMERIC = (ColumnKind.INTEGER, ColumnKind.CONTINUOUS, ColumnKind.DATETIME)
@@ -129,12 +128,7 @@ class SmallTableModel(GenerativeModel):
     def save(self, path: str | Path) -> Path:
         if not hasattr(self, "values_"):
             raise self._error("the model is not fitted", fix="call fit() first")
-        text_meta: dict[str, Any] = {}
-        arrays: dict[str, np.ndarray] = {}
-        for i, (name, model) in enumerate(self.text_.items()):
-            meta, arr = model.state()
-            text_meta[name] = {**meta, "key": f"text{i}"}
-            arrays.update({f"text{i}_{k}": v for k, v in arr.items()})
+        text_meta, arrays = pack_text_models(self.text_)
         state = {"values": self.values_, "dtypes": self.dtypes_, "n_rows": self.n_rows_,
                  "columns": self.columns_, "text": text_meta}
         manifest = {"table": self.table, "bandwidth": self.bandwidth,
@@ -154,10 +148,7 @@ class SmallTableModel(GenerativeModel):
         model.dtypes_ = state["dtypes"]
         model.n_rows_ = int(state["n_rows"])
         model.columns_ = list(state["columns"])
-        model.text_ = {
-            name: MarkovText.from_state(meta, {a: arrays[f"{meta['key']}_{a}"] for a in _ARRAYS})
-            for name, meta in state["text"].items()
-        }
+        model.text_ = unpack_text_models(state["text"], arrays)
         return model
 
 

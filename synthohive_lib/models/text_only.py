@@ -16,7 +16,7 @@ input. One row is generated per context row.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -25,10 +25,9 @@ from synthohive_lib.errors import EmptyTableError, ModelError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.persistence import Artifact, encode_arrays, encode_json, write_artifact
 from synthohive_lib.transform.specs import ColumnKind, ColumnSpec
-from synthohive_lib.transform.text import MarkovText
+from synthohive_lib.transform.text import MarkovText, pack_text_models, unpack_text_models
 
 MODEL_NAME = "text"
-_ARRAYS = ("vocab", "contexts", "cumulative", "next", "real_hashes")
 
 
 class TextOnlyModel(GenerativeModel):
@@ -111,12 +110,7 @@ class TextOnlyModel(GenerativeModel):
         """Manifest plus, per column, JSON metadata and NumPy arrays (written atomically)."""
         if not hasattr(self, "models_"):
             raise self._error("the model is not fitted", fix="call fit() first")
-        meta: dict[str, Any] = {}
-        arrays: dict[str, np.ndarray] = {}
-        for i, (name, model) in enumerate(self.models_.items()):
-            text_meta, text_arrays = model.state()
-            meta[name] = {**text_meta, "key": f"text{i}"}
-            arrays.update({f"text{i}_{k}": v for k, v in text_arrays.items()})
+        meta, arrays = pack_text_models(self.models_)
         manifest = {
             "table": self.table,
             "order": self.order,
@@ -134,11 +128,7 @@ class TextOnlyModel(GenerativeModel):
         specs = [ColumnSpec.from_dict(d) for d in manifest["column_specs"]]
         model = cls(specs=specs, table=manifest.get("table"), order=int(manifest["order"]))
         meta, arrays = artifact.json("text.json"), artifact.arrays("text.npz")
-        model.models_ = {}
-        for spec in specs:
-            key = meta[spec.name]["key"]
-            model.models_[spec.name] = MarkovText.from_state(
-                meta[spec.name], {n: arrays[f"{key}_{n}"] for n in _ARRAYS}
-            )
+        models = unpack_text_models(meta, arrays)
+        model.models_ = {spec.name: models[spec.name] for spec in specs}
         model.with_context_ = bool(manifest.get("with_context", False))
         return model

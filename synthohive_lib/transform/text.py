@@ -211,3 +211,29 @@ class MarkovText:
 def _offsets(lengths: np.ndarray) -> np.ndarray:
     """Start of each string inside the concatenation of all strings."""
     return np.concatenate([[0], np.cumsum(lengths)[:-1]])
+
+
+def pack_text_models(
+    models: dict[str, MarkovText],
+) -> tuple[dict[str, dict[str, object]], dict[str, np.ndarray]]:
+    """The states of several columns' text models as one JSON-able dict plus one array dict
+    (arrays prefixed ``text<i>_``, so any number of columns share one ``.npz`` file)."""
+    meta: dict[str, dict[str, object]] = {}
+    arrays: dict[str, np.ndarray] = {}
+    for i, (name, model) in enumerate(models.items()):
+        column_meta, column_arrays = model.state()
+        meta[name] = {**column_meta, "key": f"text{i}"}
+        arrays.update({f"text{i}_{k}": v for k, v in column_arrays.items()})
+    return meta, arrays
+
+
+def unpack_text_models(
+    meta: dict[str, dict[str, object]], arrays: dict[str, np.ndarray]
+) -> dict[str, MarkovText]:
+    """The inverse of :func:`pack_text_models`."""
+    out = {}
+    for name, column_meta in meta.items():
+        prefix = f"{column_meta['key']}_"
+        own = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+        out[name] = MarkovText.from_state(column_meta, own)
+    return out
