@@ -205,8 +205,30 @@ def _cmd_report(args: argparse.Namespace) -> int:
           f"over {len(real)} tables. Worst first:")  # fmt: skip
     for table in report.tables_worst_first():
         print(f"  {table.table:<24} {_score(table.score)}")
+    not_scored = [
+        f"{t.table}.{column} ({action})"
+        for t in report.tables_worst_first()
+        for column, action in t.not_scored.items()
+    ]
+    if not_scored:
+        print(f"Not scored (PII replaced by the privacy layer): {', '.join(not_scored)}")
+    if report.pii_leak_scan is not None:
+        print(_leak_line(report.pii_leak_scan))
     print(f"Wrote {out}")
     return EXIT_OK
+
+
+def _leak_line(scan: dict[str, object]) -> str:
+    """One line on the PII leak scan: the check that covers the columns left unscored."""
+    if scan["ok"]:
+        return f"PII leak scan: no real PII value in {scan['columns_scanned']} synthetic columns."
+    leaks = scan["leaks"]
+    assert isinstance(leaks, list)
+    listed = ", ".join(
+        f"{leak['table']}.{leak['column']}={leak['rows']} (e.g. {leak['example']})"
+        for leak in leaks
+    )
+    return f"PII leak scan: real PII values in {len(leaks)} synthetic column(s): {listed}"
 
 
 def _score(value: float) -> str:
@@ -219,8 +241,10 @@ def _add_report_commands(commands: argparse._SubParsersAction) -> None:
         "report",
         help="compare real and synthetic data and write an HTML or JSON report",
         description="Fidelity (column shapes, pair trends, binned accuracy), structure (keys, "
-        "referential integrity, children per parent) and privacy (exact copies, DCR, NNDR) "
-        "of a synthetic schema against the real one. Output format follows the -o suffix: "
+        "referential integrity, children per parent) and privacy (exact copies, DCR, NNDR, "
+        "PII leak scan) of a synthetic schema against the real one. PII columns the schema "
+        "replaces (fake, mask, hash, drop) are listed as not scored; 'keep' ones are scored. "
+        "Output format follows the -o suffix: "
         ".json for machines, anything else for a self-contained HTML page.",
     )
     report.add_argument("--real", required=True, metavar="URL_OR_DIR", help="the real data")

@@ -69,7 +69,6 @@ from synthohive_lib.relational import (
     save_table_artifact,
     training_frames,
 )
-from synthohive_lib.relational.plan import private_columns
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema, Table
 from synthohive_lib.schema.validate import validate_data
@@ -79,6 +78,7 @@ from synthohive_lib.validation import (
     TableQuality,
     build_report_from_frames,
     schema_table_quality,
+    scored_columns,
 )
 from synthohive_pipelines.resources import (
     ModelStoreResource,
@@ -651,13 +651,6 @@ SYNTHETIC = Stage(
 # --------------------------------------------------------------------------- stage: validation
 
 
-def scored_columns(table: Table) -> list[str]:
-    """Columns scored against the real data: all but the PII the privacy layer replaces (they
-    are never learned, so comparing them would only measure the replacement)."""
-    private = set(private_columns(table))
-    return [c for c in table.column_names if c not in private]
-
-
 def build_validation_asset(
     stage: Stage, config: ProjectConfig, table: Table
 ) -> dg.AssetsDefinition:
@@ -767,10 +760,11 @@ def build_report_asset(config: ProjectConfig) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, store: TableStoreResource
     ) -> dg.MaterializeResult:
         tables = store.get()
-        columns = {n: scored_columns(config.schema.table(n)) for n in order}
+        # whole tables: the library leaves replaced PII out of the scores (listing it as not
+        # scored) and runs the leak scan over it, exactly as `synthohive report` does
         report = build_report_from_frames(
-            {n: tables.read(REAL.name, n, columns=columns[n]) for n in order},
-            {n: tables.read(SYNTHETIC.name, n, columns=columns[n]) for n in order},
+            {n: tables.read(REAL.name, n) for n in order},
+            {n: tables.read(SYNTHETIC.name, n) for n in order},
             config.schema,
             title=f"SynthoHive validation report: {config.project}",
         )

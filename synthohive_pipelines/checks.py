@@ -24,7 +24,8 @@ Per table of the synthetic stage, all blocking with severity ERROR (a failure sk
 - ``referential_integrity``: every synthetic foreign key resolves — perfect, not "mostly";
 - ``key_unique``: the synthetic primary key is non-null and unique;
 - ``fidelity_gate``: every scored column's shape score reaches ``fidelity_threshold``
-  (PII columns replaced by the privacy layer are not scored: they are never learned);
+  (PII columns replaced by the privacy layer are not scored: they are never learned; the
+  library's ``scored_columns`` decides, the same function the report goes by);
 - ``privacy_gate``: at most ``max_exact_copy_rate`` of the synthetic rows equal a real row on
   the attribute columns, beyond the share of real rows that equal another real row (faithful
   data over a small space, e.g. country + state, repeats rows by construction);
@@ -52,6 +53,7 @@ from synthohive_lib.validation import (
     key_uniqueness,
     referential_integrity,
     schema_table_quality,
+    scored_columns,
 )
 from synthohive_lib.validation.relations import Relation
 from synthohive_pipelines.assets import (
@@ -63,7 +65,6 @@ from synthohive_pipelines.assets import (
     combine,
     same_table,
     schema_parents,
-    scored_columns,
 )
 from synthohive_pipelines.resources import TableStoreResource
 

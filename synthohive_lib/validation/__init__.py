@@ -3,7 +3,8 @@
 One metrics module for every consumer (report, Dagster checks, quality gate, benchmarks).
 Start with :func:`table_quality` for one table, :func:`schema_report` /
 :func:`build_report_from_frames` for a whole schema, and :func:`check_quality_gate` to refuse
-bad synthetic data. See ``docs/validation.md`` for the metric definitions.
+bad synthetic data. :func:`scored_columns` decides which columns are scored (replaced PII is
+not) for every consumer. See ``docs/validation.md`` for the metric definitions.
 """
 
 from synthohive_lib.validation.binned import BinnedAccuracy, binned_accuracy
@@ -39,6 +40,7 @@ from synthohive_lib.validation.report import (
     schema_report,
     schema_table_quality,
 )
+from synthohive_lib.validation.scoring import scored_columns, unscored_columns
 from synthohive_lib.validation.shapes import (
     ColumnShape,
     column_shape,
@@ -106,7 +108,9 @@ __all__ = [
     "resolve_kinds",
     "schema_report",
     "schema_table_quality",
+    "scored_columns",
     "table_quality",
     "tstr",
     "tv_complement",
+    "unscored_columns",
 ]

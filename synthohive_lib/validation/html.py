@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from synthohive_lib.validation.scoring import not_scored_reason
 from synthohive_lib.validation.svg import grouped_bars, heatmap, score_bar
 
 if TYPE_CHECKING:
@@ -122,8 +123,36 @@ def _overview(report: Report) -> str:
             *rel_rows,
             "</table>",
         ]
+    out.append(_leak_scan(report))
     out.append("</section>")
     return "".join(out)
+
+
+def _leak_scan(report: Report) -> str:
+    """The PII leak scan: the only check that reads the not-scored (replaced) PII columns."""
+    scan = report.pii_leak_scan
+    if scan is None:
+        return ""
+    head = (
+        f"<h2>PII leak scan</h2><p>{int(scan['real_values'])} real PII values looked up in "
+        f"{int(scan['columns_scanned'])} synthetic columns, replaced PII columns included"
+    )
+    kept = scan.get("kept_columns") or []
+    if kept:
+        head += f" (kept PII, not scanned: {escape(', '.join(kept))})"
+    if scan["ok"]:
+        return head + ': <b id="pii-leaks">no real PII value found</b>.</p>'
+    rows = "".join(
+        f'<tr><td class="bad">{escape(leak["table"])}.{escape(leak["column"])}</td>'
+        f'<td class="n">{int(leak["rows"])}</td><td class="n">{int(leak["values"])}</td>'
+        f"<td>{escape(', '.join(leak['sources']))}</td><td>{escape(leak['example'])}</td></tr>"
+        for leak in scan["leaks"]
+    )
+    return (
+        head + ': <b class="bad" id="pii-leaks">real PII values found</b>.</p>'
+        "<table><tr><th>synthetic column</th><th>rows</th><th>distinct values</th>"
+        f"<th>real source</th><th>example (masked)</th></tr>{rows}</table>"
+    )
 
 
 def _table_section(t: TableQuality) -> str:
@@ -197,6 +226,15 @@ def _columns_table(t: TableQuality) -> str:
         if skipped
         else ""
     )
+    if t.not_scored:
+        by_action: dict[str, list[str]] = {}
+        for column, action in t.not_scored.items():
+            by_action.setdefault(action, []).append(column)
+        note += "".join(
+            f'<p class="na not-scored">Not scored: {escape(not_scored_reason(action))}: '
+            f"{escape(', '.join(columns))}</p>"
+            for action, columns in by_action.items()
+        )
     return (
         "<h3>Columns, worst first</h3><table><tr><th>column</th><th>kind</th><th>metric</th>"
         "<th colspan=2>score (nulls included)</th><th>non-null values</th>"

@@ -25,6 +25,7 @@ from synthohive_lib.validation.kinds import (
 )
 from synthohive_lib.validation.pairs import PairTrend, pair_trends
 from synthohive_lib.validation.privacy import Privacy, privacy_metrics
+from synthohive_lib.validation.scoring import not_scored_reason
 from synthohive_lib.validation.shapes import ColumnShape, shape_from_encoded
 from synthohive_lib.validation.structure import (
     KeyUniqueness,
@@ -73,6 +74,8 @@ class TableQuality:
     utility: Utility | None = None
     distributions: dict[str, Distribution] = field(default_factory=dict)
     correlations: dict[str, Any] = field(default_factory=dict)
+    #: PII columns replaced by the privacy layer: column -> action (fake, mask, hash, drop)
+    not_scored: dict[str, str] = field(default_factory=dict)
 
     @property
     def column_shapes_score(self) -> float:
@@ -130,6 +133,10 @@ class TableQuality:
             "privacy": self.privacy.to_dict() if self.privacy else None,
             "utility": self.utility.to_dict() if self.utility else None,
             "distributions": {c: d.to_dict() for c, d in self.distributions.items()},
+            "not_scored": [
+                {"column": c, "action": a, "reason": f"not scored: {not_scored_reason(a)}"}
+                for c, a in self.not_scored.items()
+            ],
         }
 
 
@@ -147,6 +154,7 @@ def table_quality(
     plots: bool = True,
     max_pair_columns: int = 60,
     pii_columns: set[str] | frozenset[str] = frozenset(),
+    not_scored: Mapping[str, str] | None = None,
 ) -> TableQuality:
     """Score ``synthetic`` against ``real``: shapes, pairs, binned accuracy, structure, privacy.
 
@@ -154,10 +162,28 @@ def table_quality(
     ``primary_key`` columns are treated as keys, never as distributions. ``holdout`` (real rows
     the generator never saw) adds the binned-accuracy ceiling and the privacy yardstick;
     ``target`` adds train-on-synthetic/test-on-real. ``pii_columns`` are scored, but their
-    plot labels are placeholders, never real values or real bin edges. Columns missing from
-    ``synthetic`` are a
+    plot labels are placeholders, never real values or real bin edges. ``not_scored`` maps
+    the PII columns the privacy layer replaces to their action (see
+    :func:`~synthohive_lib.validation.scoring.unscored_columns`): they are left out of every
+    metric, may be absent from either frame (``drop`` removes them), and are listed in
+    ``TableQuality.not_scored``. Other columns missing from ``synthetic`` are a
     ``SchemaValidationError``: silently skipping them would inflate the score.
     """
+    skipped = dict(not_scored or {})
+    if target is not None and target in skipped:
+        raise SchemaValidationError(
+            [
+                SchemaIssue(
+                    "target_not_scored",
+                    f"the utility target is a PII column {not_scored_reason(skipped[target])}: "
+                    "a model trained on replaced values predicts nothing real",
+                    table=table,
+                    column=target,
+                    fix="choose a target column that is not PII (or has pii_action: keep)",
+                )
+            ]
+        )
+    real = real[[c for c in real.columns if c not in skipped]]
     missing = [c for c in real.columns if c not in synthetic.columns]
     if missing:
         raise SchemaValidationError(
@@ -175,9 +201,9 @@ def table_quality(
     synthetic = synthetic[list(real.columns)]
     keys = set(id_columns) | set(primary_key or ())
     resolved = resolve_kinds(real, kinds, keys)
-    frames = (
-        [real, synthetic] if holdout is None else [real, synthetic, holdout[list(real.columns)]]
-    )
+    if holdout is not None:
+        holdout = holdout[list(real.columns)]
+    frames = [real, synthetic] if holdout is None else [real, synthetic, holdout]
     encoded = encode_frames(frames, resolved)  # every string and date converted exactly once
     shapes = [shape_from_encoded(enc) for enc in encoded.values()]
     trends, matrices = pair_trends(
@@ -210,6 +236,7 @@ def table_quality(
         util,
         dists,
         corr,
+        skipped,
     )
 
 

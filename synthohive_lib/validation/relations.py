@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from synthohive_lib.validation.kinds import SCHEMA_TYPE_TO_KIND, Kind
+from synthohive_lib.validation.scoring import unscored_columns
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class SchemaDescription:
     pii_columns: dict[str, set[str]] = field(default_factory=dict)
     #: strftime formats of datetime columns stored as text, per table and column
     datetime_formats: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: PII columns the privacy layer replaces, per table, with the action that replaces them:
+    #: left out of fidelity (see :mod:`synthohive_lib.validation.scoring`), listed instead
+    not_scored: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def id_columns(self, table: str) -> set[str]:
         """Every key column of ``table``: its primary key and the foreign keys it holds."""
@@ -90,7 +94,8 @@ def describe_schema(schema: Any) -> SchemaDescription:
     """Read relations, primary keys and column kinds from a schema-shaped object (duck typed).
 
     Expects ``schema.tables`` (a list, or a dict keyed by name) of tables with ``name``,
-    ``columns`` (each with ``name``, ``type`` and optionally ``pii`` and ``datetime_format``),
+    ``columns`` (each with ``name``, ``type`` and optionally ``pii``, ``pii_action`` and
+    ``datetime_format``),
     optional ``primary_key``
     and ``foreign_keys`` (each with ``columns``, ``references``, ``referenced_columns``).
     """
@@ -105,15 +110,23 @@ def describe_schema(schema: Any) -> SchemaDescription:
             if str(ctype).lower() in SCHEMA_TYPE_TO_KIND:
                 kinds[col.name] = SCHEMA_TYPE_TO_KIND[str(ctype).lower()]
         desc.kinds[name] = kinds
-        formats = {col.name: str(col.datetime_format)
-                   for col in getattr(table, "columns", []) or []
-                   if getattr(col, "datetime_format", None)}
+        formats = {
+            col.name: str(col.datetime_format)
+            for col in getattr(table, "columns", []) or []
+            if getattr(col, "datetime_format", None)
+        }
         if formats:
             desc.datetime_formats[name] = formats
-        pii = {col.name for col in getattr(table, "columns", []) or []
-               if getattr(col, "pii", None) is not None}
+        pii = {
+            col.name
+            for col in getattr(table, "columns", []) or []
+            if getattr(col, "pii", None) is not None
+        }
         if pii:
             desc.pii_columns[name] = pii
+        replaced = unscored_columns(table)
+        if replaced:
+            desc.not_scored[name] = replaced
         pk = getattr(table, "primary_key", None)
         if pk:
             desc.primary_keys[name] = _as_tuple(pk)

@@ -9,6 +9,10 @@ relation's is the mean of its children-per-parent similarity and its intertable 
 overall score is the mean of all table and relation scores. Referential integrity, key
 uniqueness and adherence form a separate *validity* score: broken keys are a defect to fix, not
 a shade of fidelity, so they are never averaged away into a good-looking number.
+
+PII columns the privacy layer replaces are not scored (:mod:`~synthohive_lib.validation.scoring`
+decides which, for the report and the pipeline alike); with a schema the report runs the PII
+leak scan instead, so real values copied into those columns are still found.
 """
 
 from __future__ import annotations
@@ -84,6 +88,9 @@ class Report:
     relations: list[RelationQuality]
     title: str = "SynthoHive validation report"
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    #: ``LeakReport.to_dict()`` of :func:`synthohive_lib.privacy.scan_for_leaks` (masked
+    #: examples only), or None when no leak scan ran (no schema, or ``leak_scan=False``)
+    pii_leak_scan: dict[str, Any] | None = None
 
     @property
     def score(self) -> float:
@@ -111,6 +118,7 @@ class Report:
             "relations": [
                 r.to_dict() for r in sorted(self.relations, key=lambda r: _sort_key(r.score))
             ],
+            "pii_leak_scan": self.pii_leak_scan,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -136,11 +144,14 @@ def schema_report(
     privacy: bool = True,
     title: str = "SynthoHive validation report",
     pii_columns: Mapping[str, Iterable[str]] | None = None,
+    not_scored: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Report:
     """Score every table present in both dicts and every relation between them.
 
     ``pii_columns`` (per table) are scored like any column, but their plots never show real
     values: the report is shared and archived, personal data must not end up in it.
+    ``not_scored`` (per table, column -> PII action) are left out of every metric and listed
+    in the table's ``not_scored`` (see :func:`table_quality`).
     """
     rels = coerce_relations(relations)
     desc = SchemaDescription(
@@ -173,6 +184,7 @@ def schema_report(
             target=(targets or {}).get(name),
             privacy=privacy,
             pii_columns=frozenset((pii_columns or {}).get(name, ())),
+            not_scored=(not_scored or {}).get(name),
         )
     all_kinds = {name: dict(t.kinds) for name, t in tables.items()}
     rel_quality = [
@@ -227,15 +239,23 @@ def build_report_from_frames(
     targets: Mapping[str, str] | None = None,
     privacy: bool = True,
     title: str = "SynthoHive validation report",
+    leak_scan: bool = True,
 ) -> Report:
     """Everything ``synthohive report`` does except reading the inputs and writing the file.
 
     ``schema`` is any object shaped like ``synthohive_lib.schema.Schema`` (see
     :func:`describe_schema`); its relations, primary keys and column types are used, and
-    explicit ``relations`` / ``kinds`` are merged on top. Tables only in the synthetic data are
-    ignored; tables only in the real data are an error.
+    explicit ``relations`` / ``kinds`` are merged on top. PII columns the schema replaces are
+    not scored (listed per table instead). Tables only in the synthetic data are ignored;
+    tables only in the real data are an error.
+
+    With a ``synthohive_lib.schema.Schema`` and ``leak_scan``, the report also holds the PII
+    leak scan over every synthetic column (``Report.pii_leak_scan``): not-scored columns are
+    exactly where copied real values would otherwise go unseen. Pass the real frames with
+    their PII columns for it to have something to look for.
     """
     desc = describe_schema(schema) if schema is not None else SchemaDescription()
+    leaks = _leak_scan(real_tables, synthetic_tables, schema) if leak_scan else None
     real_tables = _parse_text_dates(real_tables, desc)
     synthetic_tables = _parse_text_dates(synthetic_tables, desc)
     if holdout_tables is not None:
@@ -244,7 +264,7 @@ def build_report_from_frames(
     for t, k in (kinds or {}).items():
         merged_kinds.setdefault(t, {}).update(k)
     rels = list(desc.relations) + coerce_relations(relations)
-    return schema_report(
+    report = schema_report(
         real_tables,
         synthetic_tables,
         rels,
@@ -255,7 +275,30 @@ def build_report_from_frames(
         privacy=privacy,
         title=title,
         pii_columns=desc.pii_columns,
+        not_scored=desc.not_scored,
     )
+    report.pii_leak_scan = leaks
+    return report
+
+
+def _leak_scan(
+    real_tables: Mapping[str, pd.DataFrame],
+    synthetic_tables: Mapping[str, pd.DataFrame],
+    schema: Any,
+) -> dict[str, Any] | None:
+    """The privacy layer's leak scan as plain data; None without a real schema object.
+
+    Imported here, not at module level: the privacy layer imports this package's metrics, and
+    a duck-typed schema (notebooks, tests) has no PII settings to scan by.
+    """
+    from synthohive_lib.schema.model import Schema
+
+    if not isinstance(schema, Schema):
+        return None
+    from synthohive_lib.privacy.leaks import scan_for_leaks
+
+    known = {t: f for t, f in synthetic_tables.items() if schema.has_table(t)}
+    return scan_for_leaks(real_tables, known, schema).to_dict()
 
 
 def schema_table_quality(
@@ -271,9 +314,10 @@ def schema_table_quality(
 ) -> TableQuality:
     """:func:`table_quality` of one table of ``schema``, read the way the whole report reads it.
 
-    Kinds, key columns, the primary key, PII columns (scored, labels never shown) and text
-    dates (parsed with the schema's ``datetime_format``) all come from the schema, so a
-    per-table check and the schema-wide report can never disagree about the same table.
+    Kinds, key columns, the primary key, PII columns (replaced ones not scored, kept ones
+    scored with their labels never shown) and text dates (parsed with the schema's
+    ``datetime_format``) all come from the schema, so a per-table check and the schema-wide
+    report can never disagree about the same table.
     """
     desc = describe_schema(schema)
     frames = _parse_text_dates({"real": real, "synthetic": synthetic}, desc, table)
@@ -291,6 +335,7 @@ def schema_table_quality(
         privacy=privacy,
         plots=plots,
         pii_columns=frozenset(desc.pii_columns.get(table, set())),
+        not_scored=desc.not_scored.get(table),
     )
 
 

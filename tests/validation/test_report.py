@@ -12,7 +12,7 @@ import pytest
 
 from synthohive_lib.errors import SchemaValidationError
 from synthohive_lib.io import open_connector
-from synthohive_lib.schema import Schema, load_schema
+from synthohive_lib.schema import PiiAction, Schema, load_schema
 from synthohive_lib.validation import (
     Relation,
     build_report_from_frames,
@@ -151,18 +151,23 @@ def test_relation_quality_on_its_own_for_per_relation_checks() -> None:
     assert rq.to_dict()["name"] == "orders(cid) -> customers(cid)"
 
 
-def test_personal_data_is_scored_but_never_shown_in_the_report() -> None:
+def test_kept_personal_data_is_scored_but_never_shown_in_the_report() -> None:
     schema = load_schema(CHINOOK / "schema.yaml")
     invoice_table = schema.table("Invoice")
     assert invoice_table.column("BillingAddress").pii is not None  # categorical and PII
     with open_connector(CHINOOK / "chinook.sqlite") as db:
         invoice = db.read_table("Invoice", invoice_table, parse_dates=True)
-    subset = schema.model_copy(update={"tables": [invoice_table.model_copy(
-        update={"foreign_keys": []})]})
+    pii = ("BillingAddress", "BillingCity", "BillingPostalCode")
+    kept = invoice_table.model_copy(update={"foreign_keys": [], "columns": [
+        c.model_copy(update={"pii_action": PiiAction.KEEP}) if c.name in pii else c
+        for c in invoice_table.columns]})  # fmt: skip
+    subset = schema.model_copy(update={"tables": [kept]})
     report = build_report_from_frames({"Invoice": invoice}, {"Invoice": invoice}, subset,
                                       privacy=False)
     shapes = {c.column: c.score for c in report.tables["Invoice"].column_shapes}
-    assert shapes["BillingAddress"] == 1.0 and shapes["BillingCity"] == 1.0  # still scored
+    # kept PII is model input: scored like any column
+    assert shapes["BillingAddress"] == 1.0 and shapes["BillingCity"] == 1.0
+    assert report.tables["Invoice"].not_scored == {}
     page, data = report.to_html(), report.to_json()
     for column in ("BillingAddress", "BillingCity", "BillingPostalCode"):
         top = invoice[column].value_counts().index[0]
