@@ -79,6 +79,17 @@ class SchemaFileError(SynthoHiveError):
     """A schema.yaml (or project config) file that cannot be parsed or has unknown keys."""
 
 
+class UnknownColumnError(SynthoHiveError, KeyError):
+    """A column looked up by name (``Table.column``) that its table does not declare.
+
+    Also a :class:`KeyError`, which the lookup raised before it was typed, so callers that
+    catch ``KeyError`` keep working; ``str()`` is the plain message, not KeyError's quoted repr.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else self._format()
+
+
 class ConfigError(SynthoHiveError):
     """A project configuration that is missing, malformed or inconsistent."""
 

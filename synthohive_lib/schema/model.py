@@ -14,10 +14,13 @@ itself only checks what one object can know about itself.
 
 from __future__ import annotations
 
+import difflib
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from synthohive_lib.errors import UnknownColumnError
 
 
 class ColumnType(StrEnum):
@@ -217,11 +220,26 @@ class Table(_Strict):
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
-        """The column called ``name``; KeyError naming the table when it does not exist."""
+        """The column called ``name``.
+
+        An absent name raises :class:`~synthohive_lib.errors.UnknownColumnError` (a
+        ``KeyError``) naming the table, the closest declared name ("did you mean") and the
+        columns to choose from: a typo in a config or a caller should be fixable from the
+        message alone.
+        """
         for col in self.columns:
             if col.name == name:
                 return col
-        raise KeyError(f"table {self.name!r} has no column {name!r}")
+        close = difflib.get_close_matches(name, self.column_names, n=1)
+        if not close:  # a case slip (``email`` for ``Email``) is the commonest typo of all
+            close = [c for c in self.column_names if c.lower() == str(name).lower()][:1]
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UnknownColumnError(
+            f"no column {name!r} in this table{hint}",
+            table=self.name,
+            column=str(name),
+            fix=f"use one of its columns: {', '.join(self.column_names)}",
+        )
 
     def has_column(self, name: str) -> bool:
         return any(c.name == name for c in self.columns)
