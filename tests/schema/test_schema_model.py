@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from synthohive_lib.errors import SchemaFileError
+from synthohive_lib.errors import SchemaFileError, SynthoHiveError, UnknownColumnError
 from synthohive_lib.schema import (
     Column,
     ColumnType,
@@ -94,6 +94,24 @@ def test_unknown_table_lookup_names_the_known_tables() -> None:
         shop_schema().table("Nope")
 
 
+def test_unknown_column_lookup_is_typed_and_suggests_the_closest_name() -> None:
+    employee = shop_schema().table("Employee")
+    with pytest.raises(UnknownColumnError) as info:
+        employee.column("HireDat")
+    err = info.value
+    assert (err.table, err.column) == ("Employee", "HireDat")
+    assert "did you mean 'HireDate'?" in str(err)
+    assert "EmployeeId, ReportsTo, Email, HireDate" in str(err)  # the choices, in table order
+    assert not str(err).startswith("'")  # a readable message, not KeyError's quoted repr
+    # still a KeyError, so existing ``except KeyError`` callers keep working
+    assert isinstance(err, KeyError) and isinstance(err, SynthoHiveError)
+    with pytest.raises(UnknownColumnError, match="did you mean 'Email'"):
+        employee.column("email")
+    with pytest.raises(KeyError) as far:
+        employee.column("Salary")
+    assert "did you mean" not in str(far.value)
+
+
 @pytest.mark.parametrize(
     "build",
     [
@@ -130,9 +148,11 @@ def test_yaml_is_readable_one_line_per_column() -> None:
 
 def test_saving_keeps_comments_a_person_wrote(tmp_path: Path) -> None:
     path = save_schema(shop_schema(), tmp_path / "schema.yaml")
-    edited = path.read_text().replace(
-        "  Shift:\n", "  # shifts come from the rota system\n  Shift:\n"
-    ).replace("unique: true}", "unique: true}  # confirmed by DPO")
+    edited = (
+        path.read_text()
+        .replace("  Shift:\n", "  # shifts come from the rota system\n  Shift:\n")
+        .replace("unique: true}", "unique: true}  # confirmed by DPO")
+    )
     path.write_text(edited)
     schema = load_schema(path)
     schema.table("Shift").column("Pay").decimals = 3
@@ -169,7 +189,13 @@ def test_bad_yaml_and_missing_file_are_typed(tmp_path: Path) -> None:
 
 def test_column_type_values_are_the_documented_ones() -> None:
     assert {t.value for t in ColumnType} == {
-        "integer", "float", "categorical", "boolean", "datetime", "id", "text"
+        "integer",
+        "float",
+        "categorical",
+        "boolean",
+        "datetime",
+        "id",
+        "text",
     }
 
 
