@@ -28,9 +28,12 @@ import hashlib
 import json
 import os
 import re
+import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -96,17 +99,65 @@ def _check_stage(stage: str) -> str:
     return stage
 
 
+class TableFingerprint:
+    """The fingerprint of a table fed chunk by chunk (:meth:`update`), in bounded memory.
+
+    Row order must not matter, so the per-row hashes are combined as a multiset: two 64-bit
+    sums (of the hashes, and of the hashes passed through the splitmix64 finaliser) that any
+    order of rows and any cut into chunks reach alike. The digest is the SHA-256 of the
+    column layout (names and dtypes of the first chunk), the row count and both sums, so a
+    table written in one piece and the same rows written in chunks share one fingerprint.
+    Later chunks are hashed with the first chunk's dtypes (a chunk whose int column came out
+    as float is cast back first).
+    """
+
+    def __init__(self) -> None:
+        self._layout: list[list[str]] | None = None
+        self._dtypes: dict[str, object] = {}
+        self._rows = 0
+        self._sum = np.uint64(0)
+        self._mixed = np.uint64(0)
+
+    def update(self, df: pd.DataFrame) -> TableFingerprint:
+        """Add the rows of ``df`` (its index is ignored)."""
+        if self._layout is None:
+            self._layout = [[str(c), str(t)] for c, t in zip(df.columns, df.dtypes, strict=True)]
+            self._dtypes = dict(zip(df.columns, df.dtypes, strict=True))
+        elif any(str(t) != self._layout[i][1] for i, t in enumerate(df.dtypes)):
+            df = df.astype(self._dtypes)
+        self._rows += len(df)
+        if len(df.columns) and len(df):
+            rows = pd.util.hash_pandas_object(_hashable(df), index=False).to_numpy(np.uint64)
+            with np.errstate(over="ignore"):
+                self._sum += rows.sum(dtype=np.uint64)
+                self._mixed += _splitmix64(rows).sum(dtype=np.uint64)
+        return self
+
+    def hexdigest(self) -> str:
+        h = hashlib.sha256()
+        h.update(json.dumps(self._layout or [], separators=(",", ":")).encode("utf-8"))
+        h.update(self._rows.to_bytes(8, "little"))
+        if self._rows and self._layout:
+            h.update(int(self._sum).to_bytes(8, "little"))
+            h.update(int(self._mixed).to_bytes(8, "little"))
+        return h.hexdigest()
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser, element-wise (wrapping uint64 arithmetic)."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
 def fingerprint(df: pd.DataFrame) -> str:
     """SHA-256 of the content of ``df``: column names, dtypes and rows (row order ignored,
-    index ignored). Equal data gives an equal fingerprint across processes and runs."""
-    h = hashlib.sha256()
-    layout = [[str(c), str(t)] for c, t in zip(df.columns, df.dtypes, strict=True)]
-    h.update(json.dumps(layout, separators=(",", ":")).encode("utf-8"))
-    h.update(len(df).to_bytes(8, "little"))
-    if len(df.columns) and len(df):
-        rows = pd.util.hash_pandas_object(_hashable(df), index=False).to_numpy(np.uint64)
-        h.update(np.sort(rows).tobytes())
-    return h.hexdigest()
+    index ignored). Equal data gives an equal fingerprint across processes and runs, and
+    the same fingerprint as the same rows fed in chunks to :class:`TableFingerprint`."""
+    return TableFingerprint().update(df).hexdigest()
 
 
 def _hashable(df: pd.DataFrame) -> pd.DataFrame:
@@ -182,6 +233,43 @@ class TableStore(ABC):
             ) from exc
         return StoredTable(stage, table, str(target), len(df), digest, self.format)
 
+    def write_chunks(
+        self,
+        stage: str,
+        table: str,
+        chunks: Iterable[pd.DataFrame],
+        *,
+        schema: pa.Schema | None = None,
+    ) -> StoredTable:
+        """Store a table handed over as consecutive chunks, holding one chunk at a time.
+
+        Why: a table too big for memory (a synthetic table of 10M rows) can be generated and
+        written piece by piece; peak memory is that of one chunk, whatever the row count.
+        Chunks are streamed into one Parquet file (one row group per chunk), so the result
+        reads back as one table; its fingerprint equals :func:`fingerprint` of all rows, as
+        :meth:`write` would have stored. The write is as atomic as :meth:`write`: rows go to a
+        hidden temporary file first, and only after the last chunk is the table published
+        (Parquet: renamed over the target; Delta: committed in one transaction from that
+        staged file). An error in any chunk, including one raised by the iterator producing
+        them, removes the temporary file and leaves the previous table as it was.
+
+        The column types are those of ``schema`` when given, else of the first chunk's Arrow
+        conversion; a later chunk that cannot be cast to them is a :class:`ConnectorError`.
+        ``chunks`` must yield at least one frame (an empty one for an empty table).
+        """
+        target = self.location(stage, table)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        stream = _ChunkStream(stage, table, chunks, schema)
+        try:
+            self._write_chunks(target, stream)
+        except OSError as exc:
+            raise ConnectorError(
+                f"writing stage {stage!r} to {target} failed: {exc}",
+                table=table,
+                fix="check free disk space and write permissions of the output root",
+            ) from exc
+        return StoredTable(stage, table, str(target), stream.rows, stream.digest, self.format)
+
     def read(self, stage: str, table: str, columns: list[str] | None = None) -> pd.DataFrame:
         """The stored table as a DataFrame; :class:`ConnectorError` when it does not exist."""
         target = self._existing(stage, table)
@@ -217,6 +305,9 @@ class TableStore(ABC):
     def _write(self, target: Path, data: pa.Table, meta: dict[str, str]) -> None: ...
 
     @abstractmethod
+    def _write_chunks(self, target: Path, stream: _ChunkStream) -> None: ...
+
+    @abstractmethod
     def _read(self, target: Path, columns: list[str] | None) -> pd.DataFrame: ...
 
     @abstractmethod
@@ -244,12 +335,17 @@ class ParquetStore(TableStore):
         data = data.replace_schema_metadata(schema_meta)
         atomic_write(target, lambda fh: pq.write_table(data, fh, compression="zstd"))
 
+    def _write_chunks(self, target: Path, stream: _ChunkStream) -> None:
+        atomic_write(target, stream.write)
+
     def _read(self, target: Path, columns: list[str] | None) -> pd.DataFrame:
         return pq.read_table(target, columns=columns).to_pandas()
 
     def _info(self, target: Path) -> tuple[int, dict[str, str]]:
         md = pq.read_metadata(target)
-        raw = md.schema.to_arrow_schema().metadata or {}
+        # the file's key-value metadata: our keys sit there whether they were set on the
+        # Arrow schema (write) or added at the end of a chunked write (write_chunks)
+        raw = {k: v for k, v in (md.metadata or {}).items() if not k.startswith(b"ARROW:")}
         return md.num_rows, {k.decode(): v.decode() for k, v in raw.items()}
 
     def _exists(self, target: Path) -> bool:
@@ -265,7 +361,9 @@ class DeltaStore(TableStore):
 
     format = "delta"
 
-    def _write(self, target: Path, data: pa.Table, meta: dict[str, str]) -> None:
+    def _write(
+        self, target: Path, data: pa.Table | pa.RecordBatchReader, meta: dict[str, str]
+    ) -> None:
         from deltalake import CommitProperties, write_deltalake
 
         pandas_meta = (data.schema.metadata or {}).get(b"pandas")
@@ -278,6 +376,23 @@ class DeltaStore(TableStore):
             schema_mode="overwrite",
             commit_properties=CommitProperties(custom_metadata=meta),
         )
+
+    def _write_chunks(self, target: Path, stream: _ChunkStream) -> None:
+        """Chunks staged as one hidden Parquet file next to the table, then streamed into a
+        single Delta commit batch by batch (the fingerprint is only known after the last
+        chunk, and a commit's metadata must be known when it starts)."""
+        staging = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.chunks.parquet"
+        try:
+            with open(staging, "wb") as fh:
+                stream.write(fh)
+            staged = pq.ParquetFile(staging)
+            reader = pa.RecordBatchReader.from_batches(
+                staged.schema_arrow, staged.iter_batches(batch_size=65_536)
+            )
+            self._write(target, reader, stream.meta)  # type: ignore[arg-type]
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                staging.unlink()
 
     def _read(self, target: Path, columns: list[str] | None) -> pd.DataFrame:
         from deltalake import DeltaTable
@@ -313,6 +428,84 @@ def _last_commit_meta(dt: object) -> dict[str, str]:
     """String entries of the latest commit's info (our custom metadata when we wrote last)."""
     last = dt.history(1)  # type: ignore[attr-defined]
     return {k: v for k, v in (last[0] if last else {}).items() if isinstance(v, str)}
+
+
+class _ChunkStream:
+    """Chunks of one table written as one Parquet stream, fingerprinted on the way."""
+
+    def __init__(
+        self,
+        stage: str,
+        table: str,
+        chunks: Iterable[pd.DataFrame],
+        schema: pa.Schema | None,
+    ) -> None:
+        self.stage, self.table, self.chunks, self.schema = stage, table, chunks, schema
+        self.rows = 0
+        self.digest = ""
+        self.meta: dict[str, str] = {}
+
+    def write(self, fh: BinaryIO) -> None:
+        """Every chunk into ``fh`` (one row group each), then the metadata, then the footer."""
+        fp = TableFingerprint()
+        writer: pq.ParquetWriter | None = None
+        try:
+            for number, chunk in enumerate(self.chunks):
+                if not isinstance(chunk, pd.DataFrame):
+                    raise ConnectorError(
+                        f"chunk {number} of stage {self.stage!r} is a {type(chunk).__name__}, "
+                        "not a pandas DataFrame",
+                        table=self.table,
+                        fix="yield pandas DataFrames",
+                    )
+                data = self._arrow(chunk, number)
+                if writer is None:
+                    self.schema = data.schema
+                    writer = pq.ParquetWriter(fh, data.schema, compression="zstd")
+                writer.write_table(data, row_group_size=max(len(chunk), 1))
+                fp.update(chunk)
+                self.rows += len(chunk)
+            if writer is None:
+                raise ConnectorError(
+                    f"no chunks were given for stage {self.stage!r}",
+                    table=self.table,
+                    fix="yield at least one (possibly empty) DataFrame",
+                )
+            self.digest = fp.hexdigest()
+            self.meta = {
+                FINGERPRINT_KEY: self.digest,
+                TABLE_KEY: self.table,
+                ROWS_KEY: str(self.rows),
+            }
+            writer.add_key_value_metadata(self.meta)
+        finally:
+            if writer is not None:
+                writer.close()
+
+    def _arrow(self, chunk: pd.DataFrame, number: int) -> pa.Table:
+        if self.schema is None:
+            return _to_arrow(chunk, self.stage, self.table)
+        frame = (
+            chunk.rename(columns=str)
+            if not all(isinstance(c, str) for c in chunk.columns)
+            else chunk
+        )
+        if list(frame.columns) != self.schema.names:
+            raise ConnectorError(
+                f"chunk {number} of stage {self.stage!r} has columns {list(frame.columns)}, "
+                f"expected {self.schema.names}",
+                table=self.table,
+                fix="give every chunk the same columns in the same order",
+            )
+        try:
+            return pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            raise ConnectorError(
+                f"chunk {number} of stage {self.stage!r} does not fit the column types of the "
+                f"table ({exc})",
+                table=self.table,
+                fix="give every chunk the same column types (or pass schema= to write_chunks)",
+            ) from exc
 
 
 def open_store(root: str | os.PathLike[str], format: str = "parquet") -> TableStore:
