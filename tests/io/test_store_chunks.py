@@ -114,14 +114,14 @@ def test_a_chunk_of_other_types_is_a_clear_error(store: TableStore) -> None:
     bad = frame(10, 10)
     bad["score"] = ["high"] * 10  # text where the first chunk had floats
 
-    with pytest.raises(ConnectorError, match="chunk 1 .* column types") as info:
+    with pytest.raises(ConnectorError, match=r"chunk 1 .* column types") as info:
         store.write_chunks("synthetic", "T", iter([frame(10), bad]))
     assert info.value.table == "T"
     assert not store.exists("synthetic", "T")
 
 
 def test_a_chunk_with_other_columns_is_a_clear_error(store: TableStore) -> None:
-    with pytest.raises(ConnectorError, match="chunk 1 .* columns") as info:
+    with pytest.raises(ConnectorError, match=r"chunk 1 .* columns") as info:
         store.write_chunks("synthetic", "T", iter([frame(10), frame(10).drop(columns="name")]))
     assert info.value.table == "T"
 
