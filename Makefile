@@ -42,6 +42,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	mkdir -p benchmarks/out
 	$(PY) benchmarks/ctgan_vs_peer.py --epochs 10 --json-out benchmarks/out/ctgan_vs_peer.json
+	$(PY) benchmarks/ctgan_wide.py --json-out benchmarks/out/ctgan_wide.json
 	$(PY) benchmarks/relational_vs_hma.py
 	$(PY) benchmarks/metrics_scale.py
 	$(PY) benchmarks/spark_scale.py
