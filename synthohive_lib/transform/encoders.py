@@ -161,7 +161,7 @@ class NumericEncoder(ColumnEncoder):
             values = np.where(nulls, np.nan, values)
         out = pd.Series(values, name=name)
         dtype = self.dtype_
-        if spec.kind is ColumnKind.INTEGER and nulls.any() and np.dtype(dtype).kind in "iu":
+        if spec.kind is ColumnKind.INTEGER and nulls.any() and _is_integer_dtype(dtype):
             dtype = "Int64"
         try:
             return out.astype(dtype)
@@ -170,6 +170,17 @@ class NumericEncoder(ColumnEncoder):
 
     # -- encoder protocol ----------------------------------------------------------------
     def fit(self, series: pd.Series, rng: np.random.Generator) -> NumericEncoder:
+        real = self.fit_output(series)
+        self.normalizer.fit(real, rng)
+        return self
+
+    def fit_output(self, series: pd.Series) -> np.ndarray:
+        """Learn only what decoding back to the column needs (dtype, time zone, observed
+        range, null presence, datetime unit) and return the non-null float values.
+
+        A column encoded through another representation (the residual of a dependent pair)
+        keeps an encoder fitted this way, so that its rounding, bounds and dtype are restored
+        by the same code as every other number's."""
         self.dtype_ = str(series.dtype) if self.spec.datetime_format is None else "object"
         self.tz_ = str(series.dt.tz) if getattr(getattr(series, "dt", None), "tz", None) else None
         if self.spec.kind is ColumnKind.DATETIME and self.tz_ is not None:
@@ -192,8 +203,7 @@ class NumericEncoder(ColumnEncoder):
             whole = real.astype(np.int64)
             divides = (whole[:, None] % _SECOND_UNITS[None, :] == 0).all(axis=0)
             self.unit_seconds_ = int(_SECOND_UNITS[np.argmax(divides)])
-        self.normalizer.fit(real, rng)
-        return self
+        return real
 
     def spans(self) -> list[tuple[int, Activation, bool]]:
         return [
@@ -228,28 +238,50 @@ class NumericEncoder(ColumnEncoder):
         values = self.normalizer.inverse(alpha.astype(np.float64), np.minimum(choice, n_modes - 1))
         return self._from_float(values, nulls)
 
-    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        meta = {
+    def to_float(self, series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """(float values with nulls as 0, null mask): seconds for datetimes."""
+        return self._to_float(series)
+
+    def from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
+        """The column from float values: rounding, bounds, dtype and nulls restored."""
+        return self._from_float(values, nulls)
+
+    def output_state(self) -> dict[str, Any]:
+        """JSON-able state of :meth:`fit_output` (no modes)."""
+        return {
             "dtype": self.dtype_,
             "tz": self.tz_,
             "low": self.low_,
             "high": self.high_,
             "has_nulls": self.has_nulls_,
             "unit_seconds": getattr(self, "unit_seconds_", None),
-            "modes": self.normalizer.state(),
         }
-        return meta, {}
 
-    def load_state(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    def load_output_state(self, meta: dict[str, Any]) -> NumericEncoder:
         self.dtype_, self.tz_ = meta["dtype"], meta["tz"]
         self.low_, self.high_ = meta["low"], meta["high"]
         self.has_nulls_ = meta["has_nulls"]
         if meta["unit_seconds"] is not None:
             self.unit_seconds_ = int(meta["unit_seconds"])
+        return self
+
+    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return {**self.output_state(), "modes": self.normalizer.state()}, {}
+
+    def load_state(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        self.load_output_state(meta)
         self.normalizer.load_state(meta["modes"])
 
 
 _JSON_SCALARS = (str, int, float, bool)
+
+
+def _is_integer_dtype(dtype: str) -> bool:
+    """NumPy (``int64``) and pandas nullable (``Int64``) integer dtypes alike."""
+    try:
+        return bool(pd.api.types.is_integer_dtype(pd.api.types.pandas_dtype(dtype)))
+    except TypeError:
+        return False
 
 
 class CategoricalEncoder(ColumnEncoder):
@@ -404,3 +436,46 @@ class BooleanEncoder(CategoricalEncoder):
         if self.dtype_ == "object":
             return out
         return out.astype("boolean" if nulls.any() or self.dtype_ == "boolean" else bool)
+
+
+class DiscreteNumericEncoder(CategoricalEncoder):
+    """A number with only a few distinct values (prices 0.99/1.99, a 1-5 rating): one-hot.
+
+    Such a column is a set of levels rather than a quantity. As a category its span is
+    *discrete*, so CTGAN's conditional vector and training-by-sampling cover it: a rare level
+    (the 6 % of tracks priced 1.99) is shown to the generator as often as the common one, and
+    the generator learns what the other columns look like at that level (long, large video
+    files). Decoding gives back exactly the real values in the original numeric dtype, clipped
+    to declared bounds.
+    """
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> DiscreteNumericEncoder:
+        numbers = pd.to_numeric(series, errors="raise")
+        super().fit(numbers.astype(object).where(numbers.notna(), None), rng)
+        self.dtype_ = str(series.dtype)
+        self.categories_ = [float(v) for v in self.categories_]
+        self.pooled_ = [float(v) for v in self.pooled_]
+        return self
+
+    def codes(self, series: pd.Series) -> np.ndarray:
+        numbers = pd.to_numeric(series, errors="raise").astype(np.float64)
+        return super().codes(numbers.astype(object).where(numbers.notna(), None))
+
+    def _restore_dtype(self, out: pd.Series, nulls: np.ndarray) -> pd.Series:
+        values = out.to_numpy(dtype=np.float64, na_value=np.nan)
+        low, high = self.spec.min, self.spec.max
+        if low is not None or high is not None:
+            values = np.clip(values, low, high)
+        number = pd.Series(values, name=self.spec.name)
+        dtype = self.dtype_
+        if nulls.any() and _is_integer_dtype(dtype):
+            dtype = "Int64"
+        try:
+            return number.astype(dtype)
+        except (TypeError, ValueError):
+            return number
+
+
+def is_discrete_number(values: pd.Series, max_values: int) -> bool:
+    """True when a numeric column holds at most ``max_values`` distinct non-null values."""
+    return 1 < values.dropna().nunique() <= max_values

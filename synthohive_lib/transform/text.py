@@ -234,6 +234,6 @@ def unpack_text_models(
     out = {}
     for name, column_meta in meta.items():
         prefix = f"{column_meta['key']}_"
-        own = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+        own = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
         out[name] = MarkovText.from_state(column_meta, own)
     return out

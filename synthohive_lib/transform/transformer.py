@@ -5,6 +5,10 @@ their blocks, and records the spans (slices with one activation each) that the g
 output layer and the conditional sampler need. Free-text columns are not part of the matrix:
 each has its own :class:`MarkovText` model and is generated independently on the way back.
 The fitted state is plain JSON plus NumPy arrays, so it can be saved without pickle.
+
+Strongly dependent numeric pairs (``Bytes`` ~ ``Milliseconds``) are detected at fit time and the
+dependent column is encoded as the residual of a fit on its partner (:mod:`.pairs`); the
+generator then learns the residual, and decoding rebuilds the column from its decoded partner.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from synthohive_lib.transform.encoders import (
     BooleanEncoder,
     CategoricalEncoder,
     ColumnEncoder,
+    DiscreteNumericEncoder,
     NumericEncoder,
     Span,
+    is_discrete_number,
 )
 from synthohive_lib.transform.modes import ModeNormalizer
+from synthohive_lib.transform.pairs import DependentPair, detect_dependent_pairs
 from synthohive_lib.transform.specs import NUMERIC_KINDS, ColumnKind, ColumnSpec, infer_column_specs
 from synthohive_lib.transform.text import MarkovText
 
@@ -32,7 +39,12 @@ class DataTransformer:
 
     Hyper-parameters: ``max_modes`` (GMM components per number), ``gmm_sample_rows`` (rows the
     mixture is fitted on), ``gmm_max_iter``, ``max_categories`` (beyond it rare categories are
-    pooled), ``text_order`` (Markov order for free text).
+    pooled), ``text_order`` (Markov order for free text), ``pair_threshold`` (dependence,
+    ``max(|Pearson|, |Spearman|)``, from which a numeric pair is encoded as partner + residual;
+    ``None`` turns it off) and ``pair_min_unique`` (distinct values a column needs to take part
+    in a pair), ``discrete_max_values`` (an integer or continuous column with at most this many
+    distinct values is one-hot encoded as levels, so the conditional vector covers it; 0 turns
+    it off).
     """
 
     def __init__(
@@ -44,6 +56,9 @@ class DataTransformer:
         gmm_max_iter: int = 30,
         max_categories: int = 100,
         text_order: int = 3,
+        pair_threshold: float | None = 0.9,
+        pair_min_unique: int = 20,
+        discrete_max_values: int = 5,
         table: str | None = None,
     ) -> None:
         self.specs = specs
@@ -52,10 +67,17 @@ class DataTransformer:
         self.gmm_max_iter = gmm_max_iter
         self.max_categories = max_categories
         self.text_order = text_order
+        self.pair_threshold = pair_threshold
+        self.pair_min_unique = pair_min_unique
+        self.discrete_max_values = discrete_max_values
         self.table = table
 
     # -- construction ---------------------------------------------------------------------
-    def _make_encoder(self, spec: ColumnSpec) -> ColumnEncoder | MarkovText:
+    def _make_encoder(self, spec: ColumnSpec, discrete: bool = False) -> ColumnEncoder | MarkovText:
+        if discrete:
+            return DiscreteNumericEncoder(
+                spec, max_categories=self.max_categories, table=self.table
+            )
         if spec.kind in NUMERIC_KINDS:
             normalizer = ModeNormalizer(
                 max_modes=self.max_modes,
@@ -121,13 +143,99 @@ class DataTransformer:
                     column=spec.name,
                     fix="drop the column or fill it before fitting",
                 )
-            encoder = self._make_encoder(spec)
+        self.discrete_numbers_ = [
+            s.name
+            for s in self.specs
+            if s.kind in (ColumnKind.INTEGER, ColumnKind.CONTINUOUS)
+            and is_discrete_number(df[s.name], self.discrete_max_values)
+        ]
+        self._fit_pairs(df, rng)
+        encoded = self._encoded_input(df)
+        for spec in self.specs:
+            encoder = self._make_encoder(
+                self._encoded_spec(spec), discrete=spec.name in self.discrete_numbers_
+            )
             if isinstance(encoder, MarkovText):
                 self.text_models_[spec.name] = encoder.fit(df[spec.name], rng)
             else:
-                self.encoders_[spec.name] = encoder.fit(df[spec.name], rng)
+                self.encoders_[spec.name] = encoder.fit(encoded[spec.name], rng)
         self._build_spans()
         return self
+
+    # -- dependent pairs ------------------------------------------------------------------
+    def _fit_pairs(self, df: pd.DataFrame, rng: np.random.Generator) -> None:
+        """Detect dependent numeric pairs; fit an output encoder for each dependent column."""
+        self.pairs_: list[DependentPair] = []
+        self.pair_outputs_: dict[str, NumericEncoder] = {}
+        if self.pair_threshold is None:
+            return
+        numeric = [
+            s
+            for s in self.specs
+            if s.kind in NUMERIC_KINDS and s.name not in self.discrete_numbers_
+        ]
+        if len(numeric) < 2:
+            return
+        outputs = {s.name: self._numeric_output(s) for s in numeric}
+        values = {name: enc.to_float(df[name]) for name, enc in outputs.items()}
+        pairs = detect_dependent_pairs(
+            values,
+            threshold=self.pair_threshold,
+            sample_rows=self.gmm_sample_rows,
+            min_unique=self.pair_min_unique,
+            rng=np.random.default_rng(rng.integers(2**63 - 1)),
+        )
+        for pair in pairs:
+            encoder = outputs[pair.column]
+            encoder.fit_output(df[pair.column])
+            self.pair_outputs_[pair.column] = encoder
+        self.pairs_ = pairs
+
+    def _numeric_output(self, spec: ColumnSpec) -> NumericEncoder:
+        return NumericEncoder(spec, ModeNormalizer(), table=self.table)
+
+    def _encoded_spec(self, spec: ColumnSpec) -> ColumnSpec:
+        """The spec of what is encoded: a dependent column's residual is an unbounded float."""
+        if spec.name in self.pair_outputs_:
+            return ColumnSpec(spec.name, ColumnKind.CONTINUOUS, nullable=spec.nullable)
+        return spec
+
+    def _encoded_input(self, df: pd.DataFrame) -> dict[str, pd.Series]:
+        """The columns as encoded: each dependent column replaced by its residual (null where
+        the column is null)."""
+        columns = {name: df[name] for name in df.columns}
+        for pair in self.pairs_:
+            y, y_null = self.pair_outputs_[pair.column].to_float(df[pair.column])
+            x, x_null = self._partner_floats(pair, df[pair.partner])
+            residual = pair.residual(y, x, x_null)
+            columns[pair.column] = pd.Series(
+                np.where(y_null, np.nan, residual), index=df.index, name=pair.column
+            )
+        return columns
+
+    def _partner_floats(
+        self, pair: DependentPair, series: pd.Series
+    ) -> tuple[np.ndarray, np.ndarray]:
+        encoder = self.encoders_.get(pair.partner)
+        if not isinstance(encoder, NumericEncoder):  # while fitting, before the encoders
+            spec = next(s for s in self.specs if s.name == pair.partner)
+            encoder = self._numeric_output(spec)
+        return encoder.to_float(series)
+
+    def _restore_pairs(self, columns: dict[str, pd.Series]) -> None:
+        """Rebuild each dependent column from its decoded residual and decoded partner."""
+        for pair in self.pairs_:
+            residual = columns[pair.column].to_numpy(dtype=np.float64, na_value=np.nan)
+            nulls = np.isnan(residual)
+            x, x_null = self._partner_floats(pair, columns[pair.partner])
+            values = pair.restore(np.where(nulls, 0.0, residual), x, x_null)
+            restored = self.pair_outputs_[pair.column].from_float(values, nulls)
+            columns[pair.column] = restored.reset_index(drop=True)
+
+    @property
+    def dependent_pairs(self) -> list[DependentPair]:
+        """The (dependent column, partner) pairs found at fit time."""
+        return list(self.pairs_)
 
     @property
     def spans(self) -> list[Span]:
@@ -150,7 +258,8 @@ class DataTransformer:
         most likely mode is used (deterministic, for conditioning context).
         """
         self._check_frame(df, fitting=False)
-        blocks = [enc.transform(df[name], rng) for name, enc in self.encoders_.items()]
+        encoded = self._encoded_input(df) if self.pairs_ else df
+        blocks = [enc.transform(encoded[name], rng) for name, enc in self.encoders_.items()]
         if not blocks:
             return np.zeros((len(df), 0), dtype=np.float32)
         return np.concatenate(blocks, axis=1)
@@ -167,6 +276,7 @@ class DataTransformer:
                 drop=True
             )
             offset += width
+        self._restore_pairs(columns)
         for name, model in self.text_models_.items():
             columns[name] = pd.Series(model.sample(n, rng, column=name), name=name, dtype=object)
         return pd.DataFrame({name: columns[name] for name in self.source_columns_})
@@ -190,6 +300,7 @@ class DataTransformer:
             else:
                 assert isinstance(enc, CategoricalEncoder)
                 columns[name] = enc.inverse_codes(codes[:, soft_i], rng)
+        self._restore_pairs(columns)
         for name, model in self.text_models_.items():
             columns[name] = pd.Series(model.sample(n, rng, column=name), name=name, dtype=object)
         return pd.DataFrame({name: columns[name] for name in self.source_columns_}, copy=False)
@@ -204,12 +315,18 @@ class DataTransformer:
                 "gmm_max_iter": self.gmm_max_iter,
                 "max_categories": self.max_categories,
                 "text_order": self.text_order,
+                "pair_threshold": self.pair_threshold,
+                "pair_min_unique": self.pair_min_unique,
+                "discrete_max_values": self.discrete_max_values,
                 "table": self.table,
             },
             "specs": [s.to_dict() for s in self.specs],
             "source_columns": self.source_columns_,
             "encoders": {},
             "text": {},
+            "pairs": [p.to_dict() for p in self.pairs_],
+            "discrete_numbers": list(self.discrete_numbers_),
+            "pair_outputs": {n: e.output_state() for n, e in self.pair_outputs_.items()},
         }
         arrays: dict[str, np.ndarray] = {}
         for name, enc in self.encoders_.items():
@@ -230,6 +347,13 @@ class DataTransformer:
         self.source_columns_ = list(meta["source_columns"])
         self.encoders_ = {}
         self.text_models_ = {}
+        # Artifacts written before dependent pairs existed have no "pairs": none were used.
+        self.pairs_ = [DependentPair.from_dict(d) for d in meta.get("pairs", [])]
+        self.discrete_numbers_ = list(meta.get("discrete_numbers", []))
+        self.pair_outputs_ = {}
+        for name, output in meta.get("pair_outputs", {}).items():
+            spec = next(s for s in specs if s.name == name)
+            self.pair_outputs_[name] = self._numeric_output(spec).load_output_state(output)
         for spec in specs:
             if spec.kind is ColumnKind.TEXT:
                 text_meta = meta["text"][spec.name]
@@ -239,7 +363,9 @@ class DataTransformer:
                     text_meta, {n: arrays[f"{key}_{n}"] for n in names}
                 )
             else:
-                encoder = self._make_encoder(spec)
+                encoder = self._make_encoder(
+                    self._encoded_spec(spec), discrete=spec.name in self.discrete_numbers_
+                )
                 assert isinstance(encoder, ColumnEncoder)
                 encoder.load_state(meta["encoders"][spec.name], {})
                 self.encoders_[spec.name] = encoder
