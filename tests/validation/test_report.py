@@ -162,8 +162,9 @@ def test_kept_personal_data_is_scored_but_never_shown_in_the_report() -> None:
         c.model_copy(update={"pii_action": PiiAction.KEEP}) if c.name in pii else c
         for c in invoice_table.columns]})  # fmt: skip
     subset = schema.model_copy(update={"tables": [kept]})
-    report = build_report_from_frames({"Invoice": invoice}, {"Invoice": invoice}, subset,
-                                      privacy=False)
+    report = build_report_from_frames(
+        {"Invoice": invoice}, {"Invoice": invoice}, subset, privacy=False
+    )
     shapes = {c.column: c.score for c in report.tables["Invoice"].column_shapes}
     # kept PII is model input: scored like any column
     assert shapes["BillingAddress"] == 1.0 and shapes["BillingCity"] == 1.0
@@ -176,17 +177,34 @@ def test_kept_personal_data_is_scored_but_never_shown_in_the_report() -> None:
     assert labels[:2] == ["value 1", "value 2"]
     # a categorical column that is not personal data keeps its real labels
     country = invoice["BillingCountry"].value_counts().index[0]
-    assert country in page and country in report.tables["Invoice"].distributions[
-        "BillingCountry"].labels
+    assert (
+        country in page
+        and country in report.tables["Invoice"].distributions["BillingCountry"].labels
+    )
 
 
 def test_text_dates_are_parsed_with_the_schema_format_not_guessed() -> None:
     days = pd.date_range("2024-01-05", "2024-02-25", periods=40)
     frame = pd.DataFrame({"id": range(40), "day": list(days.strftime("%d/%m/%Y"))})
-    schema = Schema.model_validate({"tables": [{"name": "t", "primary_key": ["id"], "columns": [
-        {"name": "id", "type": "id", "storage": "integer", "nullable": False},
-        {"name": "day", "type": "datetime", "storage": "string",
-         "datetime_format": "%d/%m/%Y"}]}]})
+    schema = Schema.model_validate(
+        {
+            "tables": [
+                {
+                    "name": "t",
+                    "primary_key": ["id"],
+                    "columns": [
+                        {"name": "id", "type": "id", "storage": "integer", "nullable": False},
+                        {
+                            "name": "day",
+                            "type": "datetime",
+                            "storage": "string",
+                            "datetime_format": "%d/%m/%Y",
+                        },
+                    ],
+                }
+            ]
+        }
+    )
     shifted = frame.assign(day=list((days + pd.Timedelta(days=30)).strftime("%d/%m/%Y")))
     report = build_report_from_frames({"t": frame}, {"t": shifted}, schema, privacy=False)
     (shape,) = report.tables["t"].column_shapes
