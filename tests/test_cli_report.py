@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.cli import main
-from synthohive_lib.schema import load_schema, save_schema
+from synthohive_lib.schema import PiiAction, load_schema, save_schema
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -60,9 +60,7 @@ def test_report_writes_html_and_prints_scores_worst_first(
     assert not list(out.parent.glob(".*.tmp")), "no temporary file is left behind"
 
 
-def test_report_as_json_has_scores_per_table(
-    artist_album: dict[str, Path], tmp_path: Path
-) -> None:
+def test_report_as_json_has_scores_per_table(artist_album: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     code = main([
         "report", "--real", str(artist_album["real"]), "--synthetic",
@@ -80,7 +78,10 @@ def test_report_as_json_has_scores_per_table(
     assert relation["name"] == "Album(ArtistId) -> Artist(ArtistId)"
     n_albums = len(pd.read_parquet(artist_album["synthetic"] / "Album.parquet"))
     assert relation["referential_integrity"] == {
-        "score": 1.0, "orphan_rows": 0, "null_fk_rows": 0, "checked_rows": n_albums,
+        "score": 1.0,
+        "orphan_rows": 0,
+        "null_fk_rows": 0,
+        "checked_rows": n_albums,
     }
     # only the relation is scored (ids and free text are not distributions)
     assert data["score"] == pytest.approx(relation["score"]) and 0.0 < data["score"] < 1.0
@@ -105,9 +106,7 @@ def test_report_on_a_folder_without_the_tables_fails_cleanly(
 ) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    (empty / "Other.parquet").write_bytes(
-        (artist_album["real"] / "Artist.parquet").read_bytes()
-    )
+    (empty / "Other.parquet").write_bytes((artist_album["real"] / "Artist.parquet").read_bytes())
     out = tmp_path / "r.html"
     code = main([
         "report", "--real", str(artist_album["real"]), "--synthetic", str(empty),
@@ -154,3 +153,75 @@ def test_text_dates_are_read_with_the_schemas_format(tmp_path: Path) -> None:
     labels = table["distributions"]["day"]["labels"]
     edges = [label.split(" ")[-1] for label in labels if label != "(null)"]
     assert edges and all("2024-01-05" <= e <= "2024-02-25" for e in edges), labels
+
+
+@pytest.fixture
+def invoices(tmp_path: Path, chinook_sqlite_path: Path) -> dict[str, Path]:
+    """Real Chinook invoices and the pipeline's kind of copy: attributes faithful, the PII
+    columns the schema replaces filled with fakes; BillingCity opted out with ``keep``."""
+    with sqlite3.connect(chinook_sqlite_path) as conn:
+        real = pd.read_sql('SELECT * FROM "Invoice"', conn)
+    n = len(real)
+    synthetic = real.assign(
+        BillingAddress=[f"{i} Synthetic Lane" for i in range(n)],
+        BillingPostalCode=[f"Q{i % 40:05d}X" for i in range(n)],
+    )
+    paths = {"real": tmp_path / "real", "synthetic": tmp_path / "synthetic"}
+    for side, frame in (("real", real), ("synthetic", synthetic)):
+        paths[side].mkdir()
+        frame.to_parquet(paths[side] / "Invoice.parquet")
+    full = load_schema(REPO / "examples" / "chinook" / "schema.yaml")
+    invoice = full.table("Invoice")
+    columns = [
+        c.model_copy(update={"pii_action": PiiAction.KEEP}) if c.name == "BillingCity" else c
+        for c in invoice.columns
+    ]
+    table = invoice.model_copy(update={"foreign_keys": [], "columns": columns})
+    paths["schema"] = save_schema(
+        full.model_copy(update={"tables": [table]}), tmp_path / "schema.yaml"
+    )
+    return paths
+
+
+def test_replaced_pii_is_listed_not_scored_and_keep_is_scored(
+    invoices: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "report.json"
+    args = ["report", "--real", str(invoices["real"]), "--synthetic",
+            str(invoices["synthetic"]), "--schema", str(invoices["schema"]), "-o", str(out),
+            "--no-privacy"]  # fmt: skip
+    assert main(args) == 0
+    (table,) = json.loads(out.read_text())["tables"]
+    assert table["not_scored"] == [
+        {"column": c, "action": "fake", "reason": "not scored: PII replaced by fake"}
+        for c in ("BillingAddress", "BillingPostalCode")
+    ]
+    shapes = {c["column"] for c in table["column_shapes"]}
+    assert "BillingCity" in shapes  # keep: model input, scored (labels still anonymised)
+    assert not shapes & {"BillingAddress", "BillingPostalCode"}
+    # every learned column is a faithful copy: the fakes must not pull the score down
+    # (scored against the real addresses, Invoice fell to about a third)
+    assert table["score"] == pytest.approx(1.0)
+    printed = capsys.readouterr().out
+    assert ("Not scored (PII replaced by the privacy layer): Invoice.BillingAddress (fake), "
+            "Invoice.BillingPostalCode (fake)") in printed  # fmt: skip
+    assert "PII leak scan: no real PII value" in printed
+    data = json.loads(out.read_text())
+    assert data["pii_leak_scan"]["ok"] and data["pii_leak_scan"]["kept_columns"] == [
+        "Invoice.BillingCity"
+    ]
+
+    # real addresses copied into the unscored column: same score, and the scan says so
+    real = pd.read_parquet(invoices["real"] / "Invoice.parquet")
+    leaky = pd.read_parquet(invoices["synthetic"] / "Invoice.parquet")
+    leaky["BillingAddress"] = real["BillingAddress"]
+    leaky.to_parquet(invoices["synthetic"] / "Invoice.parquet")
+    assert main(args) == 0
+    data = json.loads(out.read_text())
+    assert data["tables"][0]["score"] == pytest.approx(1.0)
+    assert [leak["column"] for leak in data["pii_leak_scan"]["leaks"]] == ["BillingAddress"]
+    printed = capsys.readouterr().out
+    assert "PII leak scan: real PII values in 1 synthetic column(s): Invoice.BillingAddress=" in (
+        printed
+    )
+    assert real["BillingAddress"].iloc[0] not in printed  # masked examples only
