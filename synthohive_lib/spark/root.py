@@ -11,26 +11,22 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from synthohive_lib.relational.blocks import (
+    INTERNAL_PREFIX,
+    ROW_INDEX,
+    BlockPlan,
+    PiiFiller,
+    order_columns,
+    root_block,
+)
 from synthohive_lib.relational.keys import KeyFormat
 from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.schema.model import Table
 from synthohive_lib.spark.artifact import ModelPayload
-from synthohive_lib.spark.attributes import PiiFiller, finish_block, sample_attributes
-from synthohive_lib.spark.blocks import (
-    STREAM_MODEL,
-    STREAM_ROWS,
-    BlockPlan,
-    block_seed,
-    key_seed,
-)
 
-#: hidden column carrying each row's global index (children use it to find parent blocks)
-ROW_INDEX = "_synthohive_row"
-#: every internal column starts with this; :func:`write_table_spark` drops them
-INTERNAL_PREFIX = "_synthohive_"
+__all__ = ["INTERNAL_PREFIX", "ROW_INDEX", "RootJob", "order_columns"]
 
 
 @dataclass(frozen=True)
@@ -60,49 +56,30 @@ class RootJob:
     def plan(self) -> TablePlan | None:
         return None if self.plan_state is None else TablePlan.from_dict(self.plan_state)
 
-    def block(self, block: int, *, rows: int | None = None, stream_seed: int | None = None
-              ) -> pd.DataFrame:
-        """Rows of ``block``; ``rows``/``stream_seed`` override size and seed (schema probe)."""
-        n = self.blocks.size(block) if rows is None else rows
-        start = self.blocks.start(block)
-        seed = self.seed if stream_seed is None else stream_seed
-        rng = np.random.default_rng(block_seed(seed, block, STREAM_ROWS))
+    def block(
+        self, block: int, *, rows: int | None = None, stream_seed: int | None = None
+    ) -> pd.DataFrame:
+        """Rows of ``block``; ``rows``/``stream_seed`` override size and seed (schema probe).
+
+        The work is :func:`~synthohive_lib.relational.blocks.root_block`, the function the
+        single-process path calls too; the model is loaded (once per worker) only when the
+        table has attribute columns.
+        """
         plan = self.plan
-        frame = pd.DataFrame(index=range(n))
-        if self.payload is not None and (plan is None or plan.attributes):
-            model = self.payload.load()
-            model_seed = block_seed(seed, block, STREAM_MODEL)
-            if plan is None:
-                frame = model.sample(n, seed=model_seed).reset_index(drop=True)
-            else:
-                attrs = sample_attributes(model, plan, n, None, model_seed, rng,
-                                          table=self.table, avoid=self.avoid)
-                for col in plan.attributes:
-                    frame[col] = attrs[col].to_numpy()
-        offset = self.key_offset + start
-        first: list[str] = []
-        if plan is not None:
-            plan.keys.generate(frame, offset=offset, seed=key_seed(self.seed))
-            first = list(plan.keys.columns)
-            frame = finish_block(frame, plan, rng, table=self.table, fill_pii=self.fill_pii)
-        if self.key_column is not None and self.key_format is not None:
-            frame[self.key_column] = self.key_format.generate(
-                n, offset, key_seed(self.seed)).to_numpy()
-            first.append(self.key_column)
-        columns = None if self.table is None else self.table.column_names
-        return order_columns(frame, columns, first, start, self.keep_row_index)
-
-
-def order_columns(frame: pd.DataFrame, columns: list[str] | None, first: list[str],
-                  start: int, keep_row_index: bool) -> pd.DataFrame:
-    """``frame`` in the table's column order (else ``first`` then the rest), plus the
-    global row index when asked."""
-    if columns is None:
-        head = [c for c in first if c in frame.columns]
-        ordered = head + [c for c in frame.columns if c not in set(head)]
-    else:
-        ordered = [c for c in columns if c in frame.columns]
-    out = frame[ordered].copy()
-    if keep_row_index:
-        out[ROW_INDEX] = np.arange(start, start + len(out), dtype=np.int64)
-    return out
+        needs_model = self.payload is not None and (plan is None or bool(plan.attributes))
+        return root_block(
+            self.payload.load() if needs_model and self.payload is not None else None,
+            plan,
+            self.blocks,
+            block,
+            self.seed,
+            rows=rows,
+            stream_seed=stream_seed,
+            key_offset=self.key_offset,
+            key_column=self.key_column,
+            key_format=self.key_format,
+            table=self.table,
+            avoid=self.avoid,
+            fill_pii=self.fill_pii,
+            keep_row_index=self.keep_row_index,
+        )
