@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,3 +37,27 @@ def mixed_frame() -> pd.DataFrame:
             "name": names,
         }
     )
+
+
+def _media_frame(n: int = 1500, seed: int = 0) -> pd.DataFrame:
+    """Duration and file size: size = duration x one of two bit rates x a little noise; a
+    price with two levels that follows the high bit rate; and an unrelated number."""
+    rng = np.random.default_rng(seed)
+    ms = np.round(rng.lognormal(12.4, 0.5, n)).astype(np.int64)
+    video = rng.random(n) < 0.1
+    ms[video] *= 8
+    rate = np.where(video, 180.0, 32.0) * np.exp(rng.normal(0, 0.05, n))
+    return pd.DataFrame(
+        {
+            "ms": ms,
+            "bytes": np.round(ms * rate).astype(np.int64),
+            "price": np.where(video, 1.99, 0.99),
+            "rating": np.round(rng.normal(50, 10, n), 1),
+        }
+    )
+
+
+@pytest.fixture
+def make_media_frame() -> Callable[..., pd.DataFrame]:
+    """Builds the media table (``n`` rows, ``seed``); see :func:`_media_frame`."""
+    return _media_frame

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,39 +12,25 @@ from synthohive_lib.transform import ColumnKind, ColumnSpec, DataTransformer
 from synthohive_lib.transform.pairs import DependentPair, detect_dependent_pairs
 
 
-def _media_frame(n: int = 1500, seed: int = 0) -> pd.DataFrame:
-    """Duration and file size: size = duration x one of two bit rates x a little noise; a
-    price with two levels that follows the high bit rate; and an unrelated number."""
-    rng = np.random.default_rng(seed)
-    ms = np.round(rng.lognormal(12.4, 0.5, n)).astype(np.int64)
-    video = rng.random(n) < 0.1
-    ms[video] *= 8
-    rate = np.where(video, 180.0, 32.0) * np.exp(rng.normal(0, 0.05, n))
-    return pd.DataFrame(
-        {
-            "ms": ms,
-            "bytes": np.round(ms * rate).astype(np.int64),
-            "price": np.where(video, 1.99, 0.99),
-            "rating": np.round(rng.normal(50, 10, n), 1),
-        }
-    )
-
-
 def _round_trip(df: pd.DataFrame, **kwargs: object) -> tuple[DataTransformer, pd.DataFrame]:
     transformer = DataTransformer(**kwargs).fit(df, np.random.default_rng(0))
     matrix = transformer.transform(df, np.random.default_rng(1))
     return transformer, transformer.inverse_transform(matrix, np.random.default_rng(2))
 
 
-def test_a_near_linear_pair_is_found_with_the_earlier_column_as_partner() -> None:
-    transformer = DataTransformer().fit(_media_frame(), np.random.default_rng(0))
+def test_a_near_linear_pair_is_found_with_the_earlier_column_as_partner(
+    make_media_frame: Callable[..., pd.DataFrame],
+) -> None:
+    transformer = DataTransformer().fit(make_media_frame(), np.random.default_rng(0))
     pairs = transformer.dependent_pairs
     assert [(p.column, p.partner, p.log) for p in pairs] == [("bytes", "ms", True)]
     assert pairs[0].score >= 0.9
 
 
-def test_unrelated_columns_and_the_switch_leave_columns_alone() -> None:
-    df = _media_frame()
+def test_unrelated_columns_and_the_switch_leave_columns_alone(
+    make_media_frame: Callable[..., pd.DataFrame],
+) -> None:
+    df = make_media_frame()
     assert DataTransformer(pair_threshold=None).fit(df).dependent_pairs == []
     independent = df.assign(bytes=np.random.default_rng(5).permutation(df["bytes"].to_numpy()))
     assert DataTransformer().fit(independent).dependent_pairs == []
@@ -68,8 +56,10 @@ def test_residual_and_restore_are_inverse_on_both_scales() -> None:
     )
 
 
-def test_round_trip_gives_integers_back_exactly_with_nulls_in_place() -> None:
-    df = _media_frame()
+def test_round_trip_gives_integers_back_exactly_with_nulls_in_place(
+    make_media_frame: Callable[..., pd.DataFrame],
+) -> None:
+    df = make_media_frame()
     df["ms"] = df["ms"] // 100  # values float32 alphas represent exactly
     df["bytes"] = (df["ms"] * 32 + df.index % 7).astype("Int64")
     df.loc[df.index % 9 == 0, "bytes"] = pd.NA
@@ -83,8 +73,10 @@ def test_round_trip_gives_integers_back_exactly_with_nulls_in_place() -> None:
     assert exact.mean() > 0.99  # float32 alphas clipped at 4 std are the only misses
 
 
-def test_dependent_column_keeps_its_declared_bounds_and_decimals() -> None:
-    df = _media_frame()
+def test_dependent_column_keeps_its_declared_bounds_and_decimals(
+    make_media_frame: Callable[..., pd.DataFrame],
+) -> None:
+    df = make_media_frame()
     df["bytes"] = df["bytes"] / 1000.0
     specs = [
         ColumnSpec("ms", ColumnKind.INTEGER),
@@ -100,8 +92,10 @@ def test_dependent_column_keeps_its_declared_bounds_and_decimals() -> None:
     np.testing.assert_array_equal(out["bytes"], out["bytes"].round(1))
 
 
-def test_few_valued_numbers_are_conditioning_levels_that_come_back_exactly() -> None:
-    df = _media_frame()
+def test_few_valued_numbers_are_conditioning_levels_that_come_back_exactly(
+    make_media_frame: Callable[..., pd.DataFrame],
+) -> None:
+    df = make_media_frame()
     df["stars"] = (df.index % 4 + 1).astype("Int64")
     df.loc[df.index % 13 == 0, "stars"] = pd.NA
     transformer, back = _round_trip(df)
@@ -112,8 +106,10 @@ def test_few_valued_numbers_are_conditioning_levels_that_come_back_exactly() -> 
     assert plain.discrete_spans == []
 
 
-def test_state_round_trip_decodes_identically() -> None:
-    df = _media_frame()
+def test_state_round_trip_decodes_identically(
+    make_media_frame: Callable[..., pd.DataFrame],
+) -> None:
+    df = make_media_frame()
     transformer = DataTransformer().fit(df, np.random.default_rng(0))
     matrix = transformer.transform(df, np.random.default_rng(1))
     meta, arrays = transformer.state()
@@ -127,8 +123,10 @@ def test_state_round_trip_decodes_identically() -> None:
     np.testing.assert_array_equal(loaded.transform(df), transformer.transform(df))
 
 
-def test_state_written_before_pairs_existed_still_loads() -> None:
-    df = _media_frame()
+def test_state_written_before_pairs_existed_still_loads(
+    make_media_frame: Callable[..., pd.DataFrame],
+) -> None:
+    df = make_media_frame()
     old = DataTransformer(pair_threshold=None, discrete_max_values=0).fit(df)
     meta, arrays = old.state()
     for key in ("pair_threshold", "pair_min_unique", "discrete_max_values"):
