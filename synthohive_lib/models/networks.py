@@ -60,7 +60,10 @@ class Generator(nn.Module):
             linear = last if block is last else block.linear
             weight = linear.weight
             start = before + noise.shape[1]
-            dense = torch.cat([weight[:, :start], weight[:, start + cond_dim :]], 1)
+            if weight.shape[1] == start + cond_dim:  # no context columns: a view, no copy
+                dense = weight[:, :start]
+            else:
+                dense = torch.cat([weight[:, :start], weight[:, start + cond_dim :]], 1)
             table = F.pad(weight[:, start : start + cond_dim].T, (0, 0, 0, 1))
             added = F.embedding(slot, table) + linear.bias
             out = torch.addmm(added, x, dense.T)
@@ -71,14 +74,30 @@ class Generator(nn.Module):
         raise AssertionError("unreachable")
 
 
-class _Dropout(nn.Dropout):
-    """Dropout with its mask drawn by ``uniform_`` (torch's CPU ``bernoulli_`` is ~4x slower)."""
+class _LeakyDropout(nn.Module):
+    """LeakyReLU followed by dropout, as one multiplication by a constant (no-grad) factor.
+
+    ``y = x * s`` with ``s = slope(x > 0) * mask / keep`` computed without autograd. The result
+    and its first derivative equal ``dropout(leaky_relu(x))``, but the derivative ``s`` does
+    not depend on ``x`` in the graph: the gradient penalty's double backward then has no
+    path back through the activations (torch's ``leaky_relu_backward`` would propagate a
+    tensor of zeros there, costing a full-size matrix product per layer for nothing). The
+    dropout mask is drawn with ``uniform_`` (torch's CPU ``bernoulli_`` is ~4x slower).
+    """
+
+    def __init__(self, negative_slope: float, p: float) -> None:
+        super().__init__()
+        self.negative_slope, self.p = negative_slope, p
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.p == 0:
-            return x
-        keep = 1.0 - self.p
-        return x * torch.rand_like(x).lt_(keep).mul_(1.0 / keep)
+        with torch.no_grad():
+            if self.training and self.p > 0:
+                keep = 1.0 - self.p
+                scale = torch.rand_like(x).lt_(keep).mul_(1.0 / keep)
+                scale *= torch.where(x > 0, 1.0, self.negative_slope)
+            else:
+                scale = torch.where(x > 0, 1.0, self.negative_slope).to(x.dtype)
+        return x * scale
 
 
 class Discriminator(nn.Module):
@@ -90,7 +109,7 @@ class Discriminator(nn.Module):
         layers: list[nn.Module] = []
         dim = in_dim * pac
         for width in hidden:
-            layers += [nn.Linear(dim, width), nn.LeakyReLU(0.2), _Dropout(0.5)]
+            layers += [nn.Linear(dim, width), _LeakyDropout(0.2, 0.5)]
             dim = width
         layers.append(nn.Linear(dim, 1))
         self.net = nn.Sequential(*layers)
