@@ -7,6 +7,8 @@ from typing import Any
 
 from synthohive_lib.errors import ModelError
 
+GENERATION_PRECISIONS = ("auto", "float32", "bfloat16")
+
 
 @dataclass
 class CTGANConfig:
@@ -18,7 +20,10 @@ class CTGANConfig:
     Context: ``cond_dropout`` is the share of rows trained without a conditional vector when
     a parent context is given, so the model can generate from context alone.
     Runtime: ``device`` ('auto', 'cpu', 'cuda', 'cuda:1', ...); ``mixed_precision`` (bf16
-    autocast of forward passes on CUDA or on CPUs with bf16 support; off by default);
+    autocast of training passes on CUDA or on CPUs with bf16 support; off by default);
+    ``generation_precision`` ('auto', 'float32', 'bfloat16': the dtype of the inference-only
+    generator used by ``sample``; 'auto' = bfloat16 where the device multiplies bf16 natively
+    (CUDA with bf16, or a CPU with AMX/AVX512-BF16), else float32);
     ``num_threads`` (CPU intra-op threads; None keeps torch's choice); ``seed``;
     ``time_budget_s`` (stop after the epoch that exceeds it); ``verbose`` (tqdm bar; None =
     only when stderr is a terminal); ``sample_batch_size`` (rows generated per forward pass).
@@ -43,6 +48,7 @@ class CTGANConfig:
     cond_dropout: float = 0.5
     device: str = "auto"
     mixed_precision: bool = False
+    generation_precision: str = "auto"
     num_threads: int | None = None
     seed: int | None = None
     time_budget_s: float | None = None
@@ -63,6 +69,12 @@ class CTGANConfig:
             raise ModelError(
                 f"batch_size {self.batch_size} must be a positive multiple of pac {self.pac}",
                 fix="choose batch_size divisible by pac",
+            )
+        if self.generation_precision not in GENERATION_PRECISIONS:
+            raise ModelError(
+                f"generation_precision {self.generation_precision!r} is not one of "
+                f"{list(GENERATION_PRECISIONS)}",
+                fix="use 'auto', 'float32' or 'bfloat16'",
             )
         if self.epochs < 0:
             raise ModelError("epochs must be >= 0", fix="pass a non-negative number of epochs")

@@ -55,6 +55,33 @@ log = structlog.get_logger(__name__)
 MODEL_NAME = "ctgan"
 
 
+def native_bf16(device: torch.device) -> bool:
+    """Whether ``device`` multiplies bf16 matrices in hardware (not by emulation).
+
+    On CPU that means AMX or AVX512-BF16; there a bf16 generator runs 2-3x faster than a
+    float32 one with the same marginal fidelity (see benchmarks/RESULTS.md). Elsewhere bf16
+    would be emulated and slower, so float32 is kept.
+    """
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type != "cpu":
+        return False
+    try:
+        capability = torch._C._cpu._get_cpu_capability()
+    except (AttributeError, RuntimeError):  # private API: absent in other torch builds
+        return False
+    return bool(capability.get("amx_bf16") or capability.get("avx512_bf16"))
+
+
+def generation_dtype(precision: str, mixed_precision: bool, device: torch.device) -> torch.dtype:
+    """dtype of the inference-only generator: ``generation_precision``, resolving 'auto'."""
+    if precision == "bfloat16" or (
+        precision == "auto" and (mixed_precision or native_bf16(device))
+    ):
+        return torch.bfloat16
+    return torch.float32
+
+
 def resolve_device(name: str) -> torch.device:
     """'auto' picks CUDA when available, else CPU; anything else is passed to torch."""
     if name == "auto":
@@ -294,16 +321,18 @@ class CTGAN(GenerativeModel):
                     perm = torch.from_numpy(rng.permutation(batch)).to(device)
                     ctx_fake = ctx_all[rows_t]
                     real_rows = rows_t[perm]
-                    with torch.no_grad(), autocast:
-                        noise = torch.randn(batch, c.embedding_dim, device=device)
-                        raw = generator.forward_slots(noise, slot, ctx_fake, sampler.cond_dim)
-                        fake = activation(raw)
-                    fake_in = torch.cat([fake.float(), cond, ctx_fake], 1)
-                    real_in = torch.cat([real_all[real_rows], cond[perm], ctx_all[real_rows]], 1)
                     with autocast:
+                        with torch.no_grad():
+                            noise = torch.randn(batch, c.embedding_dim, device=device)
+                            raw = generator.forward_slots(noise, slot, ctx_fake, sampler.cond_dim)
+                            fake = activation(raw)
+                        fake_in = torch.cat([fake.float(), cond, ctx_fake], 1)
+                        real_in = torch.cat(
+                            [real_all[real_rows], cond[perm], ctx_all[real_rows]], 1
+                        )
                         scores = critic(torch.cat([fake_in, real_in], 0))
                         loss_d = scores[: batch // c.pac].mean() - scores[batch // c.pac :].mean()
-                    penalty = gradient_penalty(critic, real_in, fake_in)
+                        penalty = gradient_penalty(critic, real_in, fake_in)
                     opt_d.zero_grad(set_to_none=True)
                     (loss_d + penalty).backward()
                     opt_d.step()
@@ -433,8 +462,8 @@ class CTGAN(GenerativeModel):
             ).to(device)
         c = self.config
         self.generator_.eval()
-        # mixed_precision: the plan's weights are cast to bf16 once (no autocast per call).
-        dtype = torch.bfloat16 if c.mixed_precision else torch.float32
+        # bf16: the plan's weights are cast once (no autocast per call).
+        dtype = generation_dtype(c.generation_precision, c.mixed_precision, device)
         plan = GenerationPlan(self.generator_, c.embedding_dim, self.sampler_.cond_dim, dtype)
         activation = self.activation_
         # Only what decoding reads is kept: the alpha of every scalar span and the chosen

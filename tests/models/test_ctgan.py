@@ -113,6 +113,31 @@ def test_mixed_precision_trains_and_samples_on_cpu() -> None:
     assert len(sample) == 50 and sample["income"].dropna().map(np.isfinite).all()
 
 
+def test_generation_precision_picks_the_generator_dtype(fitted) -> None:
+    import torch
+
+    from synthohive_lib.models.ctgan import generation_dtype, native_bf16
+
+    cpu = torch.device("cpu")
+    assert generation_dtype("float32", True, cpu) == torch.float32
+    assert generation_dtype("bfloat16", False, cpu) == torch.bfloat16
+    auto = torch.bfloat16 if native_bf16(cpu) else torch.float32
+    assert generation_dtype("auto", False, cpu) == auto
+    assert generation_dtype("auto", True, cpu) == torch.bfloat16
+    model, data = fitted
+    by_dtype = {}
+    for precision in ("float32", "bfloat16"):
+        model.config.generation_precision = precision
+        by_dtype[precision] = model.sample(300, seed=4)
+        pd.testing.assert_frame_equal(by_dtype[precision], model.sample(300, seed=4))
+        assert by_dtype[precision]["age"].between(data["age"].min(), data["age"].max()).all()
+    model.config.generation_precision = "auto"
+    # Same noise and conditions, different rounding: close, not identical.
+    assert not by_dtype["float32"].equals(by_dtype["bfloat16"])
+    with pytest.raises(ModelError, match="generation_precision"):
+        CTGAN(generation_precision="float16")
+
+
 def test_zero_rows_can_be_sampled(fitted) -> None:
     model, data = fitted
     empty = model.sample(0, seed=1)
