@@ -149,7 +149,7 @@ class DataTransformer:
             if s.kind in (ColumnKind.INTEGER, ColumnKind.CONTINUOUS)
             and is_discrete_number(df[s.name], self.discrete_max_values)
         ]
-        self._fit_pairs(df, rng)
+        self._fit_pairs(df)
         encoded = self._encoded_input(df)
         for spec in self.specs:
             encoder = self._make_encoder(
@@ -163,7 +163,7 @@ class DataTransformer:
         return self
 
     # -- dependent pairs ------------------------------------------------------------------
-    def _fit_pairs(self, df: pd.DataFrame, rng: np.random.Generator) -> None:
+    def _fit_pairs(self, df: pd.DataFrame) -> None:
         """Detect dependent numeric pairs; fit an output encoder for each dependent column."""
         self.pairs_: list[DependentPair] = []
         self.pair_outputs_: dict[str, NumericEncoder] = {}
@@ -183,7 +183,9 @@ class DataTransformer:
             threshold=self.pair_threshold,
             sample_rows=self.gmm_sample_rows,
             min_unique=self.pair_min_unique,
-            rng=np.random.default_rng(rng.integers(2**63 - 1)),
+            # A fixed stream: detection only picks the rows it measures on, and the caller's
+            # stream (hence every model fitted before pairs existed) stays as it was.
+            rng=np.random.default_rng(0),
         )
         for pair in pairs:
             encoder = outputs[pair.column]
