@@ -7,6 +7,7 @@ with SDMetrics (column shapes, column pair trends) and with TSTR: a gradient-boo
 trained on synthetic rows and tested on the held-out real 20 %. One JSON object is printed.
 
     python benchmarks/ctgan_vs_peer.py --epochs 10 --json-out bench.json
+    python benchmarks/ctgan_vs_peer.py --sides ours --epochs 1000 --time-budget-s 90
 
 ``sec_per_epoch`` is the wall time of the epoch loop divided by the epochs, on both sides (the
 package's epoch loop is timed by wrapping its progress-bar iterator). ``transform_fit_s`` is
@@ -64,6 +65,7 @@ def _worker_ours(train: pd.DataFrame, types: dict[str, str], args: argparse.Name
     from dataclasses import replace
 
     from synthohive_lib.models import CTGAN
+    from synthohive_lib.models.ctgan import generation_dtype
     from synthohive_lib.transform import ColumnKind, infer_column_specs
 
     specs = [
@@ -83,6 +85,7 @@ def _worker_ours(train: pd.DataFrame, types: dict[str, str], args: argparse.Name
         **HYPER,
     )
     model.fit(train)
+    device = next(model.generator_.parameters()).device
     epochs = len(model.loss_history_)
     started = time.perf_counter()
     synthetic = model.sample(args.sample_rows, seed=args.seed)
@@ -93,6 +96,9 @@ def _worker_ours(train: pd.DataFrame, types: dict[str, str], args: argparse.Name
         "sec_per_epoch": sum(r["seconds"] for r in model.loss_history_) / max(epochs, 1),
         "epochs": epochs,
         "sample_rows_per_s": args.sample_rows / sample_s,
+        "generation_dtype": str(
+            generation_dtype(model.config.generation_precision, args.mixed_precision, device)
+        ),
     }
 
 
@@ -218,6 +224,13 @@ def main(argv: list[str] | None = None) -> dict:
         "--mixed-precision", action="store_true", help="ours only: bf16 autocast (CPU or CUDA)"
     )
     parser.add_argument("--metric-rows", type=int, default=10_000)
+    parser.add_argument(
+        "--sides",
+        choices=["both", "ours", "peer"],
+        default="both",
+        help="run only one side (e.g. ours with the time budget found for the peer); ratios "
+        "are printed only when both sides ran in this invocation",
+    )
     parser.add_argument("--worker", choices=["ours", "peer"], help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -261,7 +274,7 @@ def main(argv: list[str] | None = None) -> dict:
             forwarded += ["--threads", str(args.threads)]
         if args.mixed_precision:
             forwarded += ["--mixed-precision"]
-        for side in ("ours", "peer"):
+        for side in ("ours", "peer") if args.sides == "both" else (args.sides,):
             subprocess.run(
                 [sys.executable, __file__, "--worker", side, *forwarded],
                 cwd=REPO,
@@ -278,15 +291,22 @@ def main(argv: list[str] | None = None) -> dict:
             measured.update(_tstr(synthetic, test, types))
             result.update({f"{side}_{key}": value for key, value in measured.items()})
     result["real_tstr_accuracy"] = _tstr(train, test, types)["tstr_accuracy"]
+    if args.sides != "both":
+        return _emit(result, args.json_out)
     result["ratio_sec_per_epoch"] = result["peer_sec_per_epoch"] / result["ours_sec_per_epoch"]
     result["ratio_transform_fit"] = result["peer_transform_fit_s"] / result["ours_transform_fit_s"]
     result["ratio_sample_rows_per_s"] = (
         result["ours_sample_rows_per_s"] / result["peer_sample_rows_per_s"]
     )
+    return _emit(result, args.json_out)
+
+
+def _emit(result: dict, json_out: Path | None) -> dict:
+    """Print ``result`` as one JSON object (and write it to ``json_out``)."""
     text = json.dumps(result, indent=2)
     print(text)
-    if args.json_out:
-        args.json_out.write_text(text + "\n")
+    if json_out:
+        json_out.write_text(text + "\n")
     return result
 
 
