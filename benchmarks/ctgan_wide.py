@@ -96,7 +96,10 @@ def adapt_for_peer(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[s
 # Workers (one subprocess per side)
 # --------------------------------------------------------------------------------------------
 class Stages:
-    """Appends (stage, seconds, VmHWM, VmRSS) lines to a file the parent reads even on a kill."""
+    """Appends (stage, wall and CPU seconds, VmHWM, VmRSS) lines to a file.
+
+    One line per stage, flushed at once, so the parent reads them even after a kill.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -109,6 +112,7 @@ class Stages:
         record = {
             "stage": stage,
             "t_s": round(time.perf_counter() - self.started, 3),
+            "cpu_s": round(time.process_time(), 3),  # the machine is shared: wall time varies
             "hwm_mb": round(int(status["VmHWM"].split()[0]) / 1024, 1),
             "rss_mb": round(int(status["VmRSS"].split()[0]) / 1024, 1),
             **extra,
@@ -282,6 +286,18 @@ def _run_side(
     return result
 
 
+def _code_version() -> dict[str, Any]:
+    """HEAD and the library files that differ from it: the tree is shared and changes often."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "synthohive_lib").splitlines()
+    return {"git_head": git("rev-parse", "--short", "HEAD"), "uncommitted_library_files": dirty}
+
+
 def len_rows(result: dict[str, Any]) -> int:
     """Rows of the benchmark table, as recorded in the result."""
     return int(result["rows"])
@@ -343,6 +359,7 @@ def main(argv: list[str] | None = None) -> dict:
         "cpu_count": os.cpu_count(),
         "rss_limit_mb": round(limit_mb),
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
+        **_code_version(),
         "hyper_parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in HYPER.items()},
         "peer_input_adaptations": adaptations,
     }
