@@ -1,17 +1,24 @@
 """Benchmark: distributed generation in Spark local[2] vs the single-process path.
 
 Run:  .venv/bin/python benchmarks/spark_scale.py                  (1M and 10M rows, 5M children)
-      .venv/bin/python benchmarks/spark_scale.py --sizes 1000000 3000000 --children 5000000
+      .venv/bin/python benchmarks/spark_scale.py --sizes 1000000 3000000 10000000
+      .venv/bin/python benchmarks/spark_scale.py --sizes 100000 200000 --skip-family \
+          --oneshot-up-to 200000                                  (a quick check, ~2 minutes)
 
 What it measures, each in its own fresh process (so every peak RSS is that run's own):
 
 * **Adult table** (``/work/shared/datasets/adult.csv``, CTGAN trained ``--epochs`` epochs):
   for each size N, N rows generated and written as Parquet
-  - by the single-process path (``model.sample(N)`` + ``pyarrow.parquet.write_table``), and
+  - by the single-process path users run for a big table: ``write_table_chunked`` into a
+    ``ParquetStore`` (50,000-row blocks streamed into one atomically published file), and
   - by ``generate_table_spark`` + ``write_table_spark`` in ``local[2]``;
   rows/s of both, their ratio, and the peak RSS (``VmHWM``) of the Python driver — flat
   from 1M to 10M on the Spark path, since nothing is collected — next to the JVM's peak
-  (driver *and* executors in local mode) and the single process's peak.
+  (driver *and* executors in local mode) and the single process's peak (flat too: one
+  block at a time). At the smallest size both tables' fingerprints are compared: the same
+  seed and block size give the same rows on both paths (``single_equals_spark``).
+  ``--oneshot-up-to N`` also times the old one-shot path (``model.sample(N)`` +
+  ``pyarrow.parquet.write_table``, all rows in memory) for sizes up to N.
 * **2-level schema**: a customers/orders plan (orders conditioned on their customer) fitted
   on a small real-like sample, then enough synthetic customers for ``--children`` orders,
   generated co-partitioned in Spark and written as Parquet; orphans are counted in Spark
@@ -64,7 +71,39 @@ def _jvm_peak_mb(spark: Any) -> float:
 
 # --------------------------------------------------------------------------- workers
 def run_single(n: int, model_dir: str, out: str) -> dict[str, Any]:
-    """The single-process path: sample N rows in this process, write one Parquet file."""
+    """The single-process path users run: ``write_table_chunked`` into a ``ParquetStore``.
+
+    The table is generated in ``DEFAULT_BLOCK_ROWS`` blocks, with the same seed and the same
+    key column as the Spark run, and streamed into one Parquet file published atomically, so
+    peak memory is one block's and the rows equal the Spark run's.
+    """
+    import torch
+
+    from synthohive_lib.io.store import ParquetStore
+    from synthohive_lib.models import load_model
+    from synthohive_lib.relational.chunked import write_table_chunked
+    from synthohive_lib.relational.keys import IntegerSequenceKey
+
+    model = load_model(model_dir)
+    rss_after_load = peak_rss_mb()
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    cpu = time.process_time()
+    stored = write_table_chunked(ParquetStore(out), "synthetic", None, model, n, 1, name="adult",
+                                 key_column="id", key_format=IntegerSequenceKey())
+    seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu
+    return {"rows": stored.rows, "seconds": round(seconds, 2),
+            "rows_per_s": round(stored.rows / seconds),
+            "rows_per_cpu_s": round(stored.rows / cpu_seconds),
+            "peak_rss_mb": peak_rss_mb(), "rss_after_model_load_mb": rss_after_load,
+            "torch_threads": torch.get_num_threads(), "fingerprint": stored.fingerprint,
+            "load_avg_1m_before_after": [load_before, os.getloadavg()[0]]}
+
+
+def run_oneshot(n: int, model_dir: str, out: str) -> dict[str, Any]:
+    """The old single-process path, for comparison: ``model.sample(N)`` + one Parquet write
+    (all N rows in memory at once)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -73,14 +112,29 @@ def run_single(n: int, model_dir: str, out: str) -> dict[str, Any]:
     model = load_model(model_dir)
     start = time.perf_counter()
     frame = model.sample(n, seed=1)
+    sampled = time.perf_counter() - start
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), out)
     seconds = time.perf_counter() - start
-    return {"rows": len(frame), "seconds": round(seconds, 2),
+    return {"rows": len(frame), "seconds": round(seconds, 2), "sample_seconds": round(sampled, 2),
             "rows_per_s": round(len(frame) / seconds), "peak_rss_mb": peak_rss_mb()}
 
 
-def run_spark(n: int, model_dir: str, out: str) -> dict[str, Any]:
-    """generate_table_spark + write_table_spark (Parquet) in local[2]."""
+def spark_fingerprint(folder: str) -> str:
+    """The store fingerprint of a Spark Parquet folder, read file by file (bounded memory)."""
+    import pyarrow.parquet as pq
+
+    from synthohive_lib.io.store import TableFingerprint
+
+    fp = TableFingerprint()
+    for path in sorted(Path(folder).glob("*.parquet")):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=100_000):
+            fp.update(batch.to_pandas())
+    return fp.hexdigest()
+
+
+def run_spark(n: int, model_dir: str, out: str, compare: str = "") -> dict[str, Any]:
+    """generate_table_spark + write_table_spark (Parquet) in local[2]; with ``compare``, the
+    written table's fingerprint too (after the timing)."""
     import pyarrow.parquet as pq
 
     from synthohive_lib.relational.keys import IntegerSequenceKey
@@ -93,12 +147,15 @@ def run_spark(n: int, model_dir: str, out: str) -> dict[str, Any]:
                               key_format=IntegerSequenceKey())
     write_table_spark(df, out, "parquet")
     seconds = time.perf_counter() - start
+    fingerprint = spark_fingerprint(out) if compare else None
     rows = sum(pq.ParquetFile(p).metadata.num_rows for p in Path(out).glob("*.parquet"))
     result = {"rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds),
               "driver_peak_rss_mb": peak_rss_mb(),
               "driver_rss_after_session_start_mb": rss_after_start,
               "jvm_peak_rss_mb_driver_and_executors": _jvm_peak_mb(spark),
               "partitions": df.rdd.getNumPartitions()}
+    if fingerprint is not None:
+        result["fingerprint"] = fingerprint
     spark.stop()
     return result
 
@@ -197,6 +254,14 @@ def train_family(epochs: int, state: Path) -> dict[str, Any]:
     return {"real_customers": n, "real_orders": len(orders)}
 
 
+def _free_memory_mb() -> int:
+    """MemAvailable of the machine, in MiB (the single path once needed ~12 GiB at 10M)."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) // 1024
+    return -1
+
+
 def _child(mode: str, *args: str) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; its last stdout line is JSON."""
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
@@ -214,6 +279,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--skip-single-above", type=int, default=None,
                         help="skip the single-process path for larger sizes (memory)")
+    parser.add_argument("--oneshot-up-to", type=int, default=0,
+                        help="also run the old one-shot single path (model.sample(N) + one "
+                        "Parquet write) for sizes up to this")
+    parser.add_argument("--skip-family", action="store_true", help="skip the 2-level schema")
     parser.add_argument("--workdir", default=None)
     args = parser.parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="spark-scale-"))
@@ -225,22 +294,40 @@ def main() -> None:
                     "load_avg_at_start": os.getloadavg()},
         "adult": {"model": train_adult(args.epochs, work / "adult_model"), "sizes": {}},
     }
-    for n in args.sizes:
+    for i, n in enumerate(args.sizes):
         entry: dict[str, Any] = {}
+        compare = i == 0  # the smallest size: check both paths wrote the same rows
+        if args.oneshot_up_to and n <= args.oneshot_up_to:
+            entry["single_process_oneshot"] = _child("_oneshot", str(n), str(work / "adult_model"),
+                                                     str(work / f"oneshot-{n}.parquet"))
+            (work / f"oneshot-{n}.parquet").unlink(missing_ok=True)
         if args.skip_single_above is None or n <= args.skip_single_above:
+            free = _free_memory_mb()
             entry["single_process"] = _child("_single", str(n), str(work / "adult_model"),
-                                             str(work / f"single-{n}.parquet"))
-            (work / f"single-{n}.parquet").unlink(missing_ok=True)
+                                             str(work / f"single-{n}"))
+            entry["single_process"]["free_memory_mb_before"] = free
+            shutil.rmtree(work / f"single-{n}", ignore_errors=True)
         entry["spark_local2"] = _child("_spark", str(n), str(work / "adult_model"),
-                                       str(work / f"spark-{n}"))
+                                       str(work / f"spark-{n}"), *(["compare"] if compare else []))
         shutil.rmtree(work / f"spark-{n}", ignore_errors=True)
         if "single_process" in entry:
             entry["speedup_spark_vs_single"] = round(
                 entry["spark_local2"]["rows_per_s"] / entry["single_process"]["rows_per_s"], 2)
+            if compare:
+                entry["single_equals_spark"] = (
+                    entry["single_process"]["fingerprint"] == entry["spark_local2"]["fingerprint"])
         report["adult"]["sizes"][str(n)] = entry
         print(json.dumps({"progress": n, **entry}), file=sys.stderr)
     drivers = [e["spark_local2"]["driver_peak_rss_mb"] for e in report["adult"]["sizes"].values()]
     report["adult"]["driver_peak_rss_growth_ratio"] = round(max(drivers) / min(drivers), 3)
+    singles = [e["single_process"]["peak_rss_mb"] for e in report["adult"]["sizes"].values()
+               if "single_process" in e]
+    if singles:
+        report["adult"]["single_peak_rss_growth_ratio"] = round(max(singles) / min(singles), 3)
+    if args.skip_family:
+        report["load_avg_at_end"] = os.getloadavg()
+        print(json.dumps(report))
+        return
     state = work / "family"
     state.mkdir(exist_ok=True)
     report["two_level"] = {"fit": train_family(args.epochs, state),
@@ -253,7 +340,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
-        runner = {"_single": run_single, "_spark": run_spark, "_family": run_family}
+        runner = {"_single": run_single, "_oneshot": run_oneshot, "_spark": run_spark,
+                  "_family": run_family}
         mode, size, *rest = sys.argv[1:]
         print(json.dumps(runner[mode](int(size), *rest)))
     else:
