@@ -124,7 +124,10 @@ class TableFingerprint:
             self._layout = [[str(c), str(t)] for c, t in zip(df.columns, df.dtypes, strict=True)]
             self._dtypes = dict(zip(df.columns, df.dtypes, strict=True))
         elif any(str(t) != self._layout[i][1] for i, t in enumerate(df.dtypes)):
-            df = df.astype(self._dtypes)
+            # e.g. an int column that came out as float in this chunk; a chunk that cannot
+            # take the first chunk's dtypes is hashed as it is
+            with contextlib.suppress(TypeError, ValueError):
+                df = df.astype(self._dtypes)
         self._rows += len(df)
         if len(df.columns) and len(df):
             rows = pd.util.hash_pandas_object(_hashable(df), index=False).to_numpy(np.uint64)
@@ -389,7 +392,7 @@ class DeltaStore(TableStore):
             reader = pa.RecordBatchReader.from_batches(
                 staged.schema_arrow, staged.iter_batches(batch_size=65_536)
             )
-            self._write(target, reader, stream.meta)  # type: ignore[arg-type]
+            self._write(target, reader, stream.meta)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 staging.unlink()
