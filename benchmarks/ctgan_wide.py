@@ -273,6 +273,8 @@ def _run_side(
     )
     result: dict[str, Any] = {"peak_rss_tree_mb": round(tree_peak, 1), "stages": stages}
     last = stages[-1]["stage"] if stages else "start"
+    if killed:
+        result["killed_at_s"] = round(time.perf_counter() - began, 1)
     if killed and timed_out:
         result["status"] = f"killed: still running after {timeout_s:.0f} s, in stage {last}"
     elif killed:
@@ -395,6 +397,25 @@ def main(argv: list[str] | None = None) -> dict:
         result["ratio_sec_per_epoch"] = _ratio(
             result.get("peer_sec_per_epoch"), result.get("ours_sec_per_epoch")
         )
+        stages = {s["stage"]: s["t_s"] for s in result.get("peer_stages", [])}
+        killed_at = result.get("peer_killed_at_s")
+        if killed_at and "transformer_fit_start" in stages and "epoch_start" not in stages:
+            # killed before its first epoch: its preparation took at least this long
+            bound = killed_at - stages["transformer_fit_start"]
+            result["peer_transform_fit_s_lower_bound"] = round(bound, 1)
+            result["ratio_transform_fit_lower_bound"] = _ratio(
+                bound, result.get("ours_transform_fit_s")
+            )
+        elif killed_at and "epoch_start" in stages and "trained" not in stages:
+            # killed during its first epoch: preparation is known, the epoch is a lower bound
+            t_fit = stages["epoch_start"] - stages["transformer_fit_start"]
+            result["peer_transform_fit_s"] = round(t_fit, 3)
+            result["ratio_transform_fit"] = _ratio(t_fit, result.get("ours_transform_fit_s"))
+            bound = killed_at - stages["epoch_start"]
+            result["peer_sec_per_epoch_lower_bound"] = round(bound, 1)
+            result["ratio_sec_per_epoch_lower_bound"] = _ratio(
+                bound, result.get("ours_sec_per_epoch")
+            )
         peer_rss = result.get("peer_peak_rss_mb", result.get("peer_peak_rss_tree_mb"))
         result["ratio_peak_rss"] = _ratio(peer_rss, result.get("ours_peak_rss_mb"))
         result["ratio_peak_rss_is_lower_bound"] = result.get("peer_status") != "ok"
