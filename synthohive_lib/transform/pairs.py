@@ -10,6 +10,13 @@ in plain space otherwise (a lag, e.g. a ship date after an order date). The gene
 only learns the residual's (usually narrow, possibly multi-modal) distribution, and decoding
 ``partner -> fit -> + residual`` restores the dependence by construction.
 
+A column with only a few distinct values (a price of 0.99 or 1.99) is not a quantity a line
+can predict, but it can follow a quantity: a *level pair* cuts the partner's range into
+quantile bins, predicts each bin's most frequent level, and encodes the column as the offset of
+its level from the predicted one (nearly always 0). The generator then learns "same level as the
+partner suggests" instead of having to discover the rare level's link to the partner (video
+tracks: long, large, priced 1.99) on its own.
+
 Detection runs on a bounded subsample: ``max(|Pearson|, |Spearman|) >= threshold`` on the rows
 where both are present. Each column takes part in at most one pair (greedily, strongest pair
 first); in a pair the column that comes first in the table is the partner. Decoding is exact up
@@ -38,6 +45,11 @@ class DependentPair:
     partner below it is raised to it before ``log``); ``fill`` stands in for a null partner
     on both ways, so a null partner still gives an exact round trip. ``score`` is the measured
     dependence, kept for reporting.
+
+    A *level pair* has ``levels`` (the column's sorted distinct values): the partner's range is
+    cut at ``cuts``, bin ``i`` predicts level ``bin_level[i]``, and the residual is the index
+    offset of the row's level from the predicted one (``log``, ``intercept`` and ``slope`` are
+    unused).
     """
 
     column: str
@@ -48,6 +60,21 @@ class DependentPair:
     fill: float
     partner_floor: float
     score: float
+    levels: tuple[float, ...] = ()
+    cuts: tuple[float, ...] = ()
+    bin_level: tuple[int, ...] = ()
+
+    @property
+    def is_level(self) -> bool:
+        return bool(self.levels)
+
+    def _predicted_level(self, x: np.ndarray) -> np.ndarray:
+        bins = np.searchsorted(np.asarray(self.cuts, dtype=np.float64), x, side="right")
+        return np.asarray(self.bin_level, dtype=np.int64)[bins]
+
+    def _level_index(self, y: np.ndarray) -> np.ndarray:
+        levels = np.asarray(self.levels, dtype=np.float64)
+        return np.abs(y[:, None] - levels[None, :]).argmin(axis=1)
 
     def _f_partner(self, x: np.ndarray) -> np.ndarray:
         if self.log:
@@ -57,12 +84,19 @@ class DependentPair:
     def residual(self, y: np.ndarray, x: np.ndarray, x_null: np.ndarray) -> np.ndarray:
         """Residual of ``y`` given partner ``x`` (float arrays; null partners use ``fill``)."""
         x = np.where(x_null, self.fill, x)
+        if self.is_level:
+            return (self._level_index(y) - self._predicted_level(x)).astype(np.float64)
         fy = np.log(np.maximum(y, np.finfo(np.float64).tiny)) if self.log else y
         return fy - (self.intercept + self.slope * self._f_partner(x))
 
     def restore(self, residual: np.ndarray, x: np.ndarray, x_null: np.ndarray) -> np.ndarray:
         """Inverse of :meth:`residual`: the dependent column's float values."""
         x = np.where(x_null, self.fill, x)
+        if self.is_level:
+            index = np.rint(residual).astype(np.int64) + self._predicted_level(x)
+            return np.asarray(self.levels, dtype=np.float64)[
+                np.clip(index, 0, len(self.levels) - 1)
+            ]
         fy = self.intercept + self.slope * self._f_partner(x) + residual
         return np.exp(np.clip(fy, -_LOG_CLIP, _LOG_CLIP)) if self.log else fy
 
@@ -71,7 +105,8 @@ class DependentPair:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DependentPair:
-        return cls(**data)
+        tuples = {k: tuple(data[k]) for k in ("levels", "cuts", "bin_level") if k in data}
+        return cls(**{**data, **tuples})
 
 
 def _huber_line(x: np.ndarray, y: np.ndarray, iterations: int = 20) -> tuple[float, float]:
@@ -115,10 +150,13 @@ def detect_dependent_pairs(
     sample_rows: int,
     min_unique: int,
     rng: np.random.Generator,
+    level_max_values: int = 0,
 ) -> list[DependentPair]:
     """Pairs among ``values`` (column -> (float values, null mask), in table order) whose
-    dependence reaches ``threshold``; columns with fewer than ``min_unique`` distinct values
-    are left alone (they are levels, not quantities, and a residual of a level is noise)."""
+    dependence reaches ``threshold``. Columns with at least ``min_unique`` distinct values are
+    quantities and pair by a line; columns with 2 to ``level_max_values`` distinct values are
+    levels and may follow one quantity that is not itself dependent (a level pair); columns in
+    between are left alone."""
     names = list(values)
     n = len(next(iter(values.values()))[0]) if values else 0
     rows = rng.choice(n, sample_rows, replace=False) if n > sample_rows else np.arange(n)
@@ -146,7 +184,61 @@ def detect_dependent_pairs(
         if pair is not None:
             pairs.append(pair)
             taken.update((partner, column))
+    dependent = {p.column for p in pairs}
+    for name in names:
+        observed = values[name][0][rows][~values[name][1][rows]]
+        if not 2 <= len(np.unique(observed)) <= level_max_values:
+            continue
+        best: tuple[float, str] | None = None
+        for partner in usable:
+            if partner in dependent:
+                continue
+            both = ~values[partner][1][rows] & ~values[name][1][rows]
+            score = _dependence(values[partner][0][rows][both], values[name][0][rows][both])
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, partner)
+        if best is not None:
+            pairs.append(_fit_level_pair(best[1], name, values, rows, best[0]))
     return pairs
+
+
+def _fit_level_pair(
+    partner: str,
+    column: str,
+    values: dict[str, tuple[np.ndarray, np.ndarray]],
+    rows: np.ndarray,
+    score: float,
+    max_bins: int = 64,
+    min_rows_per_bin: int = 20,
+) -> DependentPair:
+    """Quantile bins of the partner, each predicting its most frequent level."""
+    x_all, x_null = values[partner]
+    y_all, y_null = values[column]
+    both = ~x_null[rows] & ~y_null[rows]
+    x, y = x_all[rows][both], y_all[rows][both]
+    levels = np.unique(y_all[~y_null])
+    n_bins = int(max(1, min(max_bins, len(x) // min_rows_per_bin)))
+    cuts = np.unique(np.quantile(x, np.arange(1, n_bins) / n_bins))
+    bins = np.searchsorted(cuts, x, side="right")
+    index = np.abs(y[:, None] - levels[None, :]).argmin(axis=1)
+    counts = np.bincount(bins * len(levels) + index, minlength=(len(cuts) + 1) * len(levels))
+    counts = counts.reshape(len(cuts) + 1, len(levels))
+    overall = int(np.bincount(index, minlength=len(levels)).argmax())
+    bin_level = np.where(counts.sum(axis=1) > 0, counts.argmax(axis=1), overall)
+    x_real = x_all[~x_null]
+    return DependentPair(
+        column=column,
+        partner=partner,
+        log=False,
+        intercept=0.0,
+        slope=0.0,
+        fill=float(np.median(x_real)),
+        partner_floor=float(x_real.min()),
+        score=round(score, 4),
+        levels=tuple(float(v) for v in levels),
+        cuts=tuple(float(c) for c in cuts),
+        bin_level=tuple(int(b) for b in bin_level),
+    )
 
 
 def _fit_pair(

@@ -42,9 +42,10 @@ class DataTransformer:
     pooled), ``text_order`` (Markov order for free text), ``pair_threshold`` (dependence,
     ``max(|Pearson|, |Spearman|)``, from which a numeric pair is encoded as partner + residual;
     ``None`` turns it off) and ``pair_min_unique`` (distinct values a column needs to take part
-    in a pair), ``discrete_max_values`` (an integer or continuous column with at most this many
-    distinct values is one-hot encoded as levels, so the conditional vector covers it; 0 turns
-    it off).
+    in a pair as a quantity), ``level_max_values`` (a column with 2 to this many distinct values
+    may follow a dependent quantity as a level pair), ``discrete_max_values`` (an integer or
+    continuous column with at most this many distinct values, and no level pair, is one-hot
+    encoded as levels so the conditional vector covers it; 0, the default, turns it off).
     """
 
     def __init__(
@@ -58,7 +59,8 @@ class DataTransformer:
         text_order: int = 3,
         pair_threshold: float | None = 0.9,
         pair_min_unique: int = 20,
-        discrete_max_values: int = 5,
+        level_max_values: int = 5,
+        discrete_max_values: int = 0,
         table: str | None = None,
     ) -> None:
         self.specs = specs
@@ -69,6 +71,7 @@ class DataTransformer:
         self.text_order = text_order
         self.pair_threshold = pair_threshold
         self.pair_min_unique = pair_min_unique
+        self.level_max_values = level_max_values
         self.discrete_max_values = discrete_max_values
         self.table = table
 
@@ -143,13 +146,14 @@ class DataTransformer:
                     column=spec.name,
                     fix="drop the column or fill it before fitting",
                 )
+        self._fit_pairs(df)
         self.discrete_numbers_ = [
             s.name
             for s in self.specs
             if s.kind in (ColumnKind.INTEGER, ColumnKind.CONTINUOUS)
+            and s.name not in self.pair_outputs_
             and is_discrete_number(df[s.name], self.discrete_max_values)
         ]
-        self._fit_pairs(df)
         encoded = self._encoded_input(df)
         for spec in self.specs:
             encoder = self._make_encoder(
@@ -169,11 +173,7 @@ class DataTransformer:
         self.pair_outputs_: dict[str, NumericEncoder] = {}
         if self.pair_threshold is None:
             return
-        numeric = [
-            s
-            for s in self.specs
-            if s.kind in NUMERIC_KINDS and s.name not in self.discrete_numbers_
-        ]
+        numeric = [s for s in self.specs if s.kind in NUMERIC_KINDS]
         if len(numeric) < 2:
             return
         outputs = {s.name: self._numeric_output(s) for s in numeric}
@@ -183,6 +183,7 @@ class DataTransformer:
             threshold=self.pair_threshold,
             sample_rows=self.gmm_sample_rows,
             min_unique=self.pair_min_unique,
+            level_max_values=self.level_max_values,
             # A fixed stream: detection only picks the rows it measures on, and the caller's
             # stream (hence every model fitted before pairs existed) stays as it was.
             rng=np.random.default_rng(0),
@@ -319,6 +320,7 @@ class DataTransformer:
                 "text_order": self.text_order,
                 "pair_threshold": self.pair_threshold,
                 "pair_min_unique": self.pair_min_unique,
+                "level_max_values": self.level_max_values,
                 "discrete_max_values": self.discrete_max_values,
                 "table": self.table,
             },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import numpy as np
@@ -23,7 +24,9 @@ def test_a_near_linear_pair_is_found_with_the_earlier_column_as_partner(
 ) -> None:
     transformer = DataTransformer().fit(make_media_frame(), np.random.default_rng(0))
     pairs = transformer.dependent_pairs
-    assert [(p.column, p.partner, p.log) for p in pairs] == [("bytes", "ms", True)]
+    assert [(p.column, p.partner, p.log, p.is_level) for p in pairs] == [
+        ("bytes", "ms", True, False)
+    ]
     assert pairs[0].score >= 0.9
 
 
@@ -98,21 +101,37 @@ def test_few_valued_numbers_are_conditioning_levels_that_come_back_exactly(
     df = make_media_frame()
     df["stars"] = (df.index % 4 + 1).astype("Int64")
     df.loc[df.index % 13 == 0, "stars"] = pd.NA
-    transformer, back = _round_trip(df)
+    transformer, back = _round_trip(df, discrete_max_values=5)
     assert {s.column for s in transformer.discrete_spans} == {"price", "stars"}
     pd.testing.assert_series_equal(back["price"], df["price"])
     pd.testing.assert_series_equal(back["stars"], df["stars"])
-    plain = DataTransformer(discrete_max_values=0).fit(df)
-    assert plain.discrete_spans == []
+    assert DataTransformer().fit(df).discrete_spans == []  # off by default
+
+
+def test_a_few_valued_column_follows_its_partner_as_a_level_pair(
+    make_media_frame: Callable[..., pd.DataFrame],
+) -> None:
+    df = make_media_frame()  # price vs ms: Pearson 0.83
+    transformer, back = _round_trip(df, pair_threshold=0.8)
+    level = [p for p in transformer.dependent_pairs if p.is_level]
+    assert [(p.column, p.partner, p.levels) for p in level] == [("price", "ms", (0.99, 1.99))]
+    pd.testing.assert_series_equal(back["price"], df["price"])
+    # Decoding a residual of 0 gives the level the partner's bin predicts: long -> 1.99.
+    long_short = np.array([8 * df["ms"].median(), df["ms"].median()])
+    assert level[0].restore(np.zeros(2), long_short, np.zeros(2, bool)).tolist() == [1.99, 0.99]
+    no_levels = DataTransformer(level_max_values=0, pair_threshold=0.8).fit(df)
+    assert not any(p.is_level for p in no_levels.dependent_pairs)
 
 
 def test_state_round_trip_decodes_identically(
     make_media_frame: Callable[..., pd.DataFrame],
 ) -> None:
     df = make_media_frame()
-    transformer = DataTransformer().fit(df, np.random.default_rng(0))
+    transformer = DataTransformer(pair_threshold=0.8).fit(df, np.random.default_rng(0))
+    assert len(transformer.dependent_pairs) == 2  # bytes ~ ms and the price level
     matrix = transformer.transform(df, np.random.default_rng(1))
     meta, arrays = transformer.state()
+    meta = json.loads(json.dumps(meta))  # as saved: tuples become lists
     loaded = DataTransformer.from_state(meta, arrays)
     assert loaded.dependent_pairs == transformer.dependent_pairs
     assert loaded.spans == transformer.spans
@@ -129,7 +148,7 @@ def test_state_written_before_pairs_existed_still_loads(
     df = make_media_frame()
     old = DataTransformer(pair_threshold=None, discrete_max_values=0).fit(df)
     meta, arrays = old.state()
-    for key in ("pair_threshold", "pair_min_unique", "discrete_max_values"):
+    for key in ("pair_threshold", "pair_min_unique", "level_max_values", "discrete_max_values"):
         del meta["params"][key]
     for key in ("pairs", "pair_outputs", "discrete_numbers"):
         del meta[key]
