@@ -147,10 +147,11 @@ def run_spark(n: int, model_dir: str, out: str, compare: str = "") -> dict[str, 
                               key_format=IntegerSequenceKey())
     write_table_spark(df, out, "parquet")
     seconds = time.perf_counter() - start
+    driver_peak = peak_rss_mb()  # before the fingerprint check reads the table back
     fingerprint = spark_fingerprint(out) if compare else None
     rows = sum(pq.ParquetFile(p).metadata.num_rows for p in Path(out).glob("*.parquet"))
     result = {"rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds),
-              "driver_peak_rss_mb": peak_rss_mb(),
+              "driver_peak_rss_mb": driver_peak,
               "driver_rss_after_session_start_mb": rss_after_start,
               "jvm_peak_rss_mb_driver_and_executors": _jvm_peak_mb(spark),
               "partitions": df.rdd.getNumPartitions()}
