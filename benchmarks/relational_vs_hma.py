@@ -9,6 +9,7 @@ and ``peer_<subset>_<metric>`` keys, plus ``ours_full_*`` for all 11 tables (our
 does not take composite keys or self-references).
 
     python benchmarks/relational_vs_hma.py --epochs 150 --batch-size 100 --json-out bench.json
+    python benchmarks/relational_vs_hma.py --subsets track --no-full   # one subset, no full run
 
 Subsets: ``customer_invoice`` (Customer -> Invoice), ``track`` ({Album, Genre, MediaType} ->
 Track), ``lines`` ({Track, Invoice} -> InvoiceLine and {Track, Playlist} -> PlaylistTrack with
