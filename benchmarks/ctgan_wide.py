@@ -225,9 +225,10 @@ def _run_worker(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------------------------
 # Parent: run a worker under the RSS watchdog
 # --------------------------------------------------------------------------------------------
-def _tree_rss_mb(session: int) -> float:
-    """Total RSS of every process in ``session`` (the worker and whatever it spawned)."""
-    total_pages = 0
+def _tree_usage(session: int) -> tuple[float, float]:
+    """(total RSS in MB, CPU seconds of the live processes) of every process in ``session``:
+    the worker and whatever it spawned."""
+    total_pages, ticks = 0, 0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -236,9 +237,11 @@ def _tree_rss_mb(session: int) -> float:
             fields = stat[stat.rindex(")") + 2 :].split()
             if int(fields[3]) == session:  # field 6 of stat: session id
                 total_pages += int(Path(entry.path, "statm").read_text().split()[1])
+                ticks += int(fields[11]) + int(fields[12])  # fields 14, 15: utime, stime
         except (OSError, ValueError, IndexError):
             continue  # the process ended while being read
-    return total_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    rss_mb = total_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return rss_mb, ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _run_side(
@@ -254,15 +257,15 @@ def _run_side(
             start_new_session=True,  # its own session: the watchdog finds (and kills) the tree
             stderr=stderr_file,
         )
-    tree_peak, killed, timed_out = 0.0, False, False
+    tree_peak, killed, timed_out, cpu_at_kill = 0.0, False, False, 0.0
     began = time.perf_counter()
     while process.poll() is None:
-        rss = _tree_rss_mb(process.pid)
+        rss, cpu_s = _tree_usage(process.pid)
         tree_peak = max(tree_peak, rss)
         timed_out = timed_out or time.perf_counter() - began > timeout_s
         if (rss > limit_mb or timed_out) and not killed:
             os.killpg(process.pid, signal.SIGKILL)
-            killed = True
+            killed, cpu_at_kill = True, cpu_s
         time.sleep(0.25)
     stderr = stderr_path.read_text(errors="replace")
     stages_path = out / f"{side}.stages.jsonl"
@@ -275,6 +278,7 @@ def _run_side(
     last = stages[-1]["stage"] if stages else "start"
     if killed:
         result["killed_at_s"] = round(time.perf_counter() - began, 1)
+        result["cpu_s_at_kill"] = round(cpu_at_kill, 1)
     if killed and timed_out:
         result["status"] = f"killed: still running after {timeout_s:.0f} s, in stage {last}"
     elif killed:
@@ -364,6 +368,18 @@ def main(argv: list[str] | None = None) -> dict:
         **_code_version(),
         "hyper_parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in HYPER.items()},
         "peer_input_adaptations": adaptations,
+        # the package one-hot encodes every distinct value and stores float64: its training
+        # matrix is at least this big (each number takes >= 2 columns: value + one mode)
+        "peer_matrix_mb_lower_bound": round(
+            len(table)
+            * sum(
+                2 if kind in ("numeric", "datetime") else int(table[name].nunique())
+                for name, kind in kinds.items()
+            )
+            * 8
+            / 2**20,
+            1,
+        ),
     }
     sides = ["ours"] + (["peer"] if args.peer_epochs > 0 else [])
     with tempfile.TemporaryDirectory() as tmp:
