@@ -90,14 +90,15 @@ def run_single(n: int, model_dir: str, out: str) -> dict[str, Any]:
     start = time.perf_counter()
     cpu = time.process_time()
     stored = write_table_chunked(ParquetStore(out), "synthetic", None, model, n, 1, name="adult",
-                                 key_column="id", key_format=IntegerSequenceKey())
+                                 key_column="id", key_format=IntegerSequenceKey(), threads=1)
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu
     return {"rows": stored.rows, "seconds": round(seconds, 2),
             "rows_per_s": round(stored.rows / seconds),
             "rows_per_cpu_s": round(stored.rows / cpu_seconds),
             "peak_rss_mb": peak_rss_mb(), "rss_after_model_load_mb": rss_after_load,
-            "torch_threads": torch.get_num_threads(), "fingerprint": stored.fingerprint,
+            "torch_threads": 1, "torch_threads_default": torch.get_num_threads(),
+            "fingerprint": stored.fingerprint,
             "load_avg_1m_before_after": [load_before, os.getloadavg()[0]]}
 
 

@@ -55,6 +55,7 @@ def iter_table_blocks(
     key_format: KeyFormat | None = None,
     avoid: Collection[str] = (),
     fill_pii: PiiFiller | None = None,
+    threads: int | None = 1,
 ) -> Iterator[pd.DataFrame]:
     """The ``n_rows`` rows of a table without parents, one block of ``block_rows`` at a time.
 
@@ -64,6 +65,11 @@ def iter_table_blocks(
     columns are used as they come, plus ``key_column`` from ``key_format`` if given.
     ``avoid``/``fill_pii``: real PII forms generated text must not spell, and the privacy
     layer's filler. Zero rows give one empty block (the table's columns, no rows).
+
+    ``threads`` sets the model's torch intra-op threads while the blocks are made (restored
+    afterwards; None keeps the model's own setting). The default is 1, as in each Spark task:
+    on the shared 2-core benchmark box one thread sampled about twice as many rows per wall
+    second as two (which spin-wait on each other when another process holds a core).
     """
     blocks = BlockPlan(int(n_rows), int(block_rows))
     name = plan.table if plan is not None else (table.name if table is not None else None)
@@ -106,6 +112,7 @@ def iter_table_blocks(
         plan,
         blocks,
         int(seed),
+        threads,
         key_offset=int(key_offset),
         key_column=key_column,
         key_format=key_format,
@@ -120,13 +127,21 @@ def _blocks(
     plan: TablePlan | None,
     blocks: BlockPlan,
     seed: int,
+    threads: int | None,
     **common: Any,
 ) -> Iterator[pd.DataFrame]:
-    if blocks.n_blocks == 0:
-        yield root_block(model, plan, blocks, 0, seed, rows=0, **common)
-        return
-    for block in range(blocks.n_blocks):
-        yield root_block(model, plan, blocks, block, seed, **common)
+    config = getattr(model, "config", None)
+    settable = threads is not None and hasattr(config, "num_threads")
+    before = getattr(config, "num_threads", None)
+    for block in range(max(blocks.n_blocks, 1)):
+        if settable:  # set per block: the caller may use the model between two blocks
+            config.num_threads = threads  # type: ignore[union-attr]
+        try:
+            rows = 0 if blocks.n_blocks == 0 else None
+            yield root_block(model, plan, blocks, block, seed, rows=rows, **common)
+        finally:
+            if settable:
+                config.num_threads = before  # type: ignore[union-attr]
 
 
 def write_table_chunked(
@@ -145,6 +160,7 @@ def write_table_chunked(
     key_format: KeyFormat | None = None,
     avoid: Collection[str] = (),
     fill_pii: PiiFiller | None = None,
+    threads: int | None = 1,
 ) -> StoredTable:
     """Generate a table without parents block by block into ``store`` as ``stage/name``.
 
@@ -177,6 +193,7 @@ def write_table_chunked(
         key_format=key_format,
         avoid=avoid,
         fill_pii=fill_pii,
+        threads=threads,
     )
     stored = store.write_chunks(stage, name, chunks)
     log.info("relational.chunked.written", table=name, rows=stored.rows, uri=stored.uri)

@@ -192,3 +192,16 @@ def test_bad_input_is_refused_before_any_block(tmp_path: Path, shop: dict) -> No
     with pytest.raises(ConfigError, match="no table name"):
         write_table_chunked(store, "synthetic", None, shop["model"], 10, 1)
     assert not store.exists("synthetic", "customers")
+
+
+def test_threads_apply_while_blocks_are_made_and_are_restored(shop: dict) -> None:
+    model = shop["model"]
+    before = model.config.num_threads
+    seen = []
+    for block in iter_table_blocks(
+        shop["plan"], model, 250, 1, table=shop["table"], block_rows=100, threads=3
+    ):
+        seen.append(model.config.num_threads)
+        assert len(block) <= 100
+    assert seen == [3, 3, 3]
+    assert model.config.num_threads == before
