@@ -8,6 +8,7 @@ from typing import Any
 from synthohive_lib.errors import ModelError
 
 GENERATION_PRECISIONS = ("auto", "float32", "bfloat16")
+MATMUL_PRECISIONS = ("auto", "highest", "high", "medium")
 
 
 @dataclass
@@ -23,7 +24,11 @@ class CTGANConfig:
     autocast of training passes on CUDA or on CPUs with bf16 support; off by default);
     ``generation_precision`` ('auto', 'float32', 'bfloat16': the dtype of the inference-only
     generator used by ``sample``; 'auto' = bfloat16 where the device multiplies bf16 natively
-    (CUDA with bf16, or a CPU with AMX/AVX512-BF16), else float32);
+    (CUDA with bf16, or a CPU with AMX/AVX512-BF16), else float32); ``matmul_precision``
+    ('auto', 'highest', 'high', 'medium': torch's float32 matrix-product precision while the
+    model trains and samples, restored afterwards; 'auto' = 'medium' (bf16 products with
+    float32 accumulation, no casts in the model code) on a CPU with native bf16, 'high'
+    (TF32) on CUDA, 'highest' elsewhere);
     ``num_threads`` (CPU intra-op threads; None keeps torch's choice); ``seed``;
     ``time_budget_s`` (stop after the epoch that exceeds it); ``verbose`` (tqdm bar; None =
     only when stderr is a terminal); ``sample_batch_size`` (rows generated per forward pass).
@@ -49,6 +54,7 @@ class CTGANConfig:
     device: str = "auto"
     mixed_precision: bool = False
     generation_precision: str = "auto"
+    matmul_precision: str = "auto"
     num_threads: int | None = None
     seed: int | None = None
     time_budget_s: float | None = None
@@ -75,6 +81,12 @@ class CTGANConfig:
                 f"generation_precision {self.generation_precision!r} is not one of "
                 f"{list(GENERATION_PRECISIONS)}",
                 fix="use 'auto', 'float32' or 'bfloat16'",
+            )
+        if self.matmul_precision not in MATMUL_PRECISIONS:
+            raise ModelError(
+                f"matmul_precision {self.matmul_precision!r} is not one of "
+                f"{list(MATMUL_PRECISIONS)}",
+                fix="use 'auto', 'highest', 'high' or 'medium'",
             )
         if self.epochs < 0:
             raise ModelError("epochs must be >= 0", fix="pass a non-negative number of epochs")

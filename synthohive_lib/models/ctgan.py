@@ -82,6 +82,31 @@ def generation_dtype(precision: str, mixed_precision: bool, device: torch.device
     return torch.float32
 
 
+def matmul_precision(precision: str, device: torch.device) -> str:
+    """torch's float32 matrix-product precision for ``precision``, resolving 'auto'.
+
+    'medium' lets oneDNN multiply float32 matrices as bf16 with float32 accumulation on CPUs
+    with AMX/AVX512-BF16 (the TF32 idea on CPU): 2-3x the float32 throughput, no cast in the
+    model code, the training losses equal to 2-3 digits. CUDA gets TF32 ('high').
+    """
+    if precision != "auto":
+        return precision
+    if device.type == "cuda":
+        return "high"
+    return "medium" if native_bf16(device) else "highest"
+
+
+@contextmanager
+def _matmul_precision(precision: str) -> Iterator[None]:
+    """Set torch's float32 matmul precision (a process-wide setting), restoring it after."""
+    before = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision(precision)
+    try:
+        yield
+    finally:
+        torch.set_float32_matmul_precision(before)
+
+
 def resolve_device(name: str) -> torch.device:
     """'auto' picks CUDA when available, else CPU; anything else is passed to torch."""
     if name == "auto":
@@ -244,7 +269,8 @@ class CTGAN(GenerativeModel):
             context_dim=self.context_dim_,
             seconds=round(self.transform_seconds_, 3),
         )
-        with _threads(c.num_threads), _seeded(seed, device):
+        precision = matmul_precision(c.matmul_precision, device)
+        with _threads(c.num_threads), _seeded(seed, device), _matmul_precision(precision):
             self._train(matrix, ctx_matrix, data, context, rng, device)
         self.device_ = str(device)
         self.fit_seconds_ = time.perf_counter() - started
@@ -443,7 +469,12 @@ class CTGAN(GenerativeModel):
             raise self._error("n must be a non-negative number of rows", fix="pass n >= 0")
         seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
         device = next(self.generator_.parameters()).device
-        with _threads(self.config.num_threads), _seeded(seed, device):
+        precision = matmul_precision(self.config.matmul_precision, device)
+        with (
+            _threads(self.config.num_threads),
+            _seeded(seed, device),
+            _matmul_precision(precision),
+        ):
             rows = self._sample_frame(n, context, seed)
         if quality_threshold is not None:
             from synthohive_lib.validation.gate import check_quality_gate

@@ -138,6 +138,24 @@ def test_generation_precision_picks_the_generator_dtype(fitted) -> None:
         CTGAN(generation_precision="float16")
 
 
+def test_matmul_precision_is_resolved_and_the_global_setting_restored() -> None:
+    import torch
+
+    from synthohive_lib.models.ctgan import matmul_precision, native_bf16
+
+    cpu = torch.device("cpu")
+    assert matmul_precision("highest", cpu) == "highest"
+    assert matmul_precision("auto", cpu) == ("medium" if native_bf16(cpu) else "highest")
+    assert matmul_precision("auto", torch.device("cuda")) == "high"
+    before = torch.get_float32_matmul_precision()
+    model = CTGAN(epochs=1, seed=3, matmul_precision="medium", **FAST).fit(people(100))
+    assert torch.get_float32_matmul_precision() == before
+    pd.testing.assert_frame_equal(model.sample(50, seed=2), model.sample(50, seed=2))
+    assert torch.get_float32_matmul_precision() == before
+    with pytest.raises(ModelError, match="matmul_precision"):
+        CTGAN(matmul_precision="low")
+
+
 def test_zero_rows_can_be_sampled(fitted) -> None:
     model, data = fitted
     empty = model.sample(0, seed=1)
