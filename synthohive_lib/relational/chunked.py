@@ -20,7 +20,7 @@ them all; the same seed and ``block_rows`` always give the same chunked table.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 import pandas as pd
@@ -161,6 +161,7 @@ def write_table_chunked(
     avoid: Collection[str] = (),
     fill_pii: PiiFiller | None = None,
     threads: int | None = 1,
+    on_block: Callable[[pd.DataFrame], None] | None = None,
 ) -> StoredTable:
     """Generate a table without parents block by block into ``store`` as ``stage/name``.
 
@@ -169,7 +170,9 @@ def write_table_chunked(
     rename; Delta: one commit), and an error in any block leaves the previous version. The
     fingerprint is that of all rows, as :meth:`TableStore.write` would compute it.
     ``name`` defaults to the plan's or the schema table's name; the other arguments are
-    those of :func:`iter_table_blocks`.
+    those of :func:`iter_table_blocks`. ``on_block`` sees each block before it is written:
+    a caller that reports on the table (a preview of its first rows, progress) gets it
+    without reading the table back or holding more than the block.
     """
     name = (
         name
@@ -195,6 +198,17 @@ def write_table_chunked(
         fill_pii=fill_pii,
         threads=threads,
     )
+    if on_block is not None:
+        chunks = _observed(chunks, on_block)
     stored = store.write_chunks(stage, name, chunks)
     log.info("relational.chunked.written", table=name, rows=stored.rows, uri=stored.uri)
     return stored
+
+
+def _observed(
+    chunks: Iterable[pd.DataFrame], on_block: Callable[[pd.DataFrame], None]
+) -> Iterator[pd.DataFrame]:
+    """``chunks`` unchanged, each handed to ``on_block`` first (lazily, one at a time)."""
+    for chunk in chunks:
+        on_block(chunk)
+        yield chunk
