@@ -4,8 +4,10 @@ Dealing a secondary foreign key at random keeps each parent's number of children
 forgets *who* the children are: a 40-minute track with the video price would as likely be
 filed under "Opera" as under "TV Shows". :class:`ParentAffinity` learns, from the real rows,
 ``P(group of the parent | attributes of the child)``, where the group is a categorical
-attribute of the parent (``Genre.Name``), with a shallow classification tree over the encoded
-child attributes (saved as JSON like every model here).
+attribute of the parent (``Genre.Name``) or a few-valued number (``Track.UnitPrice``: 0.99 or
+1.99), with a shallow classification tree over the encoded child attributes (saved as JSON
+like every model here). Numeric groups are matched by the nearest real value, so a synthetic
+price of 1.9899999 still files under 1.99.
 
 :func:`deal_slots` then places the children under the synthetic parents so that
 
@@ -34,7 +36,8 @@ from synthohive_lib.schema.graph import Relation
 class ParentAffinity:
     """``P(parent group | child attributes)`` for one secondary relation.
 
-    ``group_column`` is the parent's categorical column that defines the groups;
+    ``group_column`` is the parent's column that defines the groups (a category, or a number
+    with at most ``max_groups`` values when ``numeric``);
     ``max_groups`` keeps its most frequent values (the rest share one "other" group);
     ``max_unique_ratio`` is the encoder's bound on near-unique child columns.
     """
@@ -48,8 +51,10 @@ class ParentAffinity:
         max_groups: int = 50,
         exclude: tuple[str, ...] = (),
         max_unique_ratio: float = 0.5,
+        numeric: bool = False,
     ) -> None:
         self.group_column = group_column
+        self.numeric = numeric
         self.max_depth = max_depth
         self.min_leaf = min_leaf
         self.max_groups = max_groups
@@ -60,20 +65,32 @@ class ParentAffinity:
         self, child_df: pd.DataFrame, parent_df: pd.DataFrame, relation: Relation
     ) -> ParentAffinity:
         """Learn from real children linked to real parents (NULL and orphan rows skipped)."""
-        pos = locate(parent_df, relation.parent_columns, child_df, relation.child_columns,
-                     table=relation.child)
+        pos = locate(
+            parent_df,
+            relation.parent_columns,
+            child_df,
+            relation.child_columns,
+            table=relation.child,
+        )
         linked = pos >= 0
         if not linked.any():
             raise ModelError(
                 "no child row references a parent: nothing to learn the affinity from",
-                table=relation.child, fix="fit on real rows whose references resolve",
+                table=relation.child,
+                fix="fit on real rows whose references resolve",
             )
-        labels = parent_df[self.group_column].astype(str).to_numpy()[pos[linked]]
-        top = pd.Series(labels).value_counts().head(self.max_groups).index.tolist()
+        values = parent_df[self.group_column].iloc[pos[linked]]
+        if self.numeric:
+            present = pd.to_numeric(values, errors="coerce").dropna()
+            self.values_: list[float] = sorted(
+                float(v) for v in present.value_counts().head(self.max_groups).index
+            )
+            self.groups_: list[str] = [repr(v) for v in self.values_]
+        else:
+            top = values.astype(str).value_counts().head(self.max_groups).index.tolist()
+            self.groups_ = [str(g) for g in top]
         self.relation_ = relation
-        self.groups_: list[str] = [str(g) for g in top]
-        y = pd.Index(self.groups_).get_indexer(labels)  # -1: the "other" group
-        y = np.where(y < 0, len(self.groups_), y)
+        y = self._group_index(values)
         excluded = (*relation.child_columns, *self.exclude)
         self.encoder_ = ContextEncoder(max_unique_ratio=self.max_unique_ratio).fit(
             child_df, exclude=excluded
@@ -90,25 +107,63 @@ class ParentAffinity:
         return class_probabilities(self.tree_, self.leaf_probs_, self.encoder_.transform(child_df))
 
     def group_of(self, parent_df: pd.DataFrame) -> np.ndarray:
-        """Group index of each parent row (unknown or missing values: the "other" group)."""
+        """Group index of each parent row (unknown or missing values: the "other" group;
+        a numeric group takes the nearest real value)."""
         self._check_fitted()
         if self.group_column not in parent_df.columns:
             return np.full(len(parent_df), len(self.groups_), dtype=np.int64)
-        values = parent_df[self.group_column].astype(str).to_numpy()
-        idx = pd.Index(self.groups_).get_indexer(values)
-        return np.where(idx < 0, len(self.groups_), idx).astype(np.int64)
+        return self._group_index(parent_df[self.group_column])
+
+    def _group_index(self, values: pd.Series) -> np.ndarray:
+        other = len(self.groups_)
+        if self.numeric:
+            x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+            if not self.values_:
+                return np.full(len(x), other, dtype=np.int64)
+            grid = np.asarray(self.values_)
+            if len(grid) == 1:
+                nearest = np.zeros(len(x), dtype=np.int64)
+            else:
+                right = np.clip(np.searchsorted(grid, x), 1, len(grid) - 1)
+                left = right - 1
+                nearest = np.where(np.abs(x - grid[left]) <= np.abs(grid[right] - x), left, right)
+            return np.where(np.isnan(x), other, nearest).astype(np.int64)
+        idx = pd.Index(self.groups_).get_indexer(values.astype(str).to_numpy())
+        return np.where(idx < 0, other, idx).astype(np.int64)
+
+    def information(self, child_df: pd.DataFrame, parent_df: pd.DataFrame) -> float:
+        """Share of the group's entropy that the child attributes explain on linked real
+        rows (``1 - H(group | attributes) / H(group)``, 0 when the group never varies): how
+        much dealing by this column can keep of the real child–parent dependence."""
+        self._check_fitted()
+        rel = self.relation_
+        pos = locate(parent_df, rel.parent_columns, child_df, rel.child_columns, table=rel.child)
+        linked = pos >= 0
+        y = self.group_of(parent_df.iloc[pos[linked]])
+        share = np.bincount(y, minlength=len(self.groups_) + 1) / max(len(y), 1)
+        h_y = float(-(share[share > 0] * np.log(share[share > 0])).sum())
+        if h_y <= 1e-12:
+            return 0.0
+        probs = self.probabilities(child_df.loc[linked])
+        h_cond = float(-np.log(probs[np.arange(len(y)), y] + 1e-12).mean())
+        return max(0.0, 1.0 - h_cond / h_y)
 
     def to_dict(self) -> dict[str, Any]:
         self._check_fitted()
         rel = self.relation_
         return {
             "group_column": self.group_column,
-            "params": {"max_depth": self.max_depth, "min_leaf": self.min_leaf,
-                       "max_groups": self.max_groups, "exclude": list(self.exclude),
-                       "max_unique_ratio": self.max_unique_ratio},
-            "relation": [rel.parent, rel.child, list(rel.child_columns),
-                         list(rel.parent_columns)],
+            "params": {
+                "max_depth": self.max_depth,
+                "min_leaf": self.min_leaf,
+                "max_groups": self.max_groups,
+                "exclude": list(self.exclude),
+                "max_unique_ratio": self.max_unique_ratio,
+                "numeric": self.numeric,
+            },
+            "relation": [rel.parent, rel.child, list(rel.child_columns), list(rel.parent_columns)],
             "groups": self.groups_,
+            **({"values": self.values_} if self.numeric else {}),
             "encoder": self.encoder_.to_dict(),
             "tree": self.tree_,
             "leaf_probs": {str(k): v for k, v in self.leaf_probs_.items()},
@@ -118,14 +173,19 @@ class ParentAffinity:
     def from_dict(cls, data: dict[str, Any]) -> ParentAffinity:
         params = data["params"]
         model = cls(
-            data["group_column"], max_depth=int(params["max_depth"]),
-            min_leaf=int(params["min_leaf"]), max_groups=int(params["max_groups"]),
+            data["group_column"],
+            max_depth=int(params["max_depth"]),
+            min_leaf=int(params["min_leaf"]),
+            max_groups=int(params["max_groups"]),
             exclude=tuple(params["exclude"]),
             max_unique_ratio=float(params.get("max_unique_ratio", 0.5)),
+            numeric=bool(params.get("numeric", False)),  # absent in plans before numeric groups
         )
         parent, child, child_cols, parent_cols = data["relation"]
         model.relation_ = Relation(parent, child, tuple(child_cols), tuple(parent_cols))
         model.groups_ = [str(g) for g in data["groups"]]
+        if model.numeric:
+            model.values_ = [float(v) for v in data["values"]]
         model.encoder_ = ContextEncoder.from_dict(data["encoder"])
         model.tree_ = data["tree"]
         model.leaf_probs_ = {int(k): [float(p) for p in v] for k, v in data["leaf_probs"].items()}
@@ -136,9 +196,7 @@ class ParentAffinity:
             raise ModelError("the parent affinity is not fitted", fix="call fit(...) first")
 
 
-def assign_groups(
-    probs: np.ndarray, capacity: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def assign_groups(probs: np.ndarray, capacity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Group of each child: drawn from its row of ``probs`` within the groups' capacities.
 
     Gumbel-max makes an unconstrained choice a draw from ``probs``; capacities are enforced

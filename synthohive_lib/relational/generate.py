@@ -11,7 +11,9 @@ For each table, in :meth:`SchemaGraph.generation_order`:
    synthetic parent rows as ``context`` (row-aligned), so children follow their parents;
 3. **keys** — context foreign keys come from the expansion, the other foreign keys from the
    "slots" assignment, the primary key from the real format, self-references from the
-   hierarchy model;
+   hierarchy model; a column that repeats a secondary parent's column in the real data
+   (``InvoiceLine.UnitPrice`` = ``Track.UnitPrice``) then takes the assigned parent's value
+   on the real share of rows (:mod:`~synthohive_lib.relational.inherit`);
 4. the finished table goes to ``sink(table, frame)`` at once. Only the columns its children
    still need are kept (keys plus context attributes), and a parent is released as soon as
    its last child is done, so memory holds at most one generation front of narrow frames.
@@ -38,6 +40,7 @@ import structlog
 from synthohive_lib.errors import ConfigError, ModelError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.relational._frames import locate
+from synthohive_lib.relational.inherit import apply_inherited
 from synthohive_lib.relational.keys import assign_by_slots, expand_parent_keys
 from synthohive_lib.relational.modelling import (
     ModelFactory,
@@ -93,7 +96,8 @@ def generate_table(
     elif plan.attributes:
         if model is None:
             raise ModelError(
-                "no generative model for a table with attribute columns", table=plan.table,
+                "no generative model for a table with attribute columns",
+                table=plan.table,
                 fix="fit the synthesizer (or pass the table's model) before generating",
             )
         model_seed = int(rng.integers(2**31))
@@ -110,6 +114,7 @@ def generate_table(
 
             def resample(rows: np.ndarray, seed: int) -> pd.DataFrame:
                 return model.sample(len(rows), seed=seed)
+
         text = [c for c in plan.attributes if table.column(c).type is ColumnType.TEXT]
         attrs = scrub_text(attrs, text, avoid, resample, rng, table=plan.table)
         for col in plan.attributes:
@@ -118,10 +123,13 @@ def generate_table(
     affinities = plan.affinities or [None] * len(plan.secondary)
     for card, affinity in zip(plan.secondary, affinities, strict=True):
         rel = card.relation_
-        fks = assign_by_slots(n, parents[rel.parent], rel, card, rng,
-                              affinity=affinity, child_df=frame)
+        fks = assign_by_slots(
+            n, parents[rel.parent], rel, card, rng, affinity=affinity, child_df=frame
+        )
         for col in rel.child_columns:
             frame[col] = fks[col].array
+    for inherited in plan.inherited:  # after every foreign key is dealt
+        apply_inherited(frame, parents[inherited.relation.parent], inherited, rng)
 
     plan.keys.generate(frame, offset=key_offset, seed=int(rng.integers(2**31)))
     for hierarchy in plan.hierarchies:
@@ -168,13 +176,15 @@ def align_context(
             continue
         if out is context:
             out = context.copy()
-        picks = np.asarray(values, dtype=object)[rng.integers(len(values), size=unseen.sum())] \
-            if values else np.full(int(unseen.sum()), None, dtype=object)
+        picks = (
+            np.asarray(values, dtype=object)[rng.integers(len(values), size=unseen.sum())]
+            if values
+            else np.full(int(unseen.sum()), None, dtype=object)
+        )
         replaced = col.astype(object).to_numpy(copy=True)
         replaced[unseen] = picks
         out[column] = pd.Series(replaced, index=col.index).infer_objects()
-        log.info("relational.context_mapped", table=table, column=column,
-                 rows=int(unseen.sum()))
+        log.info("relational.context_mapped", table=table, column=column, rows=int(unseen.sum()))
     return out
 
 
@@ -215,16 +225,24 @@ def _skeleton(
     rate = card.null_rate_
     linked_target = None if rows is None else round(rows * (1 - rate))
     counts = card.sample_counts(parent, rng, total=linked_target)
-    keys, positions = expand_parent_keys(parent[list(rel.parent_columns)], counts,
-                                         rel.child_columns)
-    n_null = (rows - len(keys)) if rows is not None else (
-        int(rng.binomial(len(keys), rate / (1 - rate))) if 0 < rate < 1 else 0
+    keys, positions = expand_parent_keys(
+        parent[list(rel.parent_columns)], counts, rel.child_columns
+    )
+    n_null = (
+        (rows - len(keys))
+        if rows is not None
+        else (int(rng.binomial(len(keys), rate / (1 - rate))) if 0 < rate < 1 else 0)
     )
     if n_null > 0:
-        nulls = pd.DataFrame({c: pd.Series(pd.NA, index=range(n_null), dtype=_nullable(keys[c]))
-                              for c in keys.columns})
-        keys = pd.concat([keys.astype({c: nulls[c].dtype for c in keys.columns}), nulls],
-                         ignore_index=True)
+        nulls = pd.DataFrame(
+            {
+                c: pd.Series(pd.NA, index=range(n_null), dtype=_nullable(keys[c]))
+                for c in keys.columns
+            }
+        )
+        keys = pd.concat(
+            [keys.astype({c: nulls[c].dtype for c in keys.columns}), nulls], ignore_index=True
+        )
         positions = np.concatenate([positions, np.full(n_null, -1, dtype=np.int64)])
     return keys, positions
 
@@ -270,7 +288,9 @@ class RelationalSynthesizer:
         self.models_: dict[str, GenerativeModel] = {}
         for name in self.graph.generation_order():
             plan = TablePlan.fit(
-                self.schema, name, frames,
+                self.schema,
+                name,
+                frames,
                 context_parent=self.context_parents.get(name),
                 cardinality_params=self.cardinality_params,
                 context_columns=self.context_columns.get(name),
@@ -280,7 +300,8 @@ class RelationalSynthesizer:
                 if self.model_factory is None:
                     raise ConfigError(
                         f"table {name!r} has attribute columns but no model factory was given",
-                        table=name, fix="pass model_factory=ctgan_factory(epochs=...)",
+                        table=name,
+                        fix="pass model_factory=ctgan_factory(epochs=...)",
                     )
                 data, context = training_frames(plan, frames)
                 request = model_request(self.schema, plan)
@@ -333,11 +354,16 @@ class RelationalSynthesizer:
             if target is None and exact_sizes:
                 target = _scaled(plan.n_rows, scale)
             started = time.perf_counter()
-            frame = self._generate_one(plan, kept, target, scale, seed, fill_pii, avoid,
-                                       explicit=name in (rows or {}))
+            frame = self._generate_one(
+                plan, kept, target, scale, seed, fill_pii, avoid, explicit=name in (rows or {})
+            )
             counts[name] = len(frame)
-            log.info("relational.table_generated", table=name, rows=len(frame),
-                     seconds=round(time.perf_counter() - started, 3))
+            log.info(
+                "relational.table_generated",
+                table=name,
+                rows=len(frame),
+                seconds=round(time.perf_counter() - started, 3),
+            )
             if needed[name]:
                 kept[name] = frame[sorted(needed[name])]
             out(name, frame)
@@ -360,8 +386,11 @@ class RelationalSynthesizer:
         explicit: bool,
     ) -> pd.DataFrame:
         args: dict[str, Any] = {
-            "table": self.schema.table(plan.table), "scale": scale, "seed": seed,
-            "fill_pii": fill_pii, "avoid": avoid,
+            "table": self.schema.table(plan.table),
+            "scale": scale,
+            "seed": seed,
+            "fill_pii": fill_pii,
+            "avoid": avoid,
         }
         model = self.models_.get(plan.table)
         try:
@@ -369,8 +398,9 @@ class RelationalSynthesizer:
         except ConfigError as exc:
             if explicit or target is None or plan.context is None:
                 raise
-            log.warning("relational.size_fallback", table=plan.table, target=target,
-                        reason=exc.message)
+            log.warning(
+                "relational.size_fallback", table=plan.table, target=target, reason=exc.message
+            )
             return generate_table(plan, model, kept, rows=None, **args)
 
     # ------------------------------------------------------------------ persistence
@@ -381,14 +411,16 @@ class RelationalSynthesizer:
         for name, model in self.models_.items():
             model.save(path / "models" / name)
         tmp = path / "plans.json.tmp"
-        tmp.write_text(json.dumps({n: p.to_dict() for n, p in self.plans_.items()}),
-                       encoding="utf-8")
+        tmp.write_text(
+            json.dumps({n: p.to_dict() for n, p in self.plans_.items()}), encoding="utf-8"
+        )
         tmp.replace(path / "plans.json")
         return path
 
     @classmethod
-    def load(cls, path: str | Path, schema: Schema, model_loader: ModelLoader | None = None
-             ) -> RelationalSynthesizer:
+    def load(
+        cls, path: str | Path, schema: Schema, model_loader: ModelLoader | None = None
+    ) -> RelationalSynthesizer:
         """Read what :meth:`save` wrote; models by ``model_loader`` (default: the class named
         in each artifact's manifest, :func:`synthohive_lib.models.load_model`)."""
         if model_loader is None:
@@ -399,6 +431,7 @@ class RelationalSynthesizer:
         synth.plans_ = {name: TablePlan.from_dict(p) for name, p in plans.items()}
         synth.models_ = {
             name: model_loader(path / "models" / name)
-            for name, plan in synth.plans_.items() if plan.attributes and plan.n_rows
+            for name, plan in synth.plans_.items()
+            if plan.attributes and plan.n_rows
         }
         return synth

@@ -32,6 +32,7 @@ from synthohive_lib.relational.affinity import ParentAffinity
 from synthohive_lib.relational.cardinality import CardinalityModel
 from synthohive_lib.relational.constants import ConstantColumn, detect_constants
 from synthohive_lib.relational.hierarchy import HierarchyModel
+from synthohive_lib.relational.inherit import InheritedColumn, detect_inherited
 from synthohive_lib.relational.junction import JunctionModel
 from synthohive_lib.relational.keys import PrimaryKeyPlan
 from synthohive_lib.schema.graph import Relation, SchemaGraph
@@ -39,8 +40,13 @@ from synthohive_lib.schema.model import Column, ColumnType, PiiAction, Schema, T
 
 #: Column types a parent may pass to its children's model as context (no ids, no free text).
 CONTEXT_TYPES = frozenset(
-    {ColumnType.INTEGER, ColumnType.FLOAT, ColumnType.CATEGORICAL, ColumnType.BOOLEAN,
-     ColumnType.DATETIME}
+    {
+        ColumnType.INTEGER,
+        ColumnType.FLOAT,
+        ColumnType.CATEGORICAL,
+        ColumnType.BOOLEAN,
+        ColumnType.DATETIME,
+    }
 )
 
 #: Column types that may say how high a row sits in a hierarchy (``Title``, a grade, a salary):
@@ -77,7 +83,8 @@ def context_columns(parent: Table) -> list[str]:
     """Parent columns handed to a child model as context: typed attributes, no PII."""
     keys = key_columns(parent)
     return [
-        c.name for c in parent.columns
+        c.name
+        for c in parent.columns
         if c.name not in keys and not is_private(c) and c.type in CONTEXT_TYPES
     ]
 
@@ -111,8 +118,11 @@ def group_column(parent: Table, parent_df: pd.DataFrame, max_groups: int = 50) -
     key, no PII) with the most distinct values, up to ``max_groups``; None without one."""
     keys = key_columns(parent)
     candidates = [
-        (int(parent_df[c.name].nunique()), c.name) for c in parent.columns
-        if c.type is ColumnType.CATEGORICAL and not is_private(c) and c.name not in keys
+        (int(parent_df[c.name].nunique()), c.name)
+        for c in parent.columns
+        if c.type is ColumnType.CATEGORICAL
+        and not is_private(c)
+        and c.name not in keys
         and c.name in parent_df.columns
     ]
     usable = [(n, name) for n, name in candidates if 1 < n <= max_groups]
@@ -128,18 +138,75 @@ def lookup_label(parent: Table, parent_df: pd.DataFrame) -> str | None:
     return label if parent_df[label].nunique() >= 0.5 * len(parent_df) else None
 
 
+#: Column types whose few values may group a secondary parent's rows (``Track.UnitPrice``).
+NUMERIC_GROUP_TYPES = frozenset({ColumnType.INTEGER, ColumnType.FLOAT})
+
+
+def group_candidates(
+    parent: Table, parent_df: pd.DataFrame, max_groups: int = 50
+) -> list[tuple[str, bool]]:
+    """``(column, numeric)`` of the parent columns that may group its rows for an affinity:
+    categories and numbers with 2 … ``max_groups`` distinct values (no key, no PII)."""
+    keys = key_columns(parent)
+    out = []
+    for c in parent.columns:
+        if c.name in keys or is_private(c) or c.name not in parent_df.columns:
+            continue
+        numeric = c.type in NUMERIC_GROUP_TYPES
+        if (c.type is ColumnType.CATEGORICAL or numeric) and 1 < int(
+            parent_df[c.name].nunique()
+        ) <= max_groups:
+            out.append((c.name, numeric))
+    return out
+
+
 def _fit_affinity(
-    schema: Schema, child: Table, child_df: pd.DataFrame, parent_df: pd.DataFrame,
+    schema: Schema,
+    child: Table,
+    child_df: pd.DataFrame,
+    parent_df: pd.DataFrame,
     relation: Relation,
 ) -> ParentAffinity | None:
-    """The secondary relation's affinity, when the parent has a label and the child has
-    attributes to learn it from."""
-    label = group_column(schema.table(relation.parent), parent_df)
+    """The secondary relation's affinity, when the parent has a column to group by and the
+    child has attributes to learn it from.
+
+    With several candidate columns (a label, a few-valued price), the one the child's
+    attributes explain best on the real linked rows wins (:meth:`ParentAffinity.information`),
+    so a 1.99 line is dealt to a 1.99 track rather than to a track of the "right" genre only;
+    ties keep the categorical label with the most values (the rule before numeric groups).
+    """
     attrs = attribute_columns(child)
-    if label is None or not attrs:
+    candidates = group_candidates(schema.table(relation.parent), parent_df)
+    if not candidates or not attrs:
         return None
     exclude = tuple(c for c in child_df.columns if c not in attrs)
-    return ParentAffinity(label, exclude=exclude).fit(child_df, parent_df, relation)
+    fitted = [
+        ParentAffinity(name, exclude=exclude, numeric=numeric).fit(child_df, parent_df, relation)
+        for name, numeric in candidates
+    ]
+    if len(fitted) == 1:
+        return fitted[0]
+
+    def score(model: ParentAffinity) -> tuple[float, bool, int]:
+        info = round(model.information(child_df, parent_df), 3)
+        return info, not model.numeric, len(model.groups_)
+
+    return max(fitted, key=score)
+
+
+def _detect_inherited(
+    schema: Schema,
+    child: Table,
+    child_df: pd.DataFrame,
+    attributes: Sequence[str],
+    parent_df: pd.DataFrame,
+    relation: Relation,
+) -> list[InheritedColumn]:
+    """Child attributes that repeat a (non-key, non-PII) column of a secondary parent."""
+    parent = schema.table(relation.parent)
+    keys = key_columns(parent)
+    columns = [c.name for c in parent.columns if c.name not in keys and not is_private(c)]
+    return detect_inherited(child_df, attributes, parent_df, columns, relation)
 
 
 @dataclass
@@ -160,6 +227,7 @@ class TablePlan:
     junction: JunctionModel | None = None
     constants: list[ConstantColumn] = field(default_factory=list)
     context_categories: dict[str, list[Any]] = field(default_factory=dict)
+    inherited: list[InheritedColumn] = field(default_factory=list)
 
     @classmethod
     def fit(
@@ -240,14 +308,27 @@ class TablePlan:
                 _fit_affinity(schema, table, data, tables[m.relation_.parent], m.relation_)
                 for m in plan.secondary
             ]
+            plan.inherited = [
+                found
+                for m in plan.secondary
+                for found in _detect_inherited(
+                    schema, table, data, plan.attributes, tables[m.relation_.parent], m.relation_
+                )
+            ]
         if plan.context is not None and plan.attributes:
             parent_df = tables[plan.context.parent]
-            chosen = configured if configured is not None else default_context_columns(
-                schema.table(plan.context.parent))
+            chosen = (
+                configured
+                if configured is not None
+                else default_context_columns(schema.table(plan.context.parent))
+            )
             dead = {c.name for c in detect_constants(parent_df, chosen)}
             plan.context_columns = [c for c in chosen if c not in dead]
             plan.context_categories = seen_categories(
-                schema.table(plan.context.parent), parent_df, plan.context, data,
+                schema.table(plan.context.parent),
+                parent_df,
+                plan.context,
+                data,
                 plan.context_columns,
             )
         level_attributes = tuple(
@@ -257,7 +338,8 @@ class TablePlan:
             HierarchyModel(attributes=level_attributes, label=group_column(table, data)).fit(
                 data, r
             )
-            for r in graph.self_relations if r.child == table_name
+            for r in graph.self_relations
+            if r.child == table_name
         ]
         return plan
 
@@ -278,6 +360,8 @@ class TablePlan:
         for affinity in self.affinities:
             if affinity is not None:
                 needed[affinity.relation_.parent].add(affinity.group_column)
+        for inherited in self.inherited:
+            needed.setdefault(inherited.relation.parent, set()).add(inherited.parent_column)
         return needed
 
     # ------------------------------------------------------------------ persistence
@@ -289,9 +373,9 @@ class TablePlan:
             "keys": self.keys.to_dict(),
             "attributes": self.attributes,
             "pii": self.pii,
-            "context": None if ctx is None else [
-                ctx.parent, ctx.child, list(ctx.child_columns), list(ctx.parent_columns)
-            ],
+            "context": None
+            if ctx is None
+            else [ctx.parent, ctx.child, list(ctx.child_columns), list(ctx.parent_columns)],
             "context_columns": self.context_columns,
             "cardinality": None if self.cardinality is None else self.cardinality.to_dict(),
             "secondary": [m.to_dict() for m in self.secondary],
@@ -300,6 +384,7 @@ class TablePlan:
             "junction": None if self.junction is None else self.junction.to_dict(),
             "constants": [c.to_dict() for c in self.constants],
             "context_categories": self.context_categories,
+            "inherited": [i.to_dict() for i in self.inherited],
         }
 
     @classmethod
@@ -313,17 +398,21 @@ class TablePlan:
             pii=list(data["pii"]),
             context=None if ctx is None else Relation(ctx[0], ctx[1], tuple(ctx[2]), tuple(ctx[3])),
             context_columns=list(data["context_columns"]),
-            cardinality=None if data["cardinality"] is None
+            cardinality=None
+            if data["cardinality"] is None
             else CardinalityModel.from_dict(data["cardinality"]),
             secondary=[CardinalityModel.from_dict(m) for m in data["secondary"]],
-            affinities=[None if a is None else ParentAffinity.from_dict(a)
-                        for a in data["affinities"]],
+            affinities=[
+                None if a is None else ParentAffinity.from_dict(a) for a in data["affinities"]
+            ],
             hierarchies=[HierarchyModel.from_dict(h) for h in data["hierarchies"]],
-            junction=None if data["junction"] is None
+            junction=None
+            if data["junction"] is None
             else JunctionModel.from_dict(data["junction"]),
             constants=[ConstantColumn.from_dict(c) for c in data.get("constants", [])],
-            context_categories={k: list(v) for k, v in
-                                data.get("context_categories", {}).items()},
+            context_categories={k: list(v) for k, v in data.get("context_categories", {}).items()},
+            # plans saved before inherited columns have none
+            inherited=[InheritedColumn.from_dict(i) for i in data.get("inherited", [])],
         )
 
 
@@ -335,7 +424,8 @@ def _check_columns(table: Table, data: pd.DataFrame) -> None:
     if missing:
         raise ConfigError(
             f"columns {missing} of {table.name!r} are missing from its data",
-            table=table.name, column=missing[0],
+            table=table.name,
+            column=missing[0],
             fix="read the table with every column the schema declares, or fix the schema",
         )
 
@@ -354,32 +444,42 @@ def resolve_context_columns(
         parent = parent or context_parent or ""
         if parent not in parents:
             raise ConfigError(
-                f"context column {ref!r} does not name a parent of {table!r}", table=table,
+                f"context column {ref!r} does not name a parent of {table!r}",
+                table=table,
                 fix=f"write it as <Parent>.<column> with a parent among {sorted(parents)}",
             )
         named.setdefault(parent, []).append(column)
     if len(named) != 1 or (context_parent is not None and context_parent not in named):
         raise ConfigError(
             f"context columns of {table!r} must name one parent, got {sorted(named)}",
-            table=table, fix="condition a table on the columns of a single parent",
+            table=table,
+            fix="condition a table on the columns of a single parent",
         )
     parent, columns = next(iter(named.items()))
     check_context_columns(schema, parent, columns)
     ptable = schema.table(parent)
     keys = key_columns(ptable)
     for column in columns:
-        if column not in ptable.column_names or column in keys \
-                or ptable.column(column).type not in CONTEXT_TYPES:
+        if (
+            column not in ptable.column_names
+            or column in keys
+            or ptable.column(column).type not in CONTEXT_TYPES
+        ):
             raise ConfigError(
                 f"{parent}.{column} cannot be context: only typed attributes (numbers, "
-                "categories, booleans, datetimes) of a parent can", table=table, column=column,
+                "categories, booleans, datetimes) of a parent can",
+                table=table,
+                column=column,
                 fix="choose attribute columns of the parent that are not keys or free text",
             )
     return parent, list(dict.fromkeys(columns))
 
 
 def seen_categories(
-    parent: Table, parent_df: pd.DataFrame, relation: Relation, child_df: pd.DataFrame,
+    parent: Table,
+    parent_df: pd.DataFrame,
+    relation: Relation,
+    child_df: pd.DataFrame,
     columns: Sequence[str],
 ) -> dict[str, list[Any]]:
     """Values of each categorical/boolean context column that the child's model is trained
@@ -387,8 +487,9 @@ def seen_categories(
     other value of a synthetic parent onto these (see ``generate.align_context``)."""
     if len(child_df) == 0:
         return {}
-    pos = locate(parent_df, relation.parent_columns, child_df, relation.child_columns,
-                 table=relation.child)
+    pos = locate(
+        parent_df, relation.parent_columns, child_df, relation.child_columns, table=relation.child
+    )
     linked = parent_df.iloc[pos[pos >= 0]]
     out: dict[str, list[Any]] = {}
     for column in columns:
