@@ -65,6 +65,10 @@ ENVIRONMENT_ENV_VAR = "SYNTHOHIVE_ENV"
 DEFAULT_CONFIG_NAME = "synthohive.yaml"
 #: output root used when the config file does not set one (relative to the config file)
 DEFAULT_OUTPUT_DIR = ".synthohive"
+#: rows above which the pandas engine generates a table without parents block by block
+#: (``chunk_rows_above``): below it one in-memory frame is simpler and as fast; above it a
+#: one-shot frame costs about 1.2 GB per million Adult-like rows, a block stays flat
+DEFAULT_CHUNK_ROWS_ABOVE = 1_000_000
 
 _ENV_PREFIX = "env:"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -185,6 +189,13 @@ class TableSettings(_Strict):
     )
     engine: Literal["pandas", "spark"] | None = None
     rows: int | None = Field(default=None, ge=0, description="rows to generate (roots only)")
+    chunk_rows_above: int | None = Field(
+        default=None,
+        ge=0,
+        description="a table without parents (no foreign key, no self-reference) asked for "
+        "more rows than this is generated block by block straight into the store (pandas "
+        f"engine; memory of one block); default {DEFAULT_CHUNK_ROWS_ABOVE:,}",
+    )
     fidelity_threshold: float | None = Field(
         default=None,
         ge=0,
@@ -363,6 +374,18 @@ class ProjectConfig(_Strict):
         own = self.tables.get(table)
         return own.merged_over(self.defaults) if own is not None else self.defaults
 
+    def generates_in_blocks(self, table: str, rows: int) -> bool:
+        """Whether the pandas engine makes ``rows`` rows of ``table`` block by block
+        (:func:`synthohive_lib.relational.chunked.write_table_chunked`) instead of as one
+        in-memory frame: only a table without foreign keys (parents or a self-reference need
+        other rows, which blocks do not see) whose ``rows`` exceed its ``chunk_rows_above``
+        (default :data:`DEFAULT_CHUNK_ROWS_ABOVE`). The two paths give different rows for
+        the same seed, so the choice is made here, once, from the config alone."""
+        if self.schema.table(table).foreign_keys:
+            return False
+        threshold = self.settings_for(table).chunk_rows_above
+        return rows > (DEFAULT_CHUNK_ROWS_ABOVE if threshold is None else threshold)
+
     def context_parents(self, table: str) -> list[str]:
         """The distinct parents named by ``table``'s context columns, in the order written
         (a bare ``Column`` is looked up in the parents; call after :meth:`check_against`)."""
@@ -393,6 +416,14 @@ class ProjectConfig(_Strict):
                 )
                 continue
             problems += _check_context_columns(schema, name, settings)
+            fks = schema.table(name).foreign_keys
+            if settings.chunk_rows_above is not None and fks:
+                refs = ", ".join(sorted({fk.references for fk in fks}))
+                problems.append(
+                    f"tables.{name}.chunk_rows_above: {name} has foreign keys (to {refs}), and "
+                    "only tables without parents or self-references are generated block by "
+                    "block; remove the key (a child's size follows its parents)"
+                )
             column = settings.change_column
             if column is not None and not schema.table(name).has_column(column):
                 hint = _closest(column, schema.table(name).column_names)

@@ -10,6 +10,7 @@ import yaml
 
 from synthohive_lib.config import (
     CONFIG_ENV_VAR,
+    DEFAULT_CHUNK_ROWS_ABOVE,
     OUTPUT_ROOT_ENV_VAR,
     Environment,
     OutputFormat,
@@ -171,6 +172,7 @@ def test_unknown_keys_are_errors_naming_the_key(
         (base(tables={"Track": {"epochs": 0}}), "tables.Track.epochs"),
         (base(tables={"Track": {"device": "gpu"}}), "'gpu' is not a device"),
         (base(tables={"Track": {"engine": "polars"}}), "tables.Track.engine"),
+        (base(defaults={"chunk_rows_above": -1}), "defaults.chunk_rows_above"),
         (base(source={"url": "not a url"}), "source.url: expected a URL"),
         (base(source={"url": "env:1BAD"}), "not a valid env reference"),
         (base(project="my project"), "is not a project name"),
@@ -228,6 +230,36 @@ def test_context_columns_are_checked(tmp_path: Path) -> None:
     assert "Artist has no parent tables" in text
     assert "Genre.Name" not in text
     assert "BillingCountry" not in text  # found in the parent Invoice
+
+
+def test_chunk_rows_above_is_refused_on_a_table_with_foreign_keys(tmp_path: Path) -> None:
+    """Blocks cannot see other rows, so a child (or a self-referencing table) is never chunked;
+    a threshold set on one would silently do nothing."""
+    tables = {"Invoice": {"chunk_rows_above": 10}, "Employee": {"chunk_rows_above": 10},
+              "Artist": {"chunk_rows_above": 10}}  # fmt: skip
+    with pytest.raises(ConfigError) as info:
+        load_project_config(write_project(tmp_path, base(tables=tables)))
+    text = str(info.value)
+    assert "tables.Invoice.chunk_rows_above: Invoice has foreign keys (to Customer)" in text
+    assert "tables.Employee.chunk_rows_above: Employee has foreign keys (to Employee)" in text
+    assert "Artist" not in text  # a root table may set it
+
+
+def test_which_tables_the_pandas_engine_generates_block_by_block(tmp_path: Path) -> None:
+    config = load_project_config(
+        write_project(tmp_path, base(tables={"Genre": {"chunk_rows_above": 100}}))
+    )
+    # the threshold is exclusive: a table asked for exactly that many rows stays in memory
+    assert not config.generates_in_blocks("Genre", 100)
+    assert config.generates_in_blocks("Genre", 101)
+    # default threshold for every other root
+    assert not config.generates_in_blocks("Artist", DEFAULT_CHUNK_ROWS_ABOVE)
+    assert config.generates_in_blocks("Artist", DEFAULT_CHUNK_ROWS_ABOVE + 1)
+    # a child or a self-referencing table never, whatever its size
+    assert not config.generates_in_blocks("Album", 10**9)
+    assert not config.generates_in_blocks("Employee", 10**9)
+    zero = load_project_config(write_project(tmp_path, base(defaults={"chunk_rows_above": 0})))
+    assert zero.generates_in_blocks("Artist", 1) and not zero.generates_in_blocks("Artist", 0)
 
 
 def test_structural_schema_problems_surface_at_load(tmp_path: Path) -> None:
