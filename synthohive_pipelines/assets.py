@@ -32,7 +32,9 @@ The stages (each a :class:`Stage` in :data:`STAGES`):
   points at a synthetic row) and has the privacy layer fill its PII columns; with the
   relational layer (pandas), or with :mod:`synthohive_lib.spark` through the ``spark``
   resource for a table whose ``engine`` is ``spark`` (checked by :func:`spark_engine_tables`
-  when the definitions load).
+  when the definitions load). With pandas, a table without parents asked for more rows than
+  its ``chunk_rows_above`` is written block by block
+  (:func:`~synthohive_lib.relational.chunked.write_table_chunked`), never whole in memory.
 - ``validation/<T>`` scores the synthetic table against the real one; ``validation/report``
   writes the schema-wide HTML + JSON report.
 
@@ -69,6 +71,7 @@ from synthohive_lib.relational import (
     save_table_artifact,
     training_frames,
 )
+from synthohive_lib.relational.chunked import write_table_chunked
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema, Table
 from synthohive_lib.schema.validate import validate_data
@@ -503,9 +506,7 @@ class GenerationConfig(dg.Config):
     rows: int | None = None
 
 
-def build_synthetic_asset(
-    stage: Stage, config: ProjectConfig, table: Table
-) -> dg.AssetsDefinition:
+def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.AssetsDefinition:
     """``synthetic/<table>``: generate the table under its synthetic parents with its model,
     with pandas (the relational layer) or, for ``engine: spark``, with Spark."""
     project = config  # the inner function's `config` is the run config
@@ -532,8 +533,9 @@ def build_synthetic_asset(
 
     def real_forms(tables: TableStore) -> set[str]:
         # never a real value of this table or its parents (the snapshots are upstream)
-        return real_pii_forms({n: tables.read(REAL.name, n) for n in [name, *parents]},
-                              project.schema)
+        return real_pii_forms(
+            {n: tables.read(REAL.name, n) for n in [name, *parents]}, project.schema
+        )
 
     def result(stored: StoredTable, frame: pd.DataFrame, started: float) -> dg.MaterializeResult:
         return dg.MaterializeResult(
@@ -578,8 +580,13 @@ def build_synthetic_asset(
             if plan.context is None:
                 rows = config.rows if config.rows is not None else settings.rows
                 df = generate_table_spark(
-                    session, model_dir, plan.n_rows if rows is None else rows, config.seed,
-                    plan=plan, table=table, fill_pii=fill,
+                    session,
+                    model_dir,
+                    plan.n_rows if rows is None else rows,
+                    config.seed,
+                    plan=plan,
+                    table=table,
+                    fill_pii=fill,
                 )
             else:
                 parent = plan.context.parent
@@ -587,8 +594,13 @@ def build_synthetic_asset(
                     session, str(tables.location(stage.name, parent))
                 )
                 df = generate_children_spark(
-                    session, synthetic_parents, model_dir, plan, config.seed,
-                    table=table, fill_pii=fill,
+                    session,
+                    synthetic_parents,
+                    model_dir,
+                    plan,
+                    config.seed,
+                    table=table,
+                    fill_pii=fill,
                 )
             target = tables.location(stage.name, name)
             written = write_table_spark(df, str(target), project.output.format.value, table=name)
@@ -618,11 +630,35 @@ def build_synthetic_asset(
         fill = None
         if artifact.pii is not None:
             fill = pii_filler(project.schema, {name: artifact.pii}, avoid=avoid)
+        rows = config.rows if config.rows is not None else settings.rows
+        n_rows = plan.n_rows if rows is None else rows
+        if project.generates_in_blocks(name, n_rows):
+            # a big table without parents: block by block into the store, never whole in
+            # memory; the preview is the first block's head, kept as the block goes by
+            head: list[pd.DataFrame] = []
+
+            def keep_head(block: pd.DataFrame) -> None:
+                if not head:  # a copy: a view of the block would keep the whole block alive
+                    head.append(block.head(PREVIEW_ROWS).copy())
+
+            stored = write_table_chunked(
+                tables,
+                stage.name,
+                plan,
+                model,
+                n_rows,
+                config.seed,
+                table=table,
+                fill_pii=fill,
+                avoid=avoid,
+                on_block=keep_head,
+            )
+            context.log.info(f"synthetic {name} (in blocks): {stored.rows} rows -> {stored.uri}")
+            return result(stored, head[0], started)
         synthetic_parents = {
             parent: tables.read(stage.name, parent, columns=sorted(columns))
             for parent, columns in plan.parent_columns_needed().items()
         }
-        rows = config.rows if config.rows is not None else settings.rows
         frame = generate_table(
             plan,
             model,
@@ -804,9 +840,7 @@ def build_assets(
     if SYNTHETIC in chosen:
         spark_engine_tables(config)  # a table Spark cannot generate fails here, not in a run
     assets = [
-        stage.build(stage, config, config.schema.table(name))
-        for stage in chosen
-        for name in order
+        stage.build(stage, config, config.schema.table(name)) for stage in chosen for name in order
     ]
     if VALIDATION in chosen:
         assets.append(build_report_asset(config))
