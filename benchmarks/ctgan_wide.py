@@ -433,6 +433,8 @@ def main(argv: list[str] | None = None) -> dict:
                 bound, result.get("ours_sec_per_epoch")
             )
         peer_rss = result.get("peer_peak_rss_mb", result.get("peer_peak_rss_tree_mb"))
+        if "transform_end" not in stages:  # killed before building its matrix: no peak yet
+            peer_rss = None
         result["ratio_peak_rss"] = _ratio(peer_rss, result.get("ours_peak_rss_mb"))
         result["ratio_peak_rss_is_lower_bound"] = result.get("peer_status") != "ok"
     result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
