@@ -184,6 +184,8 @@ class CTGAN(GenerativeModel):
             gmm_sample_rows=c.gmm_sample_rows,
             gmm_max_iter=c.gmm_max_iter,
             max_categories=c.max_categories,
+            pair_threshold=c.pair_threshold,
+            determined_threshold=c.determined_threshold,
             table=self.table,
         )
 
@@ -469,12 +471,8 @@ class CTGAN(GenerativeModel):
             raise self._error("n must be a non-negative number of rows", fix="pass n >= 0")
         seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
         device = next(self.generator_.parameters()).device
-        precision = matmul_precision(self.config.matmul_precision, device)
-        with (
-            _threads(self.config.num_threads),
-            _seeded(seed, device),
-            _matmul_precision(precision),
-        ):
+        # No matmul_precision here: generation has its own dtype (generation_precision).
+        with _threads(self.config.num_threads), _seeded(seed, device):
             rows = self._sample_frame(n, context, seed)
         if quality_threshold is not None:
             from synthohive_lib.validation.gate import check_quality_gate

@@ -191,7 +191,10 @@ class GenerationPlan:
     ) -> torch.Tensor:
         """Raw generator output for ``noise``, conditional slots (or None) and context."""
         rows = noise.shape[0]
-        buf = torch.empty(
+        # Zeros, not empty: oneDNN's bf16 kernels read past a column slice's end into the
+        # next row's not-yet-written hidden columns (scaled by zero-padded weights); garbage
+        # there, NaN or denormal, changed results from call to call.
+        buf = torch.zeros(
             rows,
             self.total_hidden + noise.shape[1] + context.shape[1],
             dtype=self.dtype,

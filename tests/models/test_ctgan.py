@@ -138,6 +138,27 @@ def test_generation_precision_picks_the_generator_dtype(fitted) -> None:
         CTGAN(generation_precision="float16")
 
 
+def test_the_bf16_generation_plan_gives_the_same_rows_whatever_memory_it_reuses() -> None:
+    import torch
+
+    from synthohive_lib.models.networks import GenerationPlan, Generator
+
+    torch.manual_seed(0)
+    noise_dim, cond_dim, ctx_dim = 16, 6, 5
+    generator = Generator(noise_dim + cond_dim + ctx_dim, (32, 32), 12).eval()
+    plan = GenerationPlan(generator, noise_dim, cond_dim, torch.bfloat16)
+    noise = torch.randn(59, noise_dim).to(torch.bfloat16)
+    context = torch.randn(59, ctx_dim).to(torch.bfloat16)
+    outputs = []
+    for _ in range(6):
+        outputs.append(plan(noise, None, context))
+        # Leave NaN garbage where the plan's next buffer is likely to be allocated.
+        garbage = torch.full((59, 64 + noise_dim + ctx_dim), float("nan"), dtype=torch.bfloat16)
+        del garbage
+    assert all(torch.equal(outputs[0], out) for out in outputs[1:])
+    assert torch.isfinite(outputs[0]).all()
+
+
 def test_matmul_precision_is_resolved_and_the_global_setting_restored() -> None:
     import torch
 
