@@ -26,16 +26,18 @@ class CTGANConfig:
     generator used by ``sample``; 'auto' = bfloat16 where the device multiplies bf16 natively
     (CUDA with bf16, or a CPU with AMX/AVX512-BF16), else float32); ``matmul_precision``
     ('auto', 'highest', 'high', 'medium': torch's float32 matrix-product precision while the
-    model trains and samples, restored afterwards; 'auto' = 'medium' (bf16 products with
-    float32 accumulation, no casts in the model code) on a CPU with native bf16, 'high'
-    (TF32) on CUDA, 'highest' elsewhere);
+    model trains, restored afterwards; sampling uses ``generation_precision``; 'auto' =
+    'medium' (bf16 products with float32 accumulation, no casts in the model code) on a CPU
+    with native bf16, 'high' (TF32) on CUDA, 'highest' elsewhere);
     ``num_threads`` (CPU intra-op threads; None keeps torch's choice); ``seed``;
     ``time_budget_s`` (stop after the epoch that exceeds it); ``verbose`` (tqdm bar; None =
     only when stderr is a terminal); ``sample_batch_size`` (rows generated per forward pass).
     Best-epoch selection: every ``eval_every`` epochs (0 = off) a sample of ``eval_rows`` rows is
     scored against real rows with a marginal-fidelity metric; the best generator is kept and
     training stops after ``patience`` evaluations without improvement (0 = never stop early).
-    Transformer: ``max_modes``, ``gmm_sample_rows``, ``gmm_max_iter``, ``max_categories``.
+    Transformer: ``max_modes``, ``gmm_sample_rows``, ``gmm_max_iter``, ``max_categories``,
+    ``pair_threshold`` (dependent numeric pairs; None = off) and ``determined_threshold``
+    (columns derived from a categorical key; None = off), see :class:`DataTransformer`.
     """
 
     epochs: int = 300
@@ -66,6 +68,8 @@ class CTGANConfig:
     gmm_sample_rows: int = 20_000
     gmm_max_iter: int = 30
     max_categories: int = 100
+    pair_threshold: float | None = 0.9
+    determined_threshold: float | None = 0.995
     sample_batch_size: int = 16_384
 
     def __post_init__(self) -> None:

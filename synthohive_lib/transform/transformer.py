@@ -6,6 +6,10 @@ output layer and the conditional sampler need. Free-text columns are not part of
 each has its own :class:`MarkovText` model and is generated independently on the way back.
 The fitted state is plain JSON plus NumPy arrays, so it can be saved without pickle.
 
+Columns that are (almost) a function of a categorical column (``education-num`` of
+``education``) are left out of the matrix and rebuilt from the decoded category through the real
+mapping (:mod:`.determined`).
+
 Strongly dependent numeric pairs (``Bytes`` ~ ``Milliseconds``) are detected at fit time and the
 dependent column is encoded as the residual of a fit on its partner (:mod:`.pairs`); the
 generator then learns the residual, and decoding rebuilds the column from its decoded partner.
@@ -19,6 +23,11 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.errors import EmptyTableError, ModelError
+from synthohive_lib.transform.determined import (
+    DeterminedColumn,
+    detect_determined_columns,
+    fit_mapping,
+)
 from synthohive_lib.transform.encoders import (
     BooleanEncoder,
     CategoricalEncoder,
@@ -45,7 +54,10 @@ class DataTransformer:
     in a pair as a quantity), ``level_max_values`` (a column with 2 to this many distinct values
     may follow a dependent quantity as a level pair), ``discrete_max_values`` (an integer or
     continuous column with at most this many distinct values, and no level pair, is one-hot
-    encoded as levels so the conditional vector covers it; 0, the default, turns it off).
+    encoded as levels so the conditional vector covers it; 0, the default, turns it off),
+    ``determined_threshold`` (share of real rows a categorical key must predict a column's value
+    on for that column to be derived from the key; ``None`` turns it off) and
+    ``determined_min_rows_per_key`` (real rows per key value needed before a key is trusted).
     """
 
     def __init__(
@@ -61,6 +73,8 @@ class DataTransformer:
         pair_min_unique: int = 20,
         level_max_values: int = 5,
         discrete_max_values: int = 0,
+        determined_threshold: float | None = 0.995,
+        determined_min_rows_per_key: int = 10,
         table: str | None = None,
     ) -> None:
         self.specs = specs
@@ -73,6 +87,8 @@ class DataTransformer:
         self.pair_min_unique = pair_min_unique
         self.level_max_values = level_max_values
         self.discrete_max_values = discrete_max_values
+        self.determined_threshold = determined_threshold
+        self.determined_min_rows_per_key = determined_min_rows_per_key
         self.table = table
 
     # -- construction ---------------------------------------------------------------------
@@ -146,16 +162,20 @@ class DataTransformer:
                     column=spec.name,
                     fix="drop the column or fill it before fitting",
                 )
+        self._fit_determined(df, rng)
         self._fit_pairs(df)
         self.discrete_numbers_ = [
             s.name
             for s in self.specs
             if s.kind in (ColumnKind.INTEGER, ColumnKind.CONTINUOUS)
             and s.name not in self.pair_outputs_
+            and s.name not in self.determined_outputs_
             and is_discrete_number(df[s.name], self.discrete_max_values)
         ]
         encoded = self._encoded_input(df)
         for spec in self.specs:
+            if spec.name in self.determined_outputs_:
+                continue
             encoder = self._make_encoder(
                 self._encoded_spec(spec), discrete=spec.name in self.discrete_numbers_
             )
@@ -166,6 +186,76 @@ class DataTransformer:
         self._build_spans()
         return self
 
+    # -- determined columns ---------------------------------------------------------------
+    _DETERMINABLE = (
+        ColumnKind.CONTINUOUS,
+        ColumnKind.INTEGER,
+        ColumnKind.CATEGORICAL,
+        ColumnKind.BOOLEAN,
+    )
+
+    def _fit_determined(self, df: pd.DataFrame, rng: np.random.Generator) -> None:
+        """Find columns determined by a categorical key; fit an output encoder for each."""
+        self.determined_: list[DeterminedColumn] = []
+        self.determined_outputs_: dict[str, ColumnEncoder] = {}
+        if self.determined_threshold is None:
+            return
+        keys = [s.name for s in self.specs if s.kind is ColumnKind.CATEGORICAL]
+        candidates = [s.name for s in self.specs if s.kind in self._DETERMINABLE]
+        if not keys or len(candidates) < 2:
+            return
+        found = detect_determined_columns(
+            df,
+            keys,
+            candidates,
+            threshold=self.determined_threshold,
+            max_categories=self.max_categories,
+            min_rows_per_key=self.determined_min_rows_per_key,
+            sample_rows=self.gmm_sample_rows,
+            # Its own fixed stream, like pair detection: the caller's stream stays as it was.
+            rng=np.random.default_rng(1),
+        )
+        for column, key, score in found:
+            spec = next(s for s in self.specs if s.name == column)
+            encoder = self._determined_output(spec)
+            if isinstance(encoder, NumericEncoder):
+                encoder.fit_output(df[column])
+                values, nulls = encoder.to_float(df[column])
+                targets = np.where(nulls, None, values.astype(object))
+            else:
+                encoder.fit(df[column], rng)
+                if encoder.pooled_:  # too many values to map one by one: leave it to the GAN
+                    continue
+                targets = encoder.codes(df[column]).astype(object)
+            self.determined_.append(fit_mapping(df[key], targets, column, score))
+            self.determined_outputs_[column] = encoder
+
+    def _determined_output(self, spec: ColumnSpec) -> ColumnEncoder:
+        if spec.kind in NUMERIC_KINDS:
+            return self._numeric_output(spec)
+        if spec.kind is ColumnKind.BOOLEAN:
+            return BooleanEncoder(spec, table=self.table)
+        return CategoricalEncoder(spec, max_categories=self.max_categories, table=self.table)
+
+    def _restore_determined(self, columns: dict[str, pd.Series], rng: np.random.Generator) -> None:
+        """Rebuild each determined column from its decoded key."""
+        for determined in self.determined_:
+            targets = determined.lookup(columns[determined.key])
+            encoder = self.determined_outputs_[determined.column]
+            if isinstance(encoder, NumericEncoder):
+                nulls = np.array([t is None for t in targets], dtype=bool)
+                values = np.where(nulls, 0.0, targets).astype(np.float64)
+                restored = encoder.from_float(values, nulls)
+            else:
+                assert isinstance(encoder, CategoricalEncoder)
+                restored = encoder.inverse_codes(targets.astype(np.int64), rng)
+            columns[determined.column] = restored.reset_index(drop=True)
+
+    @property
+    def determined_columns(self) -> list[DeterminedColumn]:
+        """The columns derived from a categorical key (found at fit time)."""
+        return list(self.determined_)
+
     # -- dependent pairs ------------------------------------------------------------------
     def _fit_pairs(self, df: pd.DataFrame) -> None:
         """Detect dependent numeric pairs; fit an output encoder for each dependent column."""
@@ -173,7 +263,11 @@ class DataTransformer:
         self.pair_outputs_: dict[str, NumericEncoder] = {}
         if self.pair_threshold is None:
             return
-        numeric = [s for s in self.specs if s.kind in NUMERIC_KINDS]
+        numeric = [
+            s
+            for s in self.specs
+            if s.kind in NUMERIC_KINDS and s.name not in self.determined_outputs_
+        ]
         if len(numeric) < 2:
             return
         outputs = {s.name: self._numeric_output(s) for s in numeric}
@@ -279,6 +373,7 @@ class DataTransformer:
                 drop=True
             )
             offset += width
+        self._restore_determined(columns, rng)
         self._restore_pairs(columns)
         for name, model in self.text_models_.items():
             columns[name] = pd.Series(model.sample(n, rng, column=name), name=name, dtype=object)
@@ -303,6 +398,7 @@ class DataTransformer:
             else:
                 assert isinstance(enc, CategoricalEncoder)
                 columns[name] = enc.inverse_codes(codes[:, soft_i], rng)
+        self._restore_determined(columns, rng)
         self._restore_pairs(columns)
         for name, model in self.text_models_.items():
             columns[name] = pd.Series(model.sample(n, rng, column=name), name=name, dtype=object)
@@ -322,6 +418,8 @@ class DataTransformer:
                 "pair_min_unique": self.pair_min_unique,
                 "level_max_values": self.level_max_values,
                 "discrete_max_values": self.discrete_max_values,
+                "determined_threshold": self.determined_threshold,
+                "determined_min_rows_per_key": self.determined_min_rows_per_key,
                 "table": self.table,
             },
             "specs": [s.to_dict() for s in self.specs],
@@ -331,6 +429,11 @@ class DataTransformer:
             "pairs": [p.to_dict() for p in self.pairs_],
             "discrete_numbers": list(self.discrete_numbers_),
             "pair_outputs": {n: e.output_state() for n, e in self.pair_outputs_.items()},
+            "determined": [d.to_dict() for d in self.determined_],
+            "determined_outputs": {
+                n: e.output_state() if isinstance(e, NumericEncoder) else e.state()[0]
+                for n, e in self.determined_outputs_.items()
+            },
         }
         arrays: dict[str, np.ndarray] = {}
         for name, enc in self.encoders_.items():
@@ -358,7 +461,20 @@ class DataTransformer:
         for name, output in meta.get("pair_outputs", {}).items():
             spec = next(s for s in specs if s.name == name)
             self.pair_outputs_[name] = self._numeric_output(spec).load_output_state(output)
+        # Artifacts written before determined columns existed have none.
+        self.determined_ = [DeterminedColumn.from_dict(d) for d in meta.get("determined", [])]
+        self.determined_outputs_ = {}
+        for name, output in meta.get("determined_outputs", {}).items():
+            spec = next(s for s in specs if s.name == name)
+            encoder = self._determined_output(spec)
+            if isinstance(encoder, NumericEncoder):
+                encoder.load_output_state(output)
+            else:
+                encoder.load_state(output, {})
+            self.determined_outputs_[name] = encoder
         for spec in specs:
+            if spec.name in self.determined_outputs_:
+                continue
             if spec.kind is ColumnKind.TEXT:
                 text_meta = meta["text"][spec.name]
                 key = text_meta["key"]
