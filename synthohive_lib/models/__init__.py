@@ -14,7 +14,9 @@ from synthohive_lib.models.text_only import TextOnlyModel
 
 #: Model classes by the name recorded in an artifact's manifest.
 MODELS: dict[str, type[GenerativeModel]] = {
-    "ctgan": CTGAN, "text": TextOnlyModel, "small_table": SmallTableModel,
+    "ctgan": CTGAN,
+    "text": TextOnlyModel,
+    "small_table": SmallTableModel,
 }
 
 
@@ -29,6 +31,11 @@ def load_model(path: str | Path) -> GenerativeModel:
 
 
 __all__ = [
-    "CTGAN", "MODELS", "CTGANConfig", "GenerativeModel", "SmallTableModel", "TextOnlyModel",
+    "CTGAN",
+    "MODELS",
+    "CTGANConfig",
+    "GenerativeModel",
+    "SmallTableModel",
+    "TextOnlyModel",
     "load_model",
 ]

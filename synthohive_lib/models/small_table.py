@@ -44,8 +44,14 @@ class SmallTableModel(GenerativeModel):
     ``seed`` makes fitting (the text models) repeatable.
     """
 
-    def __init__(self, *, specs: list[ColumnSpec] | None = None, table: str | None = None,
-                 bandwidth: float = 0.15, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        specs: list[ColumnSpec] | None = None,
+        table: str | None = None,
+        bandwidth: float = 0.15,
+        seed: int | None = None,
+    ) -> None:
         self.specs = specs
         self.table = table
         self.bandwidth = bandwidth
@@ -57,18 +63,24 @@ class SmallTableModel(GenerativeModel):
     def fit(self, data: pd.DataFrame, context: pd.DataFrame | None = None) -> Self:
         """Keep the rows (numbers as floats, datetimes as ns) and fit the text models."""
         if data.shape[0] == 0 or data.shape[1] == 0:
-            raise EmptyTableError(f"cannot fit on a frame of shape {data.shape}",
-                                  table=self.table, fix="pass at least one row and one column")
+            raise EmptyTableError(
+                f"cannot fit on a frame of shape {data.shape}",
+                table=self.table,
+                fix="pass at least one row and one column",
+            )
         if context is not None:
-            raise self._error("the small-table model takes no parent context",
-                              fix="use CTGAN for tables generated under a parent")
+            raise self._error(
+                "the small-table model takes no parent context",
+                fix="use CTGAN for tables generated under a parent",
+            )
         specs = self.specs or infer_column_specs(data, table=self.table)
         rng = np.random.default_rng(self.seed)
         self.specs = specs
         self.columns_ = [s.name for s in specs]
         self.dtypes_ = {s.name: str(data[s.name].dtype) for s in specs}
-        self.text_ = {s.name: MarkovText().fit(data[s.name], rng)
-                      for s in specs if s.kind is ColumnKind.TEXT}
+        self.text_ = {
+            s.name: MarkovText().fit(data[s.name], rng) for s in specs if s.kind is ColumnKind.TEXT
+        }
         self.values_: dict[str, list[Any]] = {}
         for spec in specs:
             if spec.kind is ColumnKind.TEXT:
@@ -82,8 +94,9 @@ class SmallTableModel(GenerativeModel):
         self.n_rows_ = len(data)
         return self
 
-    def sample(self, n: int | None = None, context: pd.DataFrame | None = None,
-               seed: int | None = None) -> pd.DataFrame:
+    def sample(
+        self, n: int | None = None, context: pd.DataFrame | None = None, seed: int | None = None
+    ) -> pd.DataFrame:
         """``n`` rows: stratified real rows, jittered numbers, novel text."""
         if not hasattr(self, "values_"):
             raise self._error("the model is not fitted", fix="call fit() or load() first")
@@ -93,13 +106,17 @@ class SmallTableModel(GenerativeModel):
             raise self._error("n must be a non-negative number of rows", fix="pass n >= 0")
         rng = np.random.default_rng(seed)
         m = self.n_rows_
-        rows = np.concatenate([rng.permutation(m) for _ in range(-(-n // m))])[:n] \
-            if n else np.zeros(0, dtype=np.int64)
+        rows = (
+            np.concatenate([rng.permutation(m) for _ in range(-(-n // m))])[:n]
+            if n
+            else np.zeros(0, dtype=np.int64)
+        )
         out: dict[str, Any] = {}
         for spec in self.specs or []:
             if spec.kind is ColumnKind.TEXT:
-                out[spec.name] = pd.Series(self.text_[spec.name].sample(n, rng, column=spec.name),
-                                           dtype=object)
+                out[spec.name] = pd.Series(
+                    self.text_[spec.name].sample(n, rng, column=spec.name), dtype=object
+                )
             elif spec.kind in _NUMERIC:
                 out[spec.name] = self._jitter(spec, rows, rng)
             else:
@@ -107,8 +124,7 @@ class SmallTableModel(GenerativeModel):
                 out[spec.name] = pd.Series(values, dtype=object).infer_objects()
         return pd.DataFrame({c: _restore(out[c], self.dtypes_[c]) for c in self.columns_})
 
-    def _jitter(self, spec: ColumnSpec, rows: np.ndarray, rng: np.random.Generator
-                ) -> pd.Series:
+    def _jitter(self, spec: ColumnSpec, rows: np.ndarray, rng: np.random.Generator) -> pd.Series:
         real = np.asarray([np.nan if v is None else v for v in self.values_[spec.name]])
         present = real[~np.isnan(real)]
         values = real[rows]
@@ -129,10 +145,18 @@ class SmallTableModel(GenerativeModel):
         if not hasattr(self, "values_"):
             raise self._error("the model is not fitted", fix="call fit() first")
         text_meta, arrays = pack_text_models(self.text_)
-        state = {"values": self.values_, "dtypes": self.dtypes_, "n_rows": self.n_rows_,
-                 "columns": self.columns_, "text": text_meta}
-        manifest = {"table": self.table, "bandwidth": self.bandwidth,
-                    "column_specs": [s.to_dict() for s in self.specs or []]}
+        state = {
+            "values": self.values_,
+            "dtypes": self.dtypes_,
+            "n_rows": self.n_rows_,
+            "columns": self.columns_,
+            "text": text_meta,
+        }
+        manifest = {
+            "table": self.table,
+            "bandwidth": self.bandwidth,
+            "column_specs": [s.to_dict() for s in self.specs or []],
+        }
         files = {"state.json": encode_json(state), "text.npz": encode_arrays(arrays)}
         return write_artifact(path, MODEL_NAME, manifest, files)
 
@@ -141,8 +165,9 @@ class SmallTableModel(GenerativeModel):
         artifact = Artifact(path, expected_model=MODEL_NAME)
         manifest = artifact.manifest
         specs = [ColumnSpec.from_dict(d) for d in manifest["column_specs"]]
-        model = cls(specs=specs, table=manifest.get("table"),
-                    bandwidth=float(manifest["bandwidth"]))
+        model = cls(
+            specs=specs, table=manifest.get("table"), bandwidth=float(manifest["bandwidth"])
+        )
         state, arrays = artifact.json("state.json"), artifact.arrays("text.npz")
         model.values_ = state["values"]
         model.dtypes_ = state["dtypes"]
@@ -172,7 +197,7 @@ def _unit(spec: ColumnSpec, present: np.ndarray) -> float:
         return day if np.all(np.mod(present, day) == 0) else 1e9
     if spec.kind is ColumnKind.INTEGER:
         return 1.0
-    return 10.0 ** -spec.decimals if spec.decimals is not None else 1e-9
+    return 10.0**-spec.decimals if spec.decimals is not None else 1e-9
 
 
 def _from_number(values: np.ndarray, spec: ColumnSpec) -> pd.Series:

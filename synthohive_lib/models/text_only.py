@@ -50,15 +50,17 @@ class TextOnlyModel(GenerativeModel):
         self.order = order
         self.seed = seed
 
-    def _error(self, message: str, *, column: str | None = None, fix: str | None = None
-               ) -> ModelError:
+    def _error(
+        self, message: str, *, column: str | None = None, fix: str | None = None
+    ) -> ModelError:
         return ModelError(message, table=self.table, column=column, fix=fix)
 
     def fit(self, data: pd.DataFrame, context: pd.DataFrame | None = None) -> Self:
         """Learn one character model per column of ``data`` (``context`` is not used)."""
         if data.shape[0] == 0 or data.shape[1] == 0:
             raise EmptyTableError(
-                f"cannot fit on a frame of shape {data.shape}", table=self.table,
+                f"cannot fit on a frame of shape {data.shape}",
+                table=self.table,
                 fix="pass at least one row and one column",
             )
         if context is not None and len(context) != len(data):
@@ -66,22 +68,26 @@ class TextOnlyModel(GenerativeModel):
                 f"context has {len(context)} rows but data has {len(data)}",
                 fix="align the parent context row-wise with the data",
             )
-        specs = self.specs or [ColumnSpec(str(c), ColumnKind.TEXT, nullable=True)
-                               for c in data.columns]
+        specs = self.specs or [
+            ColumnSpec(str(c), ColumnKind.TEXT, nullable=True) for c in data.columns
+        ]
         wrong = [s.name for s in specs if s.kind is not ColumnKind.TEXT]
         if wrong:
             raise self._error(
-                "the text-only model generates free-text columns only", column=wrong[0],
+                "the text-only model generates free-text columns only",
+                column=wrong[0],
                 fix="use CTGAN for tables with numeric, categorical or datetime attributes",
             )
         missing = [s.name for s in specs if s.name not in data.columns]
         if missing:
-            raise self._error("column missing from the data", column=missing[0],
-                              fix="pass every column named by the specs")
+            raise self._error(
+                "column missing from the data",
+                column=missing[0],
+                fix="pass every column named by the specs",
+            )
         rng = np.random.default_rng(self.seed)
         self.specs = specs
-        self.models_ = {s.name: MarkovText(order=self.order).fit(data[s.name], rng)
-                        for s in specs}
+        self.models_ = {s.name: MarkovText(order=self.order).fit(data[s.name], rng) for s in specs}
         self.with_context_ = context is not None
         return self
 
@@ -101,10 +107,12 @@ class TextOnlyModel(GenerativeModel):
         if n is None or n < 0:
             raise self._error("n must be a non-negative number of rows", fix="pass n >= 0")
         rng = np.random.default_rng(seed)
-        return pd.DataFrame({
-            name: pd.Series(model.sample(n, rng, column=name), dtype=object)
-            for name, model in self.models_.items()
-        })
+        return pd.DataFrame(
+            {
+                name: pd.Series(model.sample(n, rng, column=name), dtype=object)
+                for name, model in self.models_.items()
+            }
+        )
 
     def save(self, path: str | Path) -> Path:
         """Manifest plus, per column, JSON metadata and NumPy arrays (written atomically)."""
