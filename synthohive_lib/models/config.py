@@ -17,7 +17,9 @@ class CTGANConfig:
 
     Training: ``epochs``, ``batch_size`` (a multiple of ``pac``), ``embedding_dim``,
     ``generator_dim``/``discriminator_dim``, ``pac``, learning rates and weight decays,
-    ``discriminator_steps``, ``log_frequency`` (training-by-sampling with log frequencies).
+    ``discriminator_steps``, ``log_frequency`` (training-by-sampling with log frequencies),
+    ``generator_ema`` (decay of the moving average of the generator's weights that sampling
+    uses; None = the last step's weights).
     Context: ``cond_dropout`` is the share of rows trained without a conditional vector when
     a parent context is given, so the model can generate from context alone.
     Runtime: ``device`` ('auto', 'cpu', 'cuda', 'cuda:1', ...); ``mixed_precision`` (bf16
@@ -51,6 +53,7 @@ class CTGANConfig:
     generator_decay: float = 1e-6
     discriminator_decay: float = 1e-6
     discriminator_steps: int = 1
+    generator_ema: float | None = 0.999
     log_frequency: bool = True
     cond_dropout: float = 0.5
     device: str = "auto"

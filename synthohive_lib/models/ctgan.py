@@ -147,6 +147,46 @@ def _threads(n: int | None) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+class WeightAverage:
+    """Exponential moving average of the generator's weights (Polyak averaging).
+
+    A GAN's generator oscillates around a good solution from one step to the next; what it
+    generates at the last step is one draw from that oscillation (TSTR accuracy on Adult moves
+    by ±0.02 between neighbouring epochs). The average of the recent weights sits near the
+    centre. The decay ramps up as ``min(decay, (1 + t) / (10 + t))`` over the steps ``t``, so
+    a table trained for few steps is not averaged with its random initial weights.
+    BatchNorm statistics are running averages already and stay the live ones.
+    """
+
+    def __init__(self, module: torch.nn.Module, decay: float) -> None:
+        self.decay = decay
+        self.steps = 0
+        self.params = [p.detach().clone() for p in module.parameters()]
+
+    def update(self, module: torch.nn.Module) -> None:
+        self.steps += 1
+        decay = min(self.decay, (1 + self.steps) / (10 + self.steps))
+        with torch.no_grad():
+            torch._foreach_lerp_(self.params, [p.detach() for p in module.parameters()], 1 - decay)
+
+    def copy_to(self, module: torch.nn.Module) -> None:
+        with torch.no_grad():
+            for live, averaged in zip(module.parameters(), self.params, strict=True):
+                live.copy_(averaged)
+
+    @contextmanager
+    def swapped_in(self, module: torch.nn.Module) -> Iterator[None]:
+        """The averaged weights in ``module`` for the duration, the live ones after."""
+        live = [p.detach().clone() for p in module.parameters()]
+        self.copy_to(module)
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for param, saved in zip(module.parameters(), live, strict=True):
+                    param.copy_(saved)
+
+
 class CTGAN(GenerativeModel):
     """Conditional tabular GAN; see :class:`CTGANConfig` for every hyper-parameter.
 
@@ -329,6 +369,7 @@ class CTGAN(GenerativeModel):
                 slot = torch.from_numpy(slots).to(device)
             return draw, rows, cond, active, slot
 
+        ema = WeightAverage(generator, c.generator_ema) if c.generator_ema else None
         eval_rows = rng.choice(len(data), min(c.eval_rows, len(data)), replace=False)
         eval_real = data.iloc[eval_rows].reset_index(drop=True)
         eval_ctx = None if context is None else context.iloc[eval_rows].reset_index(drop=True)
@@ -387,6 +428,8 @@ class CTGAN(GenerativeModel):
                 opt_g.zero_grad(set_to_none=True)
                 loss_g.backward()
                 opt_g.step()
+                if ema is not None:
+                    ema.update(generator)
                 critic.requires_grad_(True)
 
             record = {
@@ -397,11 +440,13 @@ class CTGAN(GenerativeModel):
             }
             stop = False
             if c.eval_every and (epoch + 1) % c.eval_every == 0:
-                score_now = self._fidelity(eval_real, eval_ctx, int(rng.integers(2**31)))
+                with ema.swapped_in(generator) if ema is not None else nullcontext():
+                    score_now = self._fidelity(eval_real, eval_ctx, int(rng.integers(2**31)))
+                    state_now = generator.state_dict()
                 record["fidelity"] = score_now
                 if score_now > best_score:
                     best_score, stale = score_now, 0
-                    best_state = copy.deepcopy(generator.state_dict())
+                    best_state = copy.deepcopy(state_now)
                     self.best_epoch_ = epoch + 1
                 else:
                     stale += 1
@@ -418,6 +463,8 @@ class CTGAN(GenerativeModel):
         bar.close()
         if best_state is not None:
             generator.load_state_dict(best_state)
+        elif ema is not None:
+            ema.copy_to(generator)
         generator.eval()
 
     def _fidelity(self, real: pd.DataFrame, context: pd.DataFrame | None, seed: int) -> float:

@@ -159,6 +159,29 @@ def test_the_bf16_generation_plan_gives_the_same_rows_whatever_memory_it_reuses(
     assert torch.isfinite(outputs[0]).all()
 
 
+def test_the_weight_average_ramps_up_and_is_what_sampling_uses() -> None:
+    import torch
+
+    from synthohive_lib.models.ctgan import WeightAverage
+
+    layer = torch.nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        layer.weight.fill_(0.0)
+    average = WeightAverage(layer, 0.999)
+    with torch.no_grad():
+        layer.weight.fill_(1.0)
+    average.update(layer)  # step 1: decay min(0.999, 2/11) -> mostly the new weights
+    assert torch.allclose(average.params[0], torch.full((1, 2), 1 - 2 / 11))
+    with average.swapped_in(layer):
+        assert torch.allclose(layer.weight, average.params[0])
+    assert torch.equal(layer.weight, torch.ones(1, 2))  # live weights back
+    averaged = CTGAN(epochs=2, seed=3, **FAST).fit(people(200))
+    last = CTGAN(epochs=2, seed=3, generator_ema=None, **FAST).fit(people(200))
+    assert not averaged.sample(100, seed=1).equals(last.sample(100, seed=1))
+    again = CTGAN(epochs=2, seed=3, **FAST).fit(people(200))
+    pd.testing.assert_frame_equal(averaged.sample(100, seed=1), again.sample(100, seed=1))
+
+
 def test_matmul_precision_is_resolved_and_the_global_setting_restored() -> None:
     import torch
 
