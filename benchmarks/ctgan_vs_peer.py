@@ -133,7 +133,10 @@ def _worker_peer(train: pd.DataFrame, types: dict[str, str], args: argparse.Name
 
     epochs = args.epochs
     if args.time_budget_s is not None:
-        _, _, one = fit(1)  # calibrate: the package cannot stop on a time budget itself
+        # Calibrate (the package cannot stop on a time budget itself) on the median of three
+        # epochs: one slow first epoch would otherwise cut its budget short.
+        fit(3)
+        one = float(np.median(np.diff(marks)))
         epochs = max(1, int(args.time_budget_s / one))
     model, prep_s, per_epoch = fit(epochs)
     started = time.perf_counter()
