@@ -12,6 +12,8 @@ from typing import Self
 
 import pandas as pd
 
+from synthohive_lib.errors import EmptyTableError, ModelError
+
 
 class GenerativeModel(ABC):
     """Learns one table (optionally conditioned on parent rows) and generates new rows.
@@ -20,6 +22,29 @@ class GenerativeModel(ABC):
     context describes the parent of row *i* of the data. At sampling time one row is generated
     per context row, so child rows follow the given (synthetic) parents.
     """
+
+    #: The table the model learns, named in every error it raises.
+    table: str | None = None
+
+    def _error(
+        self, message: str, *, column: str | None = None, fix: str | None = None
+    ) -> ModelError:
+        return ModelError(message, table=self.table, column=column, fix=fix)
+
+    def _check_fit_input(self, data: pd.DataFrame, context: pd.DataFrame | None) -> None:
+        """Typed errors for what no model can learn from: an empty frame, a context that is
+        not aligned row-wise with the data."""
+        if data.shape[0] == 0 or data.shape[1] == 0:
+            raise EmptyTableError(
+                f"cannot fit on a frame of shape {data.shape}",
+                table=self.table,
+                fix="pass at least one row and one column",
+            )
+        if context is not None and len(context) != len(data):
+            raise self._error(
+                f"context has {len(context)} rows but data has {len(data)}",
+                fix="align the parent context row-wise with the data",
+            )
 
     @abstractmethod
     def fit(self, data: pd.DataFrame, context: pd.DataFrame | None = None) -> Self:

@@ -28,7 +28,7 @@ import structlog
 import torch
 from tqdm.auto import tqdm
 
-from synthohive_lib.errors import ArtifactError, EmptyTableError, ModelError
+from synthohive_lib.errors import ArtifactError, ModelError
 from synthohive_lib.models.activation import SpanActivation
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.config import CTGANConfig
@@ -211,10 +211,6 @@ class CTGAN(GenerativeModel):
         self.table = table
 
     # -- helpers ------------------------------------------------------------------------
-    def _error(
-        self, message: str, *, column: str | None = None, fix: str | None = None
-    ) -> ModelError:
-        return ModelError(message, table=self.table, column=column, fix=fix)
 
     def _make_transformer(self, specs: list[ColumnSpec] | None) -> DataTransformer:
         c = self.config
@@ -261,17 +257,7 @@ class CTGAN(GenerativeModel):
     def fit(self, data: pd.DataFrame, context: pd.DataFrame | None = None) -> Self:
         """Fit transformer(s) and networks on ``data`` (and parent ``context``, row-aligned)."""
         c = self.config
-        if data.shape[0] == 0 or data.shape[1] == 0:
-            raise EmptyTableError(
-                f"cannot fit on a frame of shape {data.shape}",
-                table=self.table,
-                fix="pass at least one row and one column",
-            )
-        if context is not None and len(context) != len(data):
-            raise self._error(
-                f"context has {len(context)} rows but data has {len(data)}",
-                fix="align the parent context row-wise with the data",
-            )
+        self._check_fit_input(data, context)
         device = resolve_device(c.device)
         seed = c.seed if c.seed is not None else int(np.random.SeedSequence().entropy % 2**31)
         rng = np.random.default_rng(seed)

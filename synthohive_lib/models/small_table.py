@@ -27,7 +27,6 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from synthohive_lib.errors import EmptyTableError, ModelError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.persistence import Artifact, encode_arrays, encode_json, write_artifact
 from synthohive_lib.transform.specs import ColumnKind, ColumnSpec, infer_column_specs
@@ -57,17 +56,9 @@ class SmallTableModel(GenerativeModel):
         self.bandwidth = bandwidth
         self.seed = seed
 
-    def _error(self, message: str, fix: str | None = None) -> ModelError:
-        return ModelError(message, table=self.table, fix=fix)
-
     def fit(self, data: pd.DataFrame, context: pd.DataFrame | None = None) -> Self:
         """Keep the rows (numbers as floats, datetimes as ns) and fit the text models."""
-        if data.shape[0] == 0 or data.shape[1] == 0:
-            raise EmptyTableError(
-                f"cannot fit on a frame of shape {data.shape}",
-                table=self.table,
-                fix="pass at least one row and one column",
-            )
+        self._check_fit_input(data, None)
         if context is not None:
             raise self._error(
                 "the small-table model takes no parent context",

@@ -21,7 +21,6 @@ from typing import Self
 import numpy as np
 import pandas as pd
 
-from synthohive_lib.errors import EmptyTableError, ModelError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.persistence import Artifact, encode_arrays, encode_json, write_artifact
 from synthohive_lib.transform.specs import ColumnKind, ColumnSpec
@@ -50,24 +49,9 @@ class TextOnlyModel(GenerativeModel):
         self.order = order
         self.seed = seed
 
-    def _error(
-        self, message: str, *, column: str | None = None, fix: str | None = None
-    ) -> ModelError:
-        return ModelError(message, table=self.table, column=column, fix=fix)
-
     def fit(self, data: pd.DataFrame, context: pd.DataFrame | None = None) -> Self:
         """Learn one character model per column of ``data`` (``context`` is not used)."""
-        if data.shape[0] == 0 or data.shape[1] == 0:
-            raise EmptyTableError(
-                f"cannot fit on a frame of shape {data.shape}",
-                table=self.table,
-                fix="pass at least one row and one column",
-            )
-        if context is not None and len(context) != len(data):
-            raise self._error(
-                f"context has {len(context)} rows but data has {len(data)}",
-                fix="align the parent context row-wise with the data",
-            )
+        self._check_fit_input(data, context)
         specs = self.specs or [
             ColumnSpec(str(c), ColumnKind.TEXT, nullable=True) for c in data.columns
         ]
