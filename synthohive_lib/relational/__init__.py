@@ -12,14 +12,11 @@ from synthohive_lib.relational.artifact import (
     load_table_artifact,
     save_table_artifact,
 )
+from synthohive_lib.relational.attributes import align_context, sample_attributes
 from synthohive_lib.relational.cardinality import CardinalityModel, rescale_counts
 from synthohive_lib.relational.constants import ConstantColumn, detect_constants
 from synthohive_lib.relational.context import ContextEncoder
-from synthohive_lib.relational.generate import (
-    RelationalSynthesizer,
-    align_context,
-    generate_table,
-)
+from synthohive_lib.relational.generate import RelationalSynthesizer, generate_table
 from synthohive_lib.relational.hierarchy import HierarchyModel, node_depths
 from synthohive_lib.relational.junction import JunctionModel, match_degrees, sample_pairs
 from synthohive_lib.relational.keys import (
@@ -82,6 +79,7 @@ __all__ = [
     "model_request",
     "node_depths",
     "rescale_counts",
+    "sample_attributes",
     "sample_pairs",
     "save_table_artifact",
     "training_frames",

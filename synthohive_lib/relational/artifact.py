@@ -81,13 +81,16 @@ def load_table_artifact(
     folder = Path(path)
     plan_file = folder / PLAN_FILE
     if not plan_file.is_file():
-        raise ArtifactError(f"no {PLAN_FILE} in {folder}",
-                            fix="materialize the table's model first (save_table_artifact)")
+        raise ArtifactError(
+            f"no {PLAN_FILE} in {folder}",
+            fix="materialize the table's model first (save_table_artifact)",
+        )
     try:
         plan = TablePlan.from_dict(json.loads(plan_file.read_text(encoding="utf-8")))
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise ArtifactError(f"{PLAN_FILE} in {folder} cannot be read ({exc})",
-                            fix="refit the table's model") from exc
+        raise ArtifactError(
+            f"{PLAN_FILE} in {folder} cannot be read ({exc})", fix="refit the table's model"
+        ) from exc
     model = None
     if (folder / MODEL_DIR).exists():
         if model_loader is None:

@@ -25,11 +25,10 @@ import pandas as pd
 
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.models.base import GenerativeModel
-from synthohive_lib.relational.generate import align_context
+from synthohive_lib.relational.attributes import sample_attributes
 from synthohive_lib.relational.keys import KeyFormat
 from synthohive_lib.relational.plan import TablePlan
-from synthohive_lib.relational.scrub import scrub_text
-from synthohive_lib.schema.model import ColumnType, Table
+from synthohive_lib.schema.model import Table
 
 #: default rows per generation block (a multiple of the default parent block of children)
 DEFAULT_BLOCK_ROWS = 50_000
@@ -100,41 +99,6 @@ def key_seed(seed: int) -> int:
     """The seed of key formats: one per run (not per block), because string/UUID key formats
     stay unique across offsets only when every block uses the same seed."""
     return block_seed(seed, 0, STREAM_KEYS)
-
-
-def sample_attributes(
-    model: GenerativeModel,
-    plan: TablePlan,
-    n: int,
-    context: pd.DataFrame | None,
-    seed: int,
-    rng: np.random.Generator,
-    *,
-    table: Table | None = None,
-    avoid: Collection[str] = (),
-) -> pd.DataFrame:
-    """The model's attribute columns for ``n`` rows (or one per ``context`` row).
-
-    Parent categories the child model never saw are mapped to seen ones (as in the pandas
-    path); with ``avoid`` (real PII forms) and the schema ``table``, generated free text that
-    spells a real value is re-sampled.
-    """
-    if context is not None:
-        context = align_context(context, plan.context_categories, rng, table=plan.table)
-        attrs = model.sample(context=context, seed=seed)
-
-        def resample(rows: np.ndarray, seed: int) -> pd.DataFrame:
-            return model.sample(context=context.iloc[rows], seed=seed)
-    else:
-        attrs = model.sample(n, seed=seed)
-
-        def resample(rows: np.ndarray, seed: int) -> pd.DataFrame:
-            return model.sample(len(rows), seed=seed)
-
-    if avoid and table is not None:
-        text = [c for c in plan.attributes if table.column(c).type is ColumnType.TEXT]
-        attrs = scrub_text(attrs, text, avoid, resample, rng, table=plan.table)
-    return attrs.reset_index(drop=True)
 
 
 def finish_block(

@@ -90,7 +90,10 @@ class CardinalityModel:
                 )
             return self._fit_empty(parent_df, child_df, relation)
         counts = children_per_parent(
-            parent_df, relation.parent_columns, child_df, relation.child_columns,
+            parent_df,
+            relation.parent_columns,
+            child_df,
+            relation.child_columns,
             table=relation.parent,
         )
         self.relation_ = relation
@@ -131,8 +134,9 @@ class CardinalityModel:
         self.zero_categories_ = self._childless_categories(parent_df, counts)
         return self
 
-    def _fit_empty(self, parent_df: pd.DataFrame, child_df: pd.DataFrame, relation: Relation
-                   ) -> CardinalityModel:
+    def _fit_empty(
+        self, parent_df: pd.DataFrame, child_df: pd.DataFrame, relation: Relation
+    ) -> CardinalityModel:
         """No parent and no linked child (e.g. both emptied by an orphan policy): every
         synthetic parent gets no child; a child with only NULL references keeps its rate."""
         self.relation_ = relation
@@ -140,15 +144,17 @@ class CardinalityModel:
         self.min_ = self.max_ = self.n_parents_ = self.n_children_ = 0
         self.mean_ = 0.0
         self.encoder_ = ContextEncoder(max_categories=self.max_categories).fit(
-            parent_df, exclude=tuple(parent_df.columns))
+            parent_df, exclude=tuple(parent_df.columns)
+        )
         self.tree_, self.labels_ = None, []
         self.leaf_values_, self.leaf_probs_ = {0: [0]}, {0: [1.0]}
         self.pooled_ = ([0], [1.0])
         self.zero_categories_ = {}
         return self
 
-    def _childless_categories(self, parent_df: pd.DataFrame, counts: np.ndarray
-                              ) -> dict[str, list[str]]:
+    def _childless_categories(
+        self, parent_df: pd.DataFrame, counts: np.ndarray
+    ) -> dict[str, list[str]]:
         """Per low-cardinality parent category, the values whose real parents *all* have no
         child (Chinook: only 'Sales Support Agent' employees have customers). A synthetic
         parent with such a value gets no child either, whatever leaf it falls in: the
@@ -241,8 +247,9 @@ class CardinalityModel:
             )
         return counts
 
-    def _match_marginal(self, draws: np.ndarray, forced: np.ndarray,
-                        rng: np.random.Generator) -> np.ndarray:
+    def _match_marginal(
+        self, draws: np.ndarray, forced: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
         """Counts with the real marginal distribution, dealt in the order of ``draws``.
 
         Conditional draws from a few leaves are right per parent on average, but the *set*
@@ -321,7 +328,9 @@ class CardinalityModel:
             )
             rel = data["relation"]
             model.relation_ = Relation(
-                rel["parent"], rel["child"], tuple(rel["child_columns"]),
+                rel["parent"],
+                rel["child"],
+                tuple(rel["child_columns"]),
                 tuple(rel["parent_columns"]),
             )
             model.null_rate_ = float(data["null_rate"])
@@ -331,8 +340,9 @@ class CardinalityModel:
             model.encoder_ = ContextEncoder.from_dict(data["encoder"])
             model.tree_ = data["tree"]
             model.labels_ = [str(v) for v in data["labels"]]
-            model.zero_categories_ = {str(k): [str(x) for x in v]
-                                      for k, v in data.get("zero_categories", {}).items()}
+            model.zero_categories_ = {
+                str(k): [str(x) for x in v] for k, v in data.get("zero_categories", {}).items()
+            }
             model.pooled_ = (list(data["pooled"]["values"]), list(data["pooled"]["probs"]))
             model.leaf_values_ = {int(k): list(v["values"]) for k, v in data["leaves"].items()}
             model.leaf_probs_ = {int(k): list(v["probs"]) for k, v in data["leaves"].items()}

@@ -65,8 +65,7 @@ class ContextEncoder:
             if nunique <= 1:
                 continue
             is_datetime = pd.api.types.is_datetime64_any_dtype(col)
-            if is_datetime or pd.api.types.is_bool_dtype(col) \
-                    or pd.api.types.is_numeric_dtype(col):
+            if is_datetime or pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
                 values = pd.Series(_as_float(col, is_datetime))
                 if not is_datetime and _looks_like_identifier(values):
                     continue
@@ -98,9 +97,7 @@ class ContextEncoder:
         for spec in self.specs_:
             present = spec.name in df.columns
             if isinstance(spec, _NumericSpec):
-                values = (
-                    _as_float(df[spec.name], spec.datetime) if present else np.full(n, np.nan)
-                )
+                values = _as_float(df[spec.name], spec.datetime) if present else np.full(n, np.nan)
                 isnull = np.isnan(values)
                 blocks.append(np.where(isnull, spec.fill, values)[:, None])
                 if spec.has_nulls:

@@ -40,6 +40,7 @@ import structlog
 from synthohive_lib.errors import ConfigError, ModelError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.relational._frames import locate
+from synthohive_lib.relational.attributes import sample_attributes
 from synthohive_lib.relational.inherit import apply_inherited
 from synthohive_lib.relational.keys import assign_by_slots, expand_parent_keys
 from synthohive_lib.relational.modelling import (
@@ -49,9 +50,8 @@ from synthohive_lib.relational.modelling import (
     training_frames,
 )
 from synthohive_lib.relational.plan import TablePlan
-from synthohive_lib.relational.scrub import scrub_text
 from synthohive_lib.schema.graph import SchemaGraph
-from synthohive_lib.schema.model import ColumnType, Schema, Table
+from synthohive_lib.schema.model import Schema, Table
 from synthohive_lib.schema.validate import validate_data
 
 log = structlog.get_logger(__name__)
@@ -101,22 +101,13 @@ def generate_table(
                 fix="fit the synthesizer (or pass the table's model) before generating",
             )
         model_seed = int(rng.integers(2**31))
+        context = None
         if plan.context is not None and plan.context_columns:
             parent = parents[plan.context.parent]
             context = context_rows(parent[plan.context_columns], positions)
-            context = align_context(context, plan.context_categories, rng, table=plan.table)
-            attrs = model.sample(context=context, seed=model_seed)
-
-            def resample(rows: np.ndarray, seed: int) -> pd.DataFrame:
-                return model.sample(context=context.iloc[rows], seed=seed)
-        else:
-            attrs = model.sample(n, seed=model_seed)
-
-            def resample(rows: np.ndarray, seed: int) -> pd.DataFrame:
-                return model.sample(len(rows), seed=seed)
-
-        text = [c for c in plan.attributes if table.column(c).type is ColumnType.TEXT]
-        attrs = scrub_text(attrs, text, avoid, resample, rng, table=plan.table)
+        attrs = sample_attributes(
+            model, plan, n, context, model_seed, rng, table=table, avoid=avoid
+        )
         for col in plan.attributes:
             frame[col] = attrs[col].to_numpy()
 
@@ -146,46 +137,6 @@ def generate_table(
     if fill_pii is not None and plan.pii:
         frame = fill_pii(table, frame, rng)
     return frame[[c for c in table.column_names if c in frame.columns]]
-
-
-def align_context(
-    context: pd.DataFrame,
-    seen: Mapping[str, list[Any]],
-    rng: np.random.Generator,
-    *,
-    table: str | None = None,
-) -> pd.DataFrame:
-    """Synthetic parents' categories that the child model never saw, mapped to seen ones.
-
-    A child model is trained only on the parents that have children (only 'Sales Support
-    Agent' employees have customers); a synthetic parent may carry another category, which
-    the model cannot encode. Each such value is replaced by a seen category drawn uniformly
-    (seeded), or NULL when the model saw none, and the count is logged. Users calling a model
-    directly still get its typed error for an unseen category.
-    """
-    if not seen or len(context) == 0:
-        return context
-    out = context
-    for column, values in seen.items():
-        if column not in context.columns:
-            continue
-        col = context[column]
-        known = pd.Index([str(v) for v in values])
-        unseen = (col.notna() & ~col.astype(str).isin(known)).to_numpy()
-        if not unseen.any():
-            continue
-        if out is context:
-            out = context.copy()
-        picks = (
-            np.asarray(values, dtype=object)[rng.integers(len(values), size=unseen.sum())]
-            if values
-            else np.full(int(unseen.sum()), None, dtype=object)
-        )
-        replaced = col.astype(object).to_numpy(copy=True)
-        replaced[unseen] = picks
-        out[column] = pd.Series(replaced, index=col.index).infer_objects()
-        log.info("relational.context_mapped", table=table, column=column, rows=int(unseen.sum()))
-    return out
 
 
 def _drop_duplicate_keys(frame: pd.DataFrame, table: Table) -> pd.DataFrame:

@@ -85,7 +85,8 @@ class HierarchyModel:
     def fit(self, df: pd.DataFrame, relation: Relation) -> HierarchyModel:
         if relation.parent != relation.child:
             raise ModelError(
-                f"{relation} is not a self-reference", table=relation.child,
+                f"{relation} is not a self-reference",
+                table=relation.child,
                 fix="use CardinalityModel for relations between two tables",
             )
         if len(df) == 0:
@@ -107,14 +108,19 @@ class HierarchyModel:
         self.affinity_: ParentAffinity | None = None
         if self.label is not None and self.label in df.columns and n_levels > 1:
             self.affinity_ = ParentAffinity(
-                self.label, min_leaf=1, max_unique_ratio=1.0,
+                self.label,
+                min_leaf=1,
+                max_unique_ratio=1.0,
                 exclude=tuple(c for c in df.columns if c not in self.attributes),
             ).fit(df, df, relation)
         present = [c for c in self.attributes if c in df.columns]
         self.encoder_ = ContextEncoder(max_unique_ratio=1.0).fit(df[present])
         min_leaf = self.min_leaf or max(1, len(df) // 20)
         self.depth_tree_, self.depth_probs_by_leaf_ = fit_class_tree(
-            self.encoder_.transform(df), depth, n_levels, max_depth=self.max_depth,
+            self.encoder_.transform(df),
+            depth,
+            n_levels,
+            max_depth=self.max_depth,
             min_leaf=min_leaf,
         )
         return self
@@ -221,8 +227,12 @@ class HierarchyModel:
             "root_rate": self.root_rate_,
             "depth_probs": self.depth_probs_,
             "fanout": self.fanout_,
-            "params": {"attributes": list(self.attributes), "label": self.label,
-                       "max_depth": self.max_depth, "min_leaf": self.min_leaf},
+            "params": {
+                "attributes": list(self.attributes),
+                "label": self.label,
+                "max_depth": self.max_depth,
+                "min_leaf": self.min_leaf,
+            },
             "affinity": None if self.affinity_ is None else self.affinity_.to_dict(),
             "encoder": self.encoder_.to_dict(),
             "depth_tree": self.depth_tree_,
@@ -238,8 +248,12 @@ class HierarchyModel:
             )
         try:
             params = data["params"]
-            model = cls(attributes=tuple(params["attributes"]), label=params["label"],
-                        max_depth=int(params["max_depth"]), min_leaf=params["min_leaf"])
+            model = cls(
+                attributes=tuple(params["attributes"]),
+                label=params["label"],
+                max_depth=int(params["max_depth"]),
+                min_leaf=params["min_leaf"],
+            )
             model.affinity_ = (
                 None if data["affinity"] is None else ParentAffinity.from_dict(data["affinity"])
             )

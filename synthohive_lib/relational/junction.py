@@ -169,7 +169,8 @@ class JunctionModel:
         """Learn links per left parent (``left``) and per right parent (``right``)."""
         if left.child != right.child:
             raise ModelError(
-                f"{left} and {right} belong to different tables", table=left.child,
+                f"{left} and {right} belong to different tables",
+                table=left.child,
                 fix="pass the two foreign keys of the same link table",
             )
         self.left_ = CardinalityModel(**self.cardinality_params).fit(
@@ -196,8 +197,7 @@ class JunctionModel:
             raise ModelError("the junction model is not fitted", fix="call fit(...) first")
         rng = np.random.default_rng(seed)
         left, right = self.left_.relation_, self.right_.relation_
-        k = np.minimum(self.left_.sample_counts(left_parents, rng, total=total),
-                       len(right_parents))
+        k = np.minimum(self.left_.sample_counts(left_parents, rng, total=total), len(right_parents))
         try:
             r = self.right_.sample_counts(right_parents, rng, total=int(k.sum()))
         except ConfigError:  # the right side's real range cannot absorb these links

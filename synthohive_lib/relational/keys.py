@@ -201,7 +201,7 @@ class GenericStringKey(KeyFormat):
         letters = np.zeros((base, width), dtype=np.uint8)
         sizes = np.array([len(b) for b in encoded])
         for i, b in enumerate(encoded):  # once per letter of the alphabet, not per row
-            letters[i, width - len(b):] = np.frombuffer(b, dtype=np.uint8)
+            letters[i, width - len(b) :] = np.frombuffer(b, dtype=np.uint8)
         rest = offset + np.arange(n, dtype=np.int64)
         codes = np.empty((n, length, width), dtype=np.uint8)
         keep = np.empty((n, length, width), dtype=bool)
@@ -239,7 +239,9 @@ def detect_key_format(values: pd.Series) -> KeyFormat:
         return IntegerSequenceKey()
     if pd.api.types.is_bool_dtype(present):
         raise ConfigError(
-            "a boolean column cannot be a key", table=None, column=str(values.name),
+            "a boolean column cannot be a key",
+            table=None,
+            column=str(values.name),
             fix="declare the real primary key in the schema",
         )
     if pd.api.types.is_numeric_dtype(present):
@@ -247,22 +249,28 @@ def detect_key_format(values: pd.Series) -> KeyFormat:
         if np.all(np.mod(numbers, 1) == 0):
             return IntegerSequenceKey(*_start_step(numbers.astype(np.int64)))
         raise ConfigError(
-            "a key column holds non-integer numbers", column=str(values.name),
+            "a key column holds non-integer numbers",
+            column=str(values.name),
             fix="use an integer, text or UUID key",
         )
     text = present.astype(str)
     if text.str.match(_UUID_RE.pattern).all():
         sample = text.iloc[0]
         return UuidKey(
-            uppercase=bool(text.str.contains("[A-F]").any()
-                           and not text.str.contains("[a-f]").any()),
+            uppercase=bool(
+                text.str.contains("[A-F]").any() and not text.str.contains("[a-f]").any()
+            ),
             hyphens="-" in sample,
             braces=sample.startswith("{"),
         )
     parts = text.str.extract(_PATTERN_RE)
     lengths = parts["number"].str.len()
-    if parts["number"].notna().all() and parts["prefix"].nunique() == 1 \
-            and parts["suffix"].nunique() == 1 and lengths.max() <= 18:
+    if (
+        parts["number"].notna().all()
+        and parts["prefix"].nunique() == 1
+        and parts["suffix"].nunique() == 1
+        and lengths.max() <= 18
+    ):
         # one width for all: zero-padded (or at least fixed-width) numbers; else unpadded
         width = int(lengths.iloc[0]) if lengths.nunique() == 1 else 0
         start, step = _start_step(parts["number"].astype(np.int64).to_numpy())
@@ -314,7 +322,8 @@ class PrimaryKeyPlan:
                 raise SynthoHiveError(
                     f"key column {col!r} numbers rows within {list(groups)}, "
                     f"but {missing} are not assigned yet",
-                    table=self.table, column=col,
+                    table=self.table,
+                    column=col,
                     fix="assign the foreign keys before generating the primary key",
                 )
             frame[col] = frame.groupby(list(groups), sort=False).cumcount().to_numpy() + start
@@ -324,8 +333,9 @@ class PrimaryKeyPlan:
             "table": self.table,
             "columns": list(self.columns),
             "formats": {c: f.to_dict() for c, f in self.formats.items()},
-            "per_group": {c: {"groups": list(g), "start": s} for c, (g, s) in
-                          self.per_group.items()},
+            "per_group": {
+                c: {"groups": list(g), "start": s} for c, (g, s) in self.per_group.items()
+            },
         }
 
     @classmethod

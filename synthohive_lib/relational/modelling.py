@@ -55,15 +55,22 @@ def ctgan_factory(*, small_table_rows: int = 50, **config: Any) -> ModelFactory:
 
     def build(request: ModelRequest) -> GenerativeModel:
         if is_text_only(request):
-            return TextOnlyModel(specs=request.specs, table=request.table.name,
-                                 seed=config.get("seed"))
-        if request.context_specs is None and request.n_rows is not None \
-                and 0 < request.n_rows <= small_table_rows:
-            return SmallTableModel(specs=request.specs, table=request.table.name,
-                                   seed=config.get("seed"))
+            return TextOnlyModel(
+                specs=request.specs, table=request.table.name, seed=config.get("seed")
+            )
+        if (
+            request.context_specs is None
+            and request.n_rows is not None
+            and 0 < request.n_rows <= small_table_rows
+        ):
+            return SmallTableModel(
+                specs=request.specs, table=request.table.name, seed=config.get("seed")
+            )
         return CTGAN(
-            specs=request.specs, context_specs=request.context_specs,
-            table=request.table.name, **config,
+            specs=request.specs,
+            context_specs=request.context_specs,
+            table=request.table.name,
+            **config,
         )
 
     return build
@@ -98,8 +105,9 @@ def training_frames(
     if plan.context is None or not plan.context_columns:
         return attrs, None
     parent = tables[plan.context.parent]
-    pos = locate(parent, plan.context.parent_columns, data, plan.context.child_columns,
-                 table=plan.table)
+    pos = locate(
+        parent, plan.context.parent_columns, data, plan.context.child_columns, table=plan.table
+    )
     return attrs, context_rows(parent[plan.context_columns], pos)
 
 
