@@ -30,7 +30,7 @@ import os
 import re
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -201,6 +201,19 @@ def _to_arrow(df: pd.DataFrame, stage: str, table: str) -> pa.Table:
 # --------------------------------------------------------------------------- stores
 
 
+@contextlib.contextmanager
+def _write_errors(stage: str, table: str, target: Path) -> Iterator[None]:
+    """An OS error while writing a stored table, as a typed error naming table and fix."""
+    try:
+        yield
+    except OSError as exc:
+        raise ConnectorError(
+            f"writing stage {stage!r} to {target} failed: {exc}",
+            table=table,
+            fix="check free disk space and write permissions of the output root",
+        ) from exc
+
+
 class TableStore(ABC):
     """Tables of every stage under one output root, in one format."""
 
@@ -226,14 +239,8 @@ class TableStore(ABC):
         data = _to_arrow(df, stage, table)
         meta = {FINGERPRINT_KEY: digest, TABLE_KEY: table, ROWS_KEY: str(len(df))}
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        with _write_errors(stage, table, target):
             self._write(target, data, meta)
-        except OSError as exc:
-            raise ConnectorError(
-                f"writing stage {stage!r} to {target} failed: {exc}",
-                table=table,
-                fix="check free disk space and write permissions of the output root",
-            ) from exc
         return StoredTable(stage, table, str(target), len(df), digest, self.format)
 
     def write_chunks(
@@ -263,14 +270,8 @@ class TableStore(ABC):
         target = self.location(stage, table)
         target.parent.mkdir(parents=True, exist_ok=True)
         stream = _ChunkStream(stage, table, chunks, schema)
-        try:
+        with _write_errors(stage, table, target):
             self._write_chunks(target, stream)
-        except OSError as exc:
-            raise ConnectorError(
-                f"writing stage {stage!r} to {target} failed: {exc}",
-                table=table,
-                fix="check free disk space and write permissions of the output root",
-            ) from exc
         return StoredTable(stage, table, str(target), stream.rows, stream.digest, self.format)
 
     def read(self, stage: str, table: str, columns: list[str] | None = None) -> pd.DataFrame:
