@@ -243,7 +243,7 @@ class DataTransformer:
             targets = determined.lookup(columns[determined.key])
             encoder = self.determined_outputs_[determined.column]
             if isinstance(encoder, NumericEncoder):
-                nulls = np.array([t is None for t in targets], dtype=bool)
+                nulls = pd.isna(targets)  # vectorised: a null number's target is None
                 values = np.where(nulls, 0.0, targets).astype(np.float64)
                 restored = encoder.from_float(values, nulls)
             else:
