@@ -142,13 +142,19 @@ def _huber_line(x: np.ndarray, y: np.ndarray, iterations: int = 20) -> tuple[flo
     return intercept, slope
 
 
-def _dependence(x: np.ndarray, y: np.ndarray) -> float:
-    """``max(|Pearson|, |Spearman|)``; 0 when either side is constant."""
+def _dependence(
+    x: np.ndarray,
+    y: np.ndarray,
+    rx: np.ndarray | None = None,
+    ry: np.ndarray | None = None,
+) -> float:
+    """``max(|Pearson|, |Spearman|)``; 0 when either side is constant. ``rx``/``ry`` are the
+    ranks of ``x``/``y`` when the caller already has them (ranking is the costly part)."""
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return 0.0
     pearson = float(np.corrcoef(x, y)[0, 1])
-    rx = pd.Series(x).rank().to_numpy()
-    ry = pd.Series(y).rank().to_numpy()
+    rx = pd.Series(x).rank().to_numpy() if rx is None else rx
+    ry = pd.Series(y).rank().to_numpy() if ry is None else ry
     spearman = float(np.corrcoef(rx, ry)[0, 1])
     return max(abs(pearson), abs(spearman))
 
@@ -175,13 +181,23 @@ def detect_dependent_pairs(
         for name in names
         if len(np.unique(values[name][0][rows][~values[name][1][rows]])) >= min_unique
     ]
+    # Ranks of every column without nulls, once: a pair of such columns reuses them (the
+    # pair's rows are all the sampled rows, so they are the ranks it would compute).
+    complete = {name for name in usable if not values[name][1][rows].any()}
+    ranks = {name: pd.Series(values[name][0][rows]).rank().to_numpy() for name in complete}
     candidates: list[tuple[float, int, int]] = []
     for i, a in enumerate(usable):
         for b in usable[i + 1 :]:
             both = ~values[a][1][rows] & ~values[b][1][rows]
             if both.sum() < max(min_unique, 3):
                 continue
-            score = _dependence(values[a][0][rows][both], values[b][0][rows][both])
+            shared = a in complete and b in complete
+            score = _dependence(
+                values[a][0][rows][both],
+                values[b][0][rows][both],
+                ranks.get(a) if shared else None,
+                ranks.get(b) if shared else None,
+            )
             if score >= threshold:
                 candidates.append((score, names.index(a), names.index(b)))
     pairs: list[DependentPair] = []
@@ -200,11 +216,20 @@ def detect_dependent_pairs(
         if not 2 <= len(np.unique(observed)) <= level_max_values:
             continue
         best: tuple[float, str] | None = None
+        name_ranks = None
+        if not values[name][1][rows].any():
+            name_ranks = pd.Series(values[name][0][rows]).rank().to_numpy()
         for partner in usable:
             if partner in dependent:
                 continue
             both = ~values[partner][1][rows] & ~values[name][1][rows]
-            score = _dependence(values[partner][0][rows][both], values[name][0][rows][both])
+            shared = partner in complete and name_ranks is not None
+            score = _dependence(
+                values[partner][0][rows][both],
+                values[name][0][rows][both],
+                ranks[partner] if shared else None,
+                name_ranks if shared else None,
+            )
             if score >= threshold and (best is None or score > best[0]):
                 best = (score, partner)
         if best is not None:
