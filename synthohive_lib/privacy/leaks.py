@@ -129,7 +129,7 @@ def collect_real_pii(real_frames: Mapping[str, pd.DataFrame], schema: Schema) ->
         frame = real_frames.get(table.name)
         if frame is None:
             continue
-        keys = set(table.primary_key) | table.foreign_key_columns
+        keys = table.key_columns
         for col in table.columns:
             if col.name not in frame.columns or col.name in keys:
                 continue
@@ -211,7 +211,7 @@ def scan_for_leaks(
     kept = set(real.kept)
     for name, synthetic in synthetic_frames.items():
         table = schema.table(name) if schema.has_table(name) else None
-        keys = (set(table.primary_key) | table.foreign_key_columns) if table else set()
+        keys = table.key_columns if table else set()
         for column in synthetic.columns:
             if f"{name}.{column}" in kept or column in keys:
                 continue  # keys are generated sequences, never copied values

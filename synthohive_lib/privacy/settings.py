@@ -109,7 +109,7 @@ def setting_for(table: Table, column: Column) -> PiiSetting:
 
 def pii_settings(table: Table) -> dict[str, PiiSetting]:
     """Every PII column of ``table`` (keys excluded: they are regenerated, never faked)."""
-    keys = set(table.primary_key) | table.foreign_key_columns
+    keys = table.key_columns
     return {c.name: setting_for(table, c) for c in table.pii_columns if c.name not in keys}
 
 

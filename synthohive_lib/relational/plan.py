@@ -36,7 +36,7 @@ from synthohive_lib.relational.inherit import InheritedColumn, detect_inherited
 from synthohive_lib.relational.junction import JunctionModel
 from synthohive_lib.relational.keys import PrimaryKeyPlan
 from synthohive_lib.schema.graph import Relation, SchemaGraph
-from synthohive_lib.schema.model import Column, ColumnType, PiiAction, Schema, Table
+from synthohive_lib.schema.model import Column, ColumnType, Schema, Table
 
 #: Column types a parent may pass to its children's model as context (no ids, no free text).
 CONTEXT_TYPES = frozenset(
@@ -59,18 +59,17 @@ HIERARCHY_TYPES = frozenset(
 
 def key_columns(table: Table) -> set[str]:
     """Primary- and foreign-key columns: produced by the relational layer, not the model."""
-    return set(table.primary_key) | table.foreign_key_columns
+    return table.key_columns
 
 
 def is_private(column: Column) -> bool:
     """PII that the privacy layer handles: it never reaches a model (``keep`` opts out)."""
-    return column.pii is not None and column.pii_action is not PiiAction.KEEP
+    return column.is_replaced_pii
 
 
 def private_columns(table: Table) -> list[str]:
     """PII columns of ``table`` that are not keys, in table order."""
-    keys = key_columns(table)
-    return [c.name for c in table.columns if is_private(c) and c.name not in keys]
+    return [c.name for c in table.replaced_pii_columns]
 
 
 def attribute_columns(table: Table) -> list[str]:

@@ -138,6 +138,12 @@ class Column(_Strict):
     decimals: int | None = Field(default=None, ge=0, description="decimal places kept on output")
     description: str | None = None
 
+    @property
+    def is_replaced_pii(self) -> bool:
+        """PII whose values the privacy layer replaces (any action but ``keep``): such a column
+        never reaches a model and is not scored for fidelity."""
+        return self.pii is not None and self.pii_action is not PiiAction.KEEP
+
     @model_validator(mode="after")
     def _check_self(self) -> Column:
         if self.datetime_format is not None and self.type is not ColumnType.DATETIME:
@@ -264,6 +270,17 @@ class Table(_Strict):
     @property
     def pii_columns(self) -> list[Column]:
         return [c for c in self.columns if c.pii is not None]
+
+    @property
+    def key_columns(self) -> set[str]:
+        """Primary- and foreign-key columns: produced by the relational layer, not a model."""
+        return set(self.primary_key) | self.foreign_key_columns
+
+    @property
+    def replaced_pii_columns(self) -> list[Column]:
+        """Non-key columns whose PII the privacy layer replaces, in table order."""
+        keys = self.key_columns
+        return [c for c in self.columns if c.is_replaced_pii and c.name not in keys]
 
 
 class Schema(_Strict):

@@ -124,7 +124,8 @@ def describe_schema(schema: Any) -> SchemaDescription:
         }
         if pii:
             desc.pii_columns[name] = pii
-        replaced = unscored_columns(table)
+        # The replacement rule is the schema model's; a duck-typed table without it has none.
+        replaced = unscored_columns(table) if hasattr(table, "replaced_pii_columns") else {}
         if replaced:
             desc.not_scored[name] = replaced
         pk = getattr(table, "primary_key", None)

@@ -17,61 +17,33 @@ real values copied into it.
 (the relational layer regenerates them), so a key marked ``pii`` stays in the frame for the
 key and referential-integrity checks, where it is an ``id`` column, not a distribution.
 
-The functions are duck typed on ``synthohive_lib.schema.Table`` (``columns`` with ``name``,
-``pii``, ``pii_action``; optional ``primary_key`` and ``foreign_keys``) like the rest of the
-package, and mirror :func:`synthohive_lib.relational.plan.private_columns`, the model side's
-rule (a test asserts the two agree on the bundled schema).
+The rule itself lives on the schema (``Column.is_replaced_pii``, ``Table.replaced_pii_columns``),
+where :func:`synthohive_lib.relational.plan.private_columns`, the model side, reads it too.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-#: Actions after which the synthetic values are not the model's: such columns are not scored.
-REPLACING_ACTIONS: frozenset[str] = frozenset({"fake", "mask", "hash", "drop"})
+from synthohive_lib.schema.model import PiiAction, Table
 
 
-def _action(column: Any) -> str:
-    """A PII column's action as text; no action means ``fake``, the privacy layer's default."""
-    action = getattr(column, "pii_action", None)
-    if action is None:
-        return "fake"
-    return str(getattr(action, "value", action)).lower()
-
-
-def _key_columns(table: Any) -> set[str]:
-    keys = {str(c) for c in getattr(table, "primary_key", None) or ()}
-    for fk in getattr(table, "foreign_keys", None) or ():
-        keys.update(str(c) for c in fk.columns)
-    return keys
-
-
-def unscored_columns(table: Any) -> dict[str, str]:
+def unscored_columns(table: Table) -> dict[str, str]:
     """Columns of ``table`` not scored for fidelity, each with the PII action that replaces it.
 
-    In table order. Keys and ``keep`` columns are never in it; every other column with
-    ``pii`` set is (an unknown action counts as replacing: scoring a column the privacy layer
-    may have rewritten would be the very error this rule prevents).
+    In table order: the schema's :attr:`~synthohive_lib.schema.model.Table.replaced_pii_columns`,
+    the same columns the relational layer keeps away from the model. Keys and ``keep`` columns
+    are never in it; no action means ``fake``, the privacy layer's default.
     """
-    keys = _key_columns(table)
-    out: dict[str, str] = {}
-    for col in getattr(table, "columns", None) or ():
-        if getattr(col, "pii", None) is None or col.name in keys:
-            continue
-        action = _action(col)
-        if action != "keep":
-            out[col.name] = action
-    return out
+    return {c.name: (c.pii_action or PiiAction.FAKE).value for c in table.replaced_pii_columns}
 
 
-def scored_columns(table: Any) -> list[str]:
+def scored_columns(table: Table) -> list[str]:
     """Columns of ``table`` scored for fidelity (all but :func:`unscored_columns`), in order.
 
     What the pipeline reads for its validation assets and fidelity gates; the report reaches
     the same set through :func:`~synthohive_lib.validation.relations.describe_schema`.
     """
     skip = unscored_columns(table)
-    return [c.name for c in getattr(table, "columns", None) or () if c.name not in skip]
+    return [c.name for c in table.columns if c.name not in skip]
 
 
 def not_scored_reason(action: str) -> str:
