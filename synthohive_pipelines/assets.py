@@ -61,6 +61,7 @@ from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.io.store import StoredTable, TableStore
 from synthohive_lib.models import CTGAN
+from synthohive_lib.models.progress import throttled
 from synthohive_lib.privacy import PiiPlan, pii_filler, real_pii_forms
 from synthohive_lib.relational import (
     TablePlan,
@@ -328,6 +329,10 @@ REAL = Stage(
 #: dagster_home/dagster.yaml, default 1) is how many tables train at once across all runs.
 GPU_POOL = "gpu"
 
+#: Seconds between two training-progress lines of one table in the run log (plus the first
+#: and the last epoch).
+PROGRESS_EVERY_S = 5.0
+
 
 class TrainingConfig(dg.Config):
     """Run-config overrides of a table's training settings (unset: the project config's).
@@ -448,7 +453,10 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
         if plan.attributes and plan.n_rows:
             data, parent_context = training_frames(plan, frames)
             factory = ctgan_factory(**{k: v for k, v in options.items() if v is not None})
-            model = factory(model_request(project.schema, plan)).fit(data, parent_context)
+            model = factory(model_request(project.schema, plan))
+            # one line per epoch, at most one every few seconds, in the run's log
+            model.progress = throttled(lambda p: context.log.info(p.line()), PROGRESS_EVERY_S)
+            model.fit(data, parent_context)
         # plan + model + PII plan as one artifact folder, written atomically by the library
         final = save_table_artifact(models.path_for(name), plan, model, pii)
         meta: dict[str, object] = {

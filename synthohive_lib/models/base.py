@@ -13,6 +13,7 @@ from typing import Self
 import pandas as pd
 
 from synthohive_lib.errors import EmptyTableError, ModelError
+from synthohive_lib.models.progress import ProgressCallback
 
 
 class GenerativeModel(ABC):
@@ -25,6 +26,11 @@ class GenerativeModel(ABC):
 
     #: The table the model learns, named in every error it raises.
     table: str | None = None
+
+    #: Called once per training epoch with an
+    #: :class:`~synthohive_lib.models.progress.EpochProgress` by models that train in epochs
+    #: (set it before :meth:`fit`; models fitted in one pass never call it).
+    progress: ProgressCallback | None = None
 
     def _error(
         self, message: str, *, column: str | None = None, fix: str | None = None

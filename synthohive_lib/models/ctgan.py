@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 import structlog
 import torch
-from tqdm.auto import tqdm
 
 from synthohive_lib.errors import ArtifactError, ModelError
 from synthohive_lib.models.activation import SpanActivation
@@ -46,6 +45,7 @@ from synthohive_lib.models.persistence import (
     encode_weights,
     write_artifact,
 )
+from synthohive_lib.models.progress import EpochProgress, TqdmProgress, fan_out
 from synthohive_lib.models.sampler import CondDraw, ConditionalSampler
 from synthohive_lib.transform.specs import ColumnSpec
 from synthohive_lib.transform.transformer import DataTransformer
@@ -299,7 +299,7 @@ class CTGAN(GenerativeModel):
         )
         precision = matmul_precision(c.matmul_precision, device)
         with _threads(c.num_threads), _seeded(seed, device), _matmul_precision(precision):
-            self._train(matrix, ctx_matrix, data, context, rng, device)
+            self._train(matrix, ctx_matrix, data, context, rng, device, started)
         self.device_ = str(device)
         self.fit_seconds_ = time.perf_counter() - started
         return self
@@ -312,7 +312,11 @@ class CTGAN(GenerativeModel):
         context: pd.DataFrame | None,
         rng: np.random.Generator,
         device: torch.device,
+        started: float,
     ) -> None:
+        """Train the networks; ``time_budget_s`` counts from ``started`` (the start of
+        ``fit``, so the transformer's fit is inside the budget) and is checked after every
+        generator step, so a fit ends within one step of its budget."""
         c = self.config
         self._build_networks(device)
         generator, activation, sampler = self.generator_, self.activation_, self.sampler_
@@ -360,16 +364,23 @@ class CTGAN(GenerativeModel):
         eval_real = data.iloc[eval_rows].reset_index(drop=True)
         eval_ctx = None if context is None else context.iloc[eval_rows].reset_index(drop=True)
         verbose = c.verbose if c.verbose is not None else sys.stderr.isatty()
-        bar = tqdm(range(c.epochs), disable=not verbose, desc="ctgan", unit="epoch")
+        report = fan_out(
+            self.progress, TqdmProgress(desc=self.table or "ctgan") if verbose else None
+        )
+        budget = c.time_budget_s
+        deadline = None if budget is None else started + budget
         self.loss_history_: list[dict[str, float]] = []
         self.best_epoch_: int | None = None
+        self.stopped_by_: str | None = None
         best_score, best_state, stale = -np.inf, None, 0
-        train_started = time.perf_counter()
-        for epoch in bar:
+        out_of_time = False
+        for epoch in range(c.epochs):
             epoch_started = time.perf_counter()
             generator.train()
             critic.train()
             for _ in range(steps):
+                if out_of_time:
+                    break
                 for _ in range(c.discriminator_steps):
                     _, rows, cond, _, slot = conditions()
                     rows_t = torch.from_numpy(rows).to(device)
@@ -417,6 +428,7 @@ class CTGAN(GenerativeModel):
                 if ema is not None:
                     ema.update(generator)
                 critic.requires_grad_(True)
+                out_of_time = deadline is not None and time.perf_counter() >= deadline
 
             record = {
                 "epoch": float(epoch + 1),
@@ -439,14 +451,21 @@ class CTGAN(GenerativeModel):
                     stop = bool(c.patience) and stale >= c.patience
             self.loss_history_.append(record)
             log.info("ctgan.epoch", table=self.table, **record)
-            bar.set_postfix(
-                g=f"{record['generator_loss']:.3f}", d=f"{record['discriminator_loss']:.3f}"
-            )
-            elapsed = time.perf_counter() - train_started
-            if stop or (c.time_budget_s is not None and elapsed >= c.time_budget_s):
+            done = stop or out_of_time or epoch + 1 == c.epochs
+            if report is not None:
+                losses = {"g": record["generator_loss"], "d": record["discriminator_loss"]}
+                if "fidelity" in record:
+                    losses["fidelity"] = record["fidelity"]
+                report(
+                    EpochProgress.at(
+                        epoch + 1, c.epochs, time.perf_counter() - started, losses,
+                        table=self.table, budget_s=budget, done=done,
+                    )
+                )  # fmt: skip
+            if stop or out_of_time:
                 log.info("ctgan.stopped", table=self.table, epoch=epoch + 1, early=stop)
+                self.stopped_by_ = "patience" if stop else "time_budget_s"
                 break
-        bar.close()
         if best_state is not None:
             generator.load_state_dict(best_state)
         elif ema is not None:

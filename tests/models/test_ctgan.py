@@ -8,6 +8,7 @@ import pytest
 
 from synthohive_lib.errors import EmptyTableError, ModelError
 from synthohive_lib.models import CTGAN, GenerativeModel
+from synthohive_lib.models.progress import EpochProgress
 
 from .conftest import FAST, people
 
@@ -46,9 +47,41 @@ def test_best_epoch_is_chosen_on_fidelity_and_patience_stops_training() -> None:
     assert scored[model.best_epoch_ - 1] == max(scored)
 
 
-def test_time_budget_stops_after_the_epoch_that_exceeds_it() -> None:
-    model = CTGAN(epochs=50, seed=3, time_budget_s=0.0, **FAST).fit(people(100))
+def test_time_budget_stops_after_the_first_step_past_it() -> None:
+    model = CTGAN(epochs=50, seed=3, time_budget_s=0.0, **FAST).fit(people(1000))
     assert len(model.loss_history_) == 1
+    assert model.stopped_by_ == "time_budget_s"
+
+
+def test_time_budget_cuts_an_epoch_short_instead_of_finishing_it() -> None:
+    """One epoch of 20,000 rows is 200 steps; a budget spent after the first step ends the fit
+    long before the epoch would have ended."""
+    data = people(20_000)
+    full = CTGAN(epochs=1, seed=3, **FAST).fit(data)
+    cut = CTGAN(epochs=1, seed=3, time_budget_s=full.transform_seconds_, **FAST).fit(data)
+    train = lambda m: m.fit_seconds_ - m.transform_seconds_  # noqa: E731
+    assert train(cut) < train(full) / 3
+
+
+def test_every_epoch_is_reported_with_its_number_losses_and_a_final_done() -> None:
+    reports: list[EpochProgress] = []
+    model = CTGAN(epochs=3, seed=3, table="people", **FAST)
+    model.progress = reports.append
+    model.fit(people(200))
+    assert [r.epoch for r in reports] == [1, 2, 3]
+    assert {r.epochs for r in reports} == {3}
+    assert [r.done for r in reports] == [False, False, True]
+    assert set(reports[0].losses) == {"g", "d"}
+    assert reports[-1].losses["g"] == model.loss_history_[-1]["generator_loss"]
+    assert reports[0].line().startswith("people: epoch 1/3 · ")
+
+
+def test_a_fit_stopped_by_its_budget_reports_done_on_its_last_epoch() -> None:
+    reports: list[EpochProgress] = []
+    model = CTGAN(epochs=50, seed=3, time_budget_s=0.0, **FAST)
+    model.progress = reports.append
+    model.fit(people(100))
+    assert [(r.epoch, r.epochs, r.done, r.budget_s) for r in reports] == [(1, 50, True, 0.0)]
 
 
 def _parents_and_children(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:

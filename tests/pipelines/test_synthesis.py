@@ -86,8 +86,13 @@ def test_the_whole_graph_materializes_and_every_gate_passes(
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert not failed
     checked = {(e.asset_key.path[0], e.check_name) for e in result.get_asset_check_evaluations()}
-    for name in ("referential_integrity", "key_unique", "fidelity_gate", "privacy_gate",
-                 "no_pii_leak"):
+    for name in (
+        "referential_integrity",
+        "key_unique",
+        "fidelity_gate",
+        "privacy_gate",
+        "no_pii_leak",
+    ):
         assert ("synthetic", name) in checked
     materialized = {m.asset_key for m in result.get_asset_materialization_events()}
     assert REPORT_KEY in materialized
@@ -194,8 +199,10 @@ def test_a_broken_synthetic_table_fails_its_gate_and_blocks_validation(
     shutil.copytree(original.parent, folder)
     path = folder / original.name
     break_table(path, "Invoice", change)
-    result = build_definitions(path).resolve_job_def(VALIDATE_SYNTHETIC).execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    result = (
+        build_definitions(path)
+        .resolve_job_def(VALIDATE_SYNTHETIC)
+        .execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     )
     assert not result.success
     failed = {
@@ -225,9 +232,23 @@ def test_dagster_job_execute_exits_non_zero_on_a_failed_gate(
     env.pop("SYNTHOHIVE_OUTPUT_ROOT", None)
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.run(
-        [str(dagster), "job", "execute", "-m", "synthohive_pipelines.definitions", "-a", "defs",
-         "-j", VALIDATE_SYNTHETIC],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
+        [
+            str(dagster),
+            "job",
+            "execute",
+            "-m",
+            "synthohive_pipelines.definitions",
+            "-a",
+            "defs",
+            "-j",
+            VALIDATE_SYNTHETIC,
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode != 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "referential_integrity" in proc.stdout + proc.stderr
@@ -253,6 +274,29 @@ def test_run_config_overrides_training_settings(
     assert mat.metadata["epochs"].value == 2  # the project config says 1
     manifest = (folder / "out" / "model" / "Invoice" / "model" / "manifest.json").read_text()
     assert '"batch_size": 100' in manifest
+
+
+def test_training_progress_is_logged_to_the_run_with_epoch_of_total_and_eta(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
+) -> None:
+    _, original, _ = synthesized
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    instance = dg.DagsterInstance.ephemeral()
+    result = (
+        build_definitions(folder / original.name)
+        .resolve_job_def(SYNTHESIZE_ALL)
+        .execute_in_process(
+            instance=instance,
+            asset_selection=[asset_key(MODEL.name, "Invoice")],
+            run_config={"ops": {"model__Invoice": {"config": {"epochs": 3}}}},
+        )
+    )
+    assert result.success
+    lines = [e.user_message for e in instance.all_logs(result.run_id) if "epoch " in e.user_message]
+    assert lines[0].startswith("Invoice: epoch 1/3 · ") and "ETA" in lines[0]
+    assert lines[-1].startswith("Invoice: epoch 3/3 · ") and "· done ·" in lines[-1]
+    assert "g=" in lines[-1] and "d=" in lines[-1]
 
 
 def test_model_metadata_names_the_model_the_factory_chose(
@@ -301,8 +345,12 @@ def test_engine_spark_generates_a_child_table_with_spark(
             delta.write(stage, table, parquet.read(stage, table))
 
     defs = build_definitions(path)
-    assert defs.get_assets_def(asset_key(SYNTHETIC.name, "Invoice")).tags_by_key[
-        asset_key(SYNTHETIC.name, "Invoice")]["synthohive/engine"] == "spark"
+    assert (
+        defs.get_assets_def(asset_key(SYNTHETIC.name, "Invoice")).tags_by_key[
+            asset_key(SYNTHETIC.name, "Invoice")
+        ]["synthohive/engine"]
+        == "spark"
+    )
     result = defs.resolve_job_def(SYNTHESIZE_ALL).execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
         asset_selection=[asset_key(SYNTHETIC.name, t) for t in ("Genre", "Invoice")],
@@ -320,8 +368,12 @@ def test_engine_spark_generates_a_child_table_with_spark(
     assert invoices["BillingAddress"].notna().all()  # PII filled in the executors
     real = delta.read("real", "Invoice")
     assert not set(invoices["BillingAddress"]) & set(real["BillingAddress"])
-    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()
-              if e.asset_key == asset_key(SYNTHETIC.name, "Invoice")}
+    checks = {
+        e.check_name: e.passed
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key == asset_key(SYNTHETIC.name, "Invoice")
+    }
     assert checks["referential_integrity"] and checks["key_unique"]
-    assert list(invoices.columns) == [c.name for c in load_project_config(path).schema
-                                      .table("Invoice").columns]
+    assert list(invoices.columns) == [
+        c.name for c in load_project_config(path).schema.table("Invoice").columns
+    ]
