@@ -117,6 +117,8 @@ def build_matches_schema(
                 "issues": _issues_json(report.issues),
                 "warnings": _issues_json(report.warnings),
                 "rows": len(frame),
+                # rows sharing a primary key that on_duplicate_key: drop removes downstream
+                "duplicate_rows_dropped": report.duplicate_rows_dropped.get(name, 0),
             },
         )
 

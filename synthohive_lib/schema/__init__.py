@@ -14,6 +14,7 @@ from synthohive_lib.schema.graph import Relation, SchemaGraph
 from synthohive_lib.schema.model import (
     Column,
     ColumnType,
+    DuplicateKeyPolicy,
     ForeignKey,
     InequalityConstraint,
     OrphanPolicy,
@@ -31,6 +32,7 @@ __all__ = [
     "Column",
     "ColumnType",
     "DataReport",
+    "DuplicateKeyPolicy",
     "ForeignKey",
     "InequalityConstraint",
     "InferenceResult",

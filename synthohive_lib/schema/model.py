@@ -86,11 +86,36 @@ class PiiAction(StrEnum):
 
 
 class OrphanPolicy(StrEnum):
-    """What to do with child rows whose foreign key points at no parent row."""
+    """What to do with child rows whose foreign key points at no parent row.
+
+    The policy that clears the key is spelled ``set_null``: the older spelling ``null`` is
+    what YAML reads as *no value*, so ``on_orphan: null`` in a file arrives here as ``None``.
+    Both that ``None`` and the text ``"null"`` load as :attr:`SET_NULL` (old files keep
+    working); files are written with ``set_null``. ``NULL`` stays as an alias for code.
+    """
 
     RAISE = "raise"
     DROP = "drop"
-    NULL = "null"
+    SET_NULL = "set_null"
+    NULL = "set_null"  # alias of SET_NULL (the old name)
+
+    @classmethod
+    def _missing_(cls, value: object) -> OrphanPolicy | None:
+        if value is None or (isinstance(value, str) and value.strip().lower() == "null"):
+            return cls.SET_NULL
+        return None
+
+
+class DuplicateKeyPolicy(StrEnum):
+    """What to do with source rows that share a primary-key value.
+
+    ``raise`` (the default) makes them an error; ``drop`` keeps the first row of each key
+    and removes the others (counted), for sources whose key is known to repeat (a weather
+    table with two readings in the hour a clock goes back).
+    """
+
+    RAISE = "raise"
+    DROP = "drop"
 
 
 class _Strict(BaseModel):
@@ -208,6 +233,11 @@ class Table(_Strict):
     name: str = Field(min_length=1)
     columns: list[Column] = Field(min_length=1)
     primary_key: list[str] = Field(default_factory=list)
+    on_duplicate_key: DuplicateKeyPolicy = Field(
+        default=DuplicateKeyPolicy.RAISE,
+        description="raise: rows sharing a primary-key value are an error; drop: keep the "
+        "first row of each key and count the others removed",
+    )
     foreign_keys: list[ForeignKey] = Field(default_factory=list)
     constraints: list[Constraint] = Field(default_factory=list)
     description: str | None = None

@@ -10,8 +10,9 @@ them all.
 * :func:`validate_data` — frames against the schema: missing/extra columns, duplicate or null
   primary keys, nulls where not allowed, unique and inequality constraints, orphan foreign
   keys handled per the relation's ``on_orphan`` policy (``raise`` → issue, ``drop`` → rows
-  removed, ``null`` → key nulled), returning cleaned frames and every count in a
-  :class:`DataReport`.
+  removed, ``set_null`` → key nulled), duplicate primary keys per the table's
+  ``on_duplicate_key`` policy (``raise`` → issue, ``drop`` → all but the first row of each
+  key removed), returning cleaned frames and every count in a :class:`DataReport`.
 * :func:`validate_against_source` — both, on the tables a connector reads.
 
 All data checks are vectorised (``duplicated``, boolean masks, and key matching through
@@ -32,6 +33,7 @@ from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.keys import orphan_mask
 from synthohive_lib.schema.model import (
     ColumnType,
+    DuplicateKeyPolicy,
     ForeignKey,
     InequalityConstraint,
     OrphanPolicy,
@@ -57,7 +59,7 @@ ISSUE_CODES: dict[str, str] = {
     "bad_datetime_format": "a datetime_format on a column not stored as text, or without "
     "any % directive",
     "bad_decimals": "decimals on a column that is not a float",
-    "orphan_policy_conflict": "on_orphan: null on a foreign key whose columns are not nullable",
+    "orphan_policy_conflict": "on_orphan: set_null on a foreign key whose columns are not nullable",
     "constraint_type_mismatch": "an inequality constraint on columns that have no order",
     "missing_table": "a table of the schema is absent from the data",
     "missing_column": "a column of the schema is absent from the data",
@@ -234,15 +236,15 @@ def _fk_issues(schema: Schema, table: Table, fk: ForeignKey) -> list[SchemaIssue
     label = f"foreign key ({', '.join(fk.columns)}) -> {fk.references}"
     issues = _unknown(table, fk.columns, label)
     issues += _repeated(table, fk.columns, label)
-    if fk.on_orphan is OrphanPolicy.NULL:
+    if fk.on_orphan is OrphanPolicy.SET_NULL:
         not_null = [c for c in fk.columns if table.has_column(c) and not table.column(c).nullable]
         issues += [
             SchemaIssue(
                 code="orphan_policy_conflict",
                 table=table.name,
                 column=c,
-                message=f"{label} has on_orphan: null but column {c!r} is not nullable",
-                fix="set nullable: true on the column, or on_orphan: drop / raise",
+                message=f"{label} has on_orphan: set_null but column {c!r} is not nullable",
+                fix="set nullable: true on the column, or write on_orphan: drop (or raise)",
             )
             for c in not_null
         ]
@@ -326,7 +328,7 @@ class OrphanCount:
         action = {
             OrphanPolicy.RAISE: "error",
             OrphanPolicy.DROP: "rows dropped",
-            OrphanPolicy.NULL: "keys set to null",
+            OrphanPolicy.SET_NULL: "keys set to null",
         }[self.policy]
         return f"{self.relation}: {self.count} orphan row(s) ({action})"
 
@@ -344,6 +346,7 @@ class DataReport:
     orphans: list[OrphanCount] = field(default_factory=list)
     dropped_rows: dict[str, int] = field(default_factory=dict)
     nulled_rows: dict[str, int] = field(default_factory=dict)
+    duplicate_rows_dropped: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -360,6 +363,13 @@ class DataReport:
             + ("valid" if self.ok else f"{len(self.issues)} problem(s)")
         ]
         lines += [f"  {t}: {n} rows" for t, n in self.row_counts.items()]
+        if self.duplicate_rows_dropped:
+            lines.append("Duplicate primary keys (on_duplicate_key: drop):")
+            lines += [
+                f"  {t}: {n} row(s) dropped ({self.duplicate_primary_keys.get(t, n)} rows "
+                "shared a key)"
+                for t, n in self.duplicate_rows_dropped.items()
+            ]
         if self.orphans:
             lines.append("Orphan foreign keys:")
             lines += [f"  {o}" for o in self.orphans]
@@ -430,10 +440,15 @@ def _sharing_a_key(keys: pd.DataFrame) -> pd.Series:
     return keys.duplicated(keep=False) & keys.notna().all(axis=1)
 
 
-def _check_primary_key(table: Table, frame: pd.DataFrame, report: DataReport) -> None:
+def _check_primary_key(table: Table, frame: pd.DataFrame, report: DataReport) -> pd.DataFrame:
+    """Null and duplicate primary keys; duplicates follow ``on_duplicate_key``.
+
+    With ``drop`` the first row of every key is kept and the others are removed (counted in
+    ``report.duplicate_rows_dropped``); with ``raise`` they are an issue. Returns the frame.
+    """
     pk = table.primary_key
     if not pk or not set(pk) <= set(map(str, frame.columns)):
-        return  # no key, or one naming unknown columns (a structural issue of its own)
+        return frame  # no key, or one naming unknown columns (a structural issue of its own)
     keys = frame[pk]
     null_rows = int(keys.isna().any(axis=1).sum())
     duplicated = _sharing_a_key(keys)
@@ -449,18 +464,25 @@ def _check_primary_key(table: Table, frame: pd.DataFrame, report: DataReport) ->
                 fix="fill or remove those rows in the source, or correct primary_key",
             )
         )
-    if dup_rows:
-        distinct = int(keys[duplicated].drop_duplicates().shape[0])
-        report.duplicate_primary_keys[table.name] = dup_rows
-        report.issues.append(
-            SchemaIssue(
-                code="duplicate_primary_key",
-                table=table.name,
-                column=pk[0] if len(pk) == 1 else None,
-                message=f"{dup_rows} rows share {distinct} primary-key value(s) ({', '.join(pk)})",
-                fix="deduplicate the source, or declare the real key in primary_key",
-            )
+    if not dup_rows:
+        return frame
+    distinct = int(keys[duplicated].drop_duplicates().shape[0])
+    report.duplicate_primary_keys[table.name] = dup_rows
+    if table.on_duplicate_key is DuplicateKeyPolicy.DROP:
+        later = keys.duplicated(keep="first") & keys.notna().all(axis=1)
+        report.duplicate_rows_dropped[table.name] = int(later.sum())
+        return frame.loc[~later.to_numpy()]
+    report.issues.append(
+        SchemaIssue(
+            code="duplicate_primary_key",
+            table=table.name,
+            column=pk[0] if len(pk) == 1 else None,
+            message=f"{dup_rows} rows share {distinct} primary-key value(s) ({', '.join(pk)})",
+            fix="deduplicate the source, write on_duplicate_key: drop on the table (keeps the "
+            "first row of each key), or declare the real key in primary_key",
         )
+    )
+    return frame
 
 
 def _check_nulls(table: Table, frame: pd.DataFrame, report: DataReport) -> None:
@@ -582,8 +604,8 @@ def _check_foreign_keys(
                     table=table.name,
                     column=fk.columns[0],
                     message=f"{orphan.relation}: {total} row(s) reference no parent row",
-                    fix="fix the source, or set on_orphan: drop (remove those rows) or "
-                    "on_orphan: null (clear their key) on this foreign key in schema.yaml",
+                    fix="fix the source, or write on_orphan: drop (remove those rows) or "
+                    "on_orphan: set_null (clear their key) on this foreign key in schema.yaml",
                 )
             )
     return frame
@@ -626,7 +648,7 @@ def validate_data(
         frame = frames[name]
         report.row_counts[name] = len(frame)
         if _check_columns(table, frame, report):
-            _check_primary_key(table, frame, report)
+            frame = _check_primary_key(table, frame, report)
             _check_nulls(table, frame, report)
             _check_unique(table, frame, report)
             _check_inequalities(table, frame, report)

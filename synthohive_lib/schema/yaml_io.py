@@ -35,6 +35,7 @@ from synthohive_lib.errors import SchemaFileError
 from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.schema.model import (
     Column,
+    DuplicateKeyPolicy,
     ForeignKey,
     InequalityConstraint,
     Schema,
@@ -79,6 +80,8 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
             body["description"] = table.description
         if table.primary_key:
             body["primary_key"] = list(table.primary_key)
+        if table.on_duplicate_key is not DuplicateKeyPolicy.RAISE:
+            body["on_duplicate_key"] = table.on_duplicate_key.value
         body["columns"] = {c.name: _plain(c, drop=("name",)) for c in table.columns}
         if table.foreign_keys:
             body["foreign_keys"] = [_plain(fk) for fk in table.foreign_keys]

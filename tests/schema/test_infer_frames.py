@@ -82,7 +82,7 @@ def test_foreign_key_hints_make_keys_and_relations() -> None:
     schema = result.schema
     assert schema.table_names == ["customers", "orders"]  # parents first
     fk = schema.table("orders").foreign_keys[0]
-    assert isinstance(fk, ForeignKey) and fk.on_orphan.value == "null"
+    assert isinstance(fk, ForeignKey) and fk.on_orphan.value == "set_null"
     assert schema.table("orders").column("customer_id").type is ColumnType.ID
     validate_schema(schema)
     assert validate_data(schema, shop_frames()).ok
