@@ -99,8 +99,9 @@ def _cluster_env(work: Path) -> dict[str, str]:
 
 def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -142,19 +143,51 @@ def standalone_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     spark_class = str(_spark_home() / "bin" / "spark-class")
     port, web = _free_port(), _free_port()
     logs = [work / "master.log", work / "worker.log"]
-    master = _start([spark_class, "org.apache.spark.deploy.master.Master", "--host",
-                     "127.0.0.1", "--port", str(port), "--webui-port", str(web)], env, logs[0])
+    master = _start(
+        [
+            spark_class,
+            "org.apache.spark.deploy.master.Master",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--webui-port",
+            str(web),
+        ],
+        env,
+        logs[0],
+    )
     worker = None
     try:
         _wait_for("the master's web UI", lambda: _master_state(web), logs[:1])
         url = f"spark://127.0.0.1:{port}"
-        worker = _start([spark_class, "org.apache.spark.deploy.worker.Worker", "--host",
-                         "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port",
-                         str(_free_port()), url], env, logs[1])
-        _wait_for("the worker to register",
-                  lambda: _master_state(web).get("aliveworkers", 0) >= 1, logs)
-        yield {"url": url, "web_port": web, "env": env, "logs": logs,
-               "pids": (master.pid, worker.pid)}
+        worker = _start(
+            [
+                spark_class,
+                "org.apache.spark.deploy.worker.Worker",
+                "--host",
+                "127.0.0.1",
+                "--cores",
+                "1",
+                "--memory",
+                "1g",
+                "--webui-port",
+                str(_free_port()),
+                url,
+            ],
+            env,
+            logs[1],
+        )
+        _wait_for(
+            "the worker to register", lambda: _master_state(web).get("aliveworkers", 0) >= 1, logs
+        )
+        yield {
+            "url": url,
+            "web_port": web,
+            "env": env,
+            "logs": logs,
+            "pids": (master.pid, worker.pid),
+        }
     finally:
         if worker is not None:
             _stop(worker)
@@ -182,9 +215,19 @@ def test_cluster_generates_the_same_tables_as_local_mode(
 ) -> None:
     _write_inputs(family, tmp_path / "inputs")
     run = subprocess.run(
-        [sys.executable, "-c", CLUSTER_DRIVER, standalone_cluster["url"],
-         str(tmp_path / "inputs"), str(tmp_path / "cluster")],
-        env=standalone_cluster["env"], cwd=REPO, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            CLUSTER_DRIVER,
+            standalone_cluster["url"],
+            str(tmp_path / "inputs"),
+            str(tmp_path / "cluster"),
+        ],
+        env=standalone_cluster["env"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr[-4000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
@@ -197,9 +240,16 @@ def test_cluster_generates_the_same_tables_as_local_mode(
     assert report["driver_pid"] not in report["executor_python_pids"]
 
     generate_schema_spark(
-        spark, family["schema"], family["plans"], family["model_dirs"],
-        root_rows={"customers": ROOT_ROWS}, seed=SEED, output_root=tmp_path / "local",
-        format="parquet", block_rows=100)
+        spark,
+        family["schema"],
+        family["plans"],
+        family["model_dirs"],
+        root_rows={"customers": ROOT_ROWS},
+        seed=SEED,
+        output_root=tmp_path / "local",
+        format="parquet",
+        block_rows=100,
+    )
     for table, key in (("customers", "customer_id"), ("orders", "order_id")):
         on_cluster = _sorted_table(tmp_path / "cluster" / table, key)
         in_local = _sorted_table(tmp_path / "local" / table, key)
@@ -209,4 +259,3 @@ def test_cluster_generates_the_same_tables_as_local_mode(
     orders = _sorted_table(tmp_path / "cluster" / "orders", "order_id")
     assert len(customers) == ROOT_ROWS
     assert orders["customer_id"].isin(customers["customer_id"]).all()
-
