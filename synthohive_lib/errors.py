@@ -34,6 +34,8 @@ class SynthoHiveError(Exception):
             where = f"[{self.table}.{self.column}] "
         elif self.table:
             where = f"[{self.table}] "
+        elif self.column:  # no table given (a model fitted on a bare frame): the column alone
+            where = f"[{self.column}] "
         text = f"{where}{self.message}"
         if self.fix:
             text += f" Fix: {self.fix}"
@@ -56,6 +58,8 @@ class SchemaIssue:
             where = f"{self.table}.{self.column}: "
         elif self.table:
             where = f"{self.table}: "
+        elif self.column:
+            where = f"{self.column}: "
         text = f"{where}{self.message}"
         if self.fix:
             text += f" (fix: {self.fix})"

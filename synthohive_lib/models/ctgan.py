@@ -267,7 +267,7 @@ class CTGAN(GenerativeModel):
         self.specs = self.transformer_.specs
         if self.transformer_.output_dim == 0:  # only free text: nothing for the networks
             raise self._error(
-                "no column for the GAN to learn: every column is free text",
+                "no column for the GAN to learn: every column is free text or a constant",
                 fix="use synthohive_lib.models.TextOnlyModel for text-only tables",
             )
         matrix = self.transformer_.transform(data, rng)

@@ -10,6 +10,9 @@ Columns that are (almost) a function of a categorical column (``education-num`` 
 ``education``) are left out of the matrix and rebuilt from the decoded category through the real
 mapping (:mod:`.determined`).
 
+A number that holds one value apart from nulls (``0`` or null) is not a distribution: it is
+rebuilt as that constant at the real null rate (:mod:`.constants`).
+
 Strongly dependent numeric pairs (``Bytes`` ~ ``Milliseconds``) are detected at fit time and the
 dependent column is encoded as the residual of a fit on its partner (:mod:`.pairs`); the
 generator then learns the residual, and decoding rebuilds the column from its decoded partner.
@@ -23,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.errors import EmptyTableError, ModelError
+from synthohive_lib.transform.constants import ConstantColumn, detect_constant
 from synthohive_lib.transform.determined import (
     DeterminedColumn,
     detect_determined_columns,
@@ -162,6 +166,11 @@ class DataTransformer:
                     column=spec.name,
                     fix="drop the column or fill it before fitting",
                 )
+        self.constants_: dict[str, ConstantColumn] = {}
+        for spec in self.specs:
+            constant = detect_constant(spec, df[spec.name])
+            if constant is not None:
+                self.constants_[spec.name] = constant
         self._fit_determined(df, rng)
         self._fit_pairs(df)
         self.discrete_numbers_ = [
@@ -170,11 +179,12 @@ class DataTransformer:
             if s.kind in (ColumnKind.INTEGER, ColumnKind.CONTINUOUS)
             and s.name not in self.pair_outputs_
             and s.name not in self.determined_outputs_
+            and s.name not in self.constants_
             and is_discrete_number(df[s.name], self.discrete_max_values)
         ]
         encoded = self._encoded_input(df)
         for spec in self.specs:
-            if spec.name in self.determined_outputs_:
+            if spec.name in self.determined_outputs_ or spec.name in self.constants_:
                 continue
             encoder = self._make_encoder(
                 self._encoded_spec(spec), discrete=spec.name in self.discrete_numbers_
@@ -201,7 +211,11 @@ class DataTransformer:
         if self.determined_threshold is None:
             return
         keys = [s.name for s in self.specs if s.kind is ColumnKind.CATEGORICAL]
-        candidates = [s.name for s in self.specs if s.kind in self._DETERMINABLE]
+        candidates = [
+            s.name
+            for s in self.specs
+            if s.kind in self._DETERMINABLE and s.name not in self.constants_
+        ]
         if not keys or len(candidates) < 2:
             return
         found = detect_determined_columns(
@@ -266,7 +280,9 @@ class DataTransformer:
         numeric = [
             s
             for s in self.specs
-            if s.kind in NUMERIC_KINDS and s.name not in self.determined_outputs_
+            if s.kind in NUMERIC_KINDS
+            and s.name not in self.determined_outputs_
+            and s.name not in self.constants_
         ]
         if len(numeric) < 2:
             return
@@ -383,6 +399,8 @@ class DataTransformer:
         self._restore_pairs(columns)
         for name, model in self.text_models_.items():
             columns[name] = pd.Series(model.sample(n, rng, column=name), name=name, dtype=object)
+        for name, constant in self.constants_.items():
+            columns[name] = constant.sample(n, rng)
         return pd.DataFrame({name: columns[name] for name in self.source_columns_})
 
     def inverse_from_codes(
@@ -408,6 +426,8 @@ class DataTransformer:
         self._restore_pairs(columns)
         for name, model in self.text_models_.items():
             columns[name] = pd.Series(model.sample(n, rng, column=name), name=name, dtype=object)
+        for name, constant in self.constants_.items():
+            columns[name] = constant.sample(n, rng)
         return pd.DataFrame({name: columns[name] for name in self.source_columns_}, copy=False)
 
     # -- persistence ----------------------------------------------------------------------
@@ -436,6 +456,7 @@ class DataTransformer:
             "discrete_numbers": list(self.discrete_numbers_),
             "pair_outputs": {n: e.output_state() for n, e in self.pair_outputs_.items()},
             "determined": [d.to_dict() for d in self.determined_],
+            "constants": [c.to_dict() for c in self.constants_.values()],
             "determined_outputs": {
                 n: e.output_state() if isinstance(e, NumericEncoder) else e.state()[0]
                 for n, e in self.determined_outputs_.items()
@@ -478,8 +499,12 @@ class DataTransformer:
             else:
                 encoder.load_state(output, {})
             self.determined_outputs_[name] = encoder
+        # Artifacts written before constants were handled have none (such a fit failed).
+        self.constants_ = {
+            c["column"]: ConstantColumn.from_dict(c) for c in meta.get("constants", [])
+        }
         for spec in specs:
-            if spec.name in self.determined_outputs_:
+            if spec.name in self.determined_outputs_ or spec.name in self.constants_:
                 continue
             if spec.kind is ColumnKind.TEXT:
                 text_meta = meta["text"][spec.name]

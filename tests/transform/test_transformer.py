@@ -112,12 +112,6 @@ def test_empty_frame_is_refused() -> None:
         DataTransformer().fit(pd.DataFrame({"a": pd.Series([], dtype=float)}))
 
 
-def test_constant_numeric_column_is_refused_by_name() -> None:
-    with pytest.raises(ModelError) as info:
-        DataTransformer().fit(pd.DataFrame({"x": [1.0, 2.0, 3.0], "k": [5, 5, 5]}))
-    assert info.value.column == "k"
-
-
 def test_all_null_declared_column_is_refused_by_name() -> None:
     df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "gone": [np.nan] * 3})
     specs = [ColumnSpec("x", ColumnKind.CONTINUOUS), ColumnSpec("gone", ColumnKind.CONTINUOUS)]
