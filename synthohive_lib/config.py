@@ -13,8 +13,11 @@ A project file (``synthohive.yaml`` at the repository root for the bundled examp
     execution:
       executor: multiprocess           # multiprocess | in_process
       max_concurrent: 2
+    training_budget_s: 1800            # model stage of all tables, split by their size
     defaults:                          # settings for every table ...
       epochs: 300
+      max_training_rows: 200000        # a larger table trains on a family-preserving sample
+      time_budget_s: 600               # seconds one table's model may train
     tables:                            # ... overridden per table
       Track: {epochs: 5, batch_size: 500, device: auto, engine: pandas}
 
@@ -40,6 +43,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -69,6 +73,13 @@ DEFAULT_OUTPUT_DIR = ".synthohive"
 #: (``chunk_rows_above``): below it one in-memory frame is simpler and as fast; above it a
 #: one-shot frame costs about 1.2 GB per million Adult-like rows, a block stays flat
 DEFAULT_CHUNK_ROWS_ABOVE = 1_000_000
+#: rows a table's generative model trains on at most (``max_training_rows``): above it the
+#: model trains on a family-preserving sample (:mod:`synthohive_lib.relational.sampling`);
+#: bounds the transformer's fit and the training matrix (about 0.2 GB for 40 columns)
+DEFAULT_MAX_TRAINING_ROWS = 200_000
+#: seconds a table's model may train (``time_budget_s``), counted from the start of its fit;
+#: with DEFAULT_MAX_TRAINING_ROWS it bounds the model stage of any table, however large
+DEFAULT_TIME_BUDGET_S = 600.0
 
 _ENV_PREFIX = "env:"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -196,6 +207,19 @@ class TableSettings(_Strict):
         "more rows than this is generated block by block straight into the store (pandas "
         f"engine; memory of one block); default {DEFAULT_CHUNK_ROWS_ABOVE:,}",
     )
+    max_training_rows: int | None = Field(
+        default=None,
+        ge=1,
+        description="rows the model trains on at most; a larger table trains on a sample "
+        "(uniform for a table without parents, whole families by parent for a child); "
+        f"default {DEFAULT_MAX_TRAINING_ROWS:,}",
+    )
+    time_budget_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="seconds the table's model may train (from the start of its fit); "
+        f"default {DEFAULT_TIME_BUDGET_S:.0f}",
+    )
     fidelity_threshold: float | None = Field(
         default=None,
         ge=0,
@@ -276,6 +300,9 @@ class ProjectConfig(_Strict):
     tables: dict[str, TableSettings] = Field(default_factory=dict)
     description: str | None = None
     orchestration: OrchestrationConfig = Field(default_factory=OrchestrationConfig)
+    #: seconds for the model stage of all tables together, split across tables by their
+    #: rows (:meth:`time_budget_for`); each table's own ``time_budget_s`` still caps its share
+    training_budget_s: float | None = Field(default=None, gt=0)
     #: Spark configuration (``spark.master`` ...) for tables whose engine is ``spark``
     spark: dict[str, str] = Field(default_factory=dict)
     #: per-environment overrides, applied by :meth:`in_environment`
@@ -373,6 +400,33 @@ class ProjectConfig(_Strict):
         """The effective settings of ``table``: its overrides over ``defaults``."""
         own = self.tables.get(table)
         return own.merged_over(self.defaults) if own is not None else self.defaults
+
+    def max_training_rows_for(self, table: str) -> int:
+        """Rows ``table``'s model trains on at most (default :data:`DEFAULT_MAX_TRAINING_ROWS`)."""
+        rows = self.settings_for(table).max_training_rows
+        return DEFAULT_MAX_TRAINING_ROWS if rows is None else rows
+
+    def time_budget_for(self, table: str, rows: Mapping[str, int] | None = None) -> float:
+        """Seconds ``table``'s model may train: its ``time_budget_s`` (default
+        :data:`DEFAULT_TIME_BUDGET_S`), and with ``training_budget_s`` no more than the
+        table's share of it by training rows (``rows``: real rows per table, each capped at
+        its ``max_training_rows``; a table missing from it counts as the median table).
+        Every table gets at least 1 % of the project budget, so a small table still trains."""
+        own = self.settings_for(table).time_budget_s
+        budget = DEFAULT_TIME_BUDGET_S if own is None else own
+        if self.training_budget_s is None:
+            return budget
+        sizes = {
+            t: min(int(n), self.max_training_rows_for(t))
+            for t, n in (rows or {}).items()
+            if self.schema.has_table(t)
+        }
+        names = self.schema.table_names
+        known = sorted(sizes.values())
+        fill = known[len(known) // 2] if known else 1
+        weights = {t: max(sizes.get(t, fill), 1) for t in names}
+        share = self.training_budget_s * weights.get(table, fill) / sum(weights.values())
+        return min(budget, max(share, self.training_budget_s / 100))
 
     def generates_in_blocks(self, table: str, rows: int) -> bool:
         """Whether the pandas engine makes ``rows`` rows of ``table`` block by block

@@ -73,6 +73,7 @@ from synthohive_lib.relational import (
     training_frames,
 )
 from synthohive_lib.relational.chunked import write_table_chunked
+from synthohive_lib.relational.sampling import training_sample
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema, Table
 from synthohive_lib.schema.validate import validate_data
@@ -396,6 +397,16 @@ def model_metadata(model: object | None) -> dict[str, object]:
     return meta
 
 
+def real_rows(config: ProjectConfig, tables: TableStore) -> dict[str, int]:
+    """Rows of every real snapshot already in the store (read from its metadata, not its
+    data): what ``training_budget_s`` is split by."""
+    return {
+        t: tables.info(REAL.name, t).rows
+        for t in config.schema.table_names
+        if tables.exists(REAL.name, t)
+    }
+
+
 def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.AssetsDefinition:
     """``model/<table>``: fit the table's relational plan and generative model on the real
     snapshots (the table's and its parents', for the parent context) and save the artifact."""
@@ -440,18 +451,28 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
             context_columns=settings.context_columns if len(named) == 1 else None,
         )
         epochs = config.epochs or settings.epochs
+        budget = project.time_budget_for(name, real_rows(project, tables))
         options = {
             "epochs": epochs,
             "batch_size": config.batch_size or settings.batch_size,
             "device": config.device or settings.device,
             "seed": config.seed,
+            "time_budget_s": budget,
             "verbose": False,
         }
+        # the plan above counts on every row; the model trains on a bounded sample of them
+        sample = training_sample(
+            project.schema,
+            name,
+            frames[name],
+            max_rows=project.max_training_rows_for(name),
+            seed=config.seed,
+        )
         # PII statistics (formats, pools; never values) to fill the PII columns after sampling
         pii = PiiPlan.fit(frames[name], table) if table.pii_columns else None
         model = None
         if plan.attributes and plan.n_rows:
-            data, parent_context = training_frames(plan, frames)
+            data, parent_context = training_frames(plan, {**frames, name: sample.frame})
             factory = ctgan_factory(**{k: v for k, v in options.items() if v is not None})
             model = factory(model_request(project.schema, plan))
             # one line per epoch, at most one every few seconds, in the run's log
@@ -467,6 +488,9 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
             "context_parent": plan.context.parent if plan.context is not None else "-",
             "attributes": ", ".join(plan.attributes) or "-",
             "pii_columns": ", ".join(c.name for c in table.pii_columns) or "-",
+            "training_rows": sample.rows,
+            "training_sample": sample.describe(),
+            "time_budget_s": budget,
         }
         meta.update(model_metadata(model))
         context.log.info(f"model of {name}: {meta.get('model')} -> {final}")

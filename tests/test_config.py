@@ -11,6 +11,8 @@ import yaml
 from synthohive_lib.config import (
     CONFIG_ENV_VAR,
     DEFAULT_CHUNK_ROWS_ABOVE,
+    DEFAULT_MAX_TRAINING_ROWS,
+    DEFAULT_TIME_BUDGET_S,
     OUTPUT_ROOT_ENV_VAR,
     Environment,
     OutputFormat,
@@ -298,3 +300,44 @@ def test_config_is_immutable() -> None:
     assert isinstance(config, ProjectConfig)
     with pytest.raises(Exception, match="frozen"):
         config.project = "other"  # type: ignore[misc]
+
+
+def test_training_rows_and_time_budget_default_and_are_overridden_per_table() -> None:
+    config = project_config_from_dict(
+        base(tables={"Track": {"max_training_rows": 1000, "time_budget_s": 30}})
+    )
+    assert config.max_training_rows_for("Track") == 1000
+    assert config.max_training_rows_for("Album") == DEFAULT_MAX_TRAINING_ROWS
+    assert config.time_budget_for("Track") == 30
+    assert config.time_budget_for("Album") == DEFAULT_TIME_BUDGET_S
+
+
+def test_the_training_budget_is_split_across_tables_by_their_training_rows(
+    tmp_path: Path,
+) -> None:
+    doc = base(training_budget_s=1000, defaults={"max_training_rows": 3000, "time_budget_s": 900})
+    config = load_project_config(write_project(tmp_path, doc))
+    rows = {"Track": 3503, "InvoiceLine": 2240, "Genre": 25}  # Track capped at 3,000 rows
+    budgets = {t: config.time_budget_for(t, rows) for t in config.schema.table_names}
+    assert sum(budgets.values()) <= 1000 + 1000 / 100 * len(budgets)
+    assert budgets["Track"] > budgets["InvoiceLine"] > budgets["Genre"]
+    assert budgets["Genre"] == pytest.approx(10.0)  # the 1 % floor
+    # a table's own time_budget_s still caps its share
+    doc = base(training_budget_s=1000, tables={"Track": {"time_budget_s": 60}})
+    capped = load_project_config(write_project(tmp_path, doc))
+    assert capped.time_budget_for("Track", rows) == 60
+
+
+@pytest.mark.parametrize(
+    ("doc", "fragment"),
+    [
+        (base(defaults={"max_training_rows": 0}), "defaults.max_training_rows"),
+        (base(tables={"Track": {"time_budget_s": -1}}), "tables.Track.time_budget_s"),
+        (base(training_budget_s=0), "training_budget_s"),
+    ],
+)
+def test_non_positive_sizes_and_budgets_are_errors_naming_the_key(
+    doc: dict[str, object], fragment: str
+) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        project_config_from_dict(doc)

@@ -4,7 +4,9 @@ Training a relational model on a random sample of each table separately breaks i
 children point at parents that were not sampled, and the children-per-parent counts the
 cardinality model learns shrink by the sampling rate. So sampling here is by *family*:
 
-* each table has one **family parent** (its first foreign key in the schema unless given);
+* each table has one **family parent** (its first foreign key in the schema unless given;
+  :func:`synthohive_lib.relational.sampling.family_parents`, the rule the pandas engine's
+  training samples follow too);
   the family parent chains form trees whose tops are the **family roots**;
 * a family whose largest table has more than ``max_rows`` rows is sampled at the rate
   ``max_rows / largest`` — rows of the root are kept by a seeded hash of their primary key
@@ -30,11 +32,15 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from synthohive_lib.errors import ConfigError
-from synthohive_lib.schema.graph import Relation, SchemaGraph
+from synthohive_lib.relational.sampling import family_parents
+from synthohive_lib.schema.graph import Relation
 from synthohive_lib.schema.model import Schema
 from synthohive_lib.spark.check import check_columns_spark, col
 
 log = structlog.get_logger(__name__)
+
+__all__ = ["FamilySample", "collect_sample", "family_parents", "keep_by_hash",
+           "sample_families_spark"]
 
 _MODULUS = 1_000_000_007  # a prime: hash mod it is uniform enough for a sampling rate
 
@@ -58,25 +64,6 @@ def keep_by_hash(df: DataFrame, columns: list[str], rate: float, seed: int) -> D
         return df
     h = F.xxhash64(F.lit(int(seed)), *[col(c) for c in columns])
     return df.where(F.pmod(h, F.lit(_MODULUS)) < F.lit(int(rate * _MODULUS)))
-
-
-def family_parents(schema: Schema, overrides: Mapping[str, str] | None = None
-                   ) -> dict[str, Relation | None]:
-    """The relation through which each table is sampled (None: a family root)."""
-    graph = SchemaGraph(schema)
-    overrides = dict(overrides or {})
-    out: dict[str, Relation | None] = {}
-    for name in graph.generation_order():
-        relations = [r for r in graph.relations_of(name) if r.parent != name]
-        if name in overrides:
-            chosen = [r for r in relations if r.parent == overrides[name]]
-            if not chosen:
-                raise ConfigError(f"{overrides[name]!r} is not a parent of {name!r}", table=name,
-                                  fix=f"choose one of {sorted({r.parent for r in relations})}")
-            out[name] = chosen[0]
-        else:
-            out[name] = relations[0] if relations else None
-    return out
 
 
 def sample_families_spark(

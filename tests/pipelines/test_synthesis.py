@@ -299,6 +299,36 @@ def test_training_progress_is_logged_to_the_run_with_epoch_of_total_and_eta(
     assert "g=" in lines[-1] and "d=" in lines[-1]
 
 
+def test_a_child_above_max_training_rows_trains_on_whole_families_and_says_so(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
+) -> None:
+    """Invoice (412 rows under 59 customers) with max_training_rows 100: the model trains on
+    every invoice of some customers; the plan still counts invoices on all 412 rows."""
+    _, original, _ = synthesized
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    path = folder / original.name
+    doc = yaml.safe_load(path.read_text())
+    doc["tables"]["Invoice"] = {"max_training_rows": 100, "time_budget_s": 45}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = (
+        build_definitions(path)
+        .resolve_job_def(SYNTHESIZE_ALL)
+        .execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            asset_selection=[asset_key(MODEL.name, "Invoice")],
+        )
+    )
+    assert result.success
+    (mat,) = result.asset_materializations_for_node("model__Invoice")
+    meta = {k: v.value for k, v in mat.metadata.items()}
+    assert meta["dagster/row_count"] == 412
+    assert 100 <= meta["training_rows"] < 100 + 10  # no Chinook customer has 10 invoices
+    assert meta["training_sample"].startswith(f"{meta['training_rows']} of 412 rows: every child")
+    assert "Customer keys" in meta["training_sample"]
+    assert meta["time_budget_s"] == 45
+
+
 def test_model_metadata_names_the_model_the_factory_chose(
     synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult],
 ) -> None:
