@@ -22,10 +22,26 @@ class GenerativeModel(ABC):
     ``context`` is a frame of parent attributes aligned row-wise with ``data``: row *i* of the
     context describes the parent of row *i* of the data. At sampling time one row is generated
     per context row, so child rows follow the given (synthetic) parents.
+
+    The context contract every model honours (CTGAN, and any model the relational layer is
+    given):
+
+    * its columns are the parent's, named as in the parent (``context_table``), and any of
+      them may be NULL: a child without a parent gets an all-NULL row, and a synthetic
+      parent may lack a value. The relational layer fits the model with NULLs in every
+      context column that can hold one (``relational.modelling.training_frames``), so a
+      model that encodes NULL as a value of each context column it saw NULL in accepts
+      them when sampling;
+    * categories are those the model saw (the relational layer maps a synthetic parent's
+      unseen category onto a seen one before sampling);
+    * an error about a context column names it ``<context_table>.<column>``, never as a
+      column of the child.
     """
 
     #: The table the model learns, named in every error it raises.
     table: str | None = None
+    #: The parent table the context columns come from (None: no context, or unknown).
+    context_table: str | None = None
 
     #: Called once per training epoch with an
     #: :class:`~synthohive_lib.models.progress.EpochProgress` by models that train in epochs

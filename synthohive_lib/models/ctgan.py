@@ -202,6 +202,7 @@ class CTGAN(GenerativeModel):
         specs: list[ColumnSpec] | None = None,
         context_specs: list[ColumnSpec] | None = None,
         table: str | None = None,
+        context_table: str | None = None,
         **overrides: Any,
     ) -> None:
         base = config.to_dict() if config is not None else {}
@@ -209,10 +210,15 @@ class CTGAN(GenerativeModel):
         self.specs = specs
         self.context_specs = context_specs
         self.table = table
+        self.context_table = context_table
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _make_transformer(self, specs: list[ColumnSpec] | None) -> DataTransformer:
+    def _make_transformer(
+        self, specs: list[ColumnSpec] | None, *, context: bool = False
+    ) -> DataTransformer:
+        """The data transformer, or with ``context`` the parent context's: its errors name
+        the parent's columns (``Parent.column``), not the child's."""
         c = self.config
         return DataTransformer(
             specs,
@@ -222,7 +228,7 @@ class CTGAN(GenerativeModel):
             max_categories=c.max_categories,
             pair_threshold=c.pair_threshold,
             determined_threshold=c.determined_threshold,
-            table=self.table,
+            table=(self.context_table or self.table) if context else self.table,
         )
 
     def _check_fitted(self) -> None:
@@ -274,13 +280,14 @@ class CTGAN(GenerativeModel):
         self.context_transformer_: DataTransformer | None = None
         ctx_matrix = np.zeros((len(data), 0), dtype=np.float32)
         if context is not None:
-            self.context_transformer_ = self._make_transformer(self.context_specs).fit(
-                context.reset_index(drop=True), rng
-            )
+            self.context_transformer_ = self._make_transformer(
+                self.context_specs, context=True
+            ).fit(context.reset_index(drop=True), rng)
             self.context_specs = self.context_transformer_.specs
             if self.context_transformer_.text_models_:
-                raise self._error(
+                raise ModelError(
                     "free-text columns cannot be used as parent context",
+                    table=self.context_table or self.table,
                     column=next(iter(self.context_transformer_.text_models_)),
                     fix="drop text columns from the context",
                 )
@@ -588,6 +595,7 @@ class CTGAN(GenerativeModel):
         config = self.config.to_dict()
         manifest = {
             "table": self.table,
+            "context_table": self.context_table,
             "hyper_parameters": config,
             "column_specs": [s.to_dict() for s in self.specs or []],
             "context_specs": [s.to_dict() for s in self.context_specs or []],
@@ -609,7 +617,9 @@ class CTGAN(GenerativeModel):
         config = CTGANConfig.from_dict(manifest["hyper_parameters"])
         if device is not None:
             config.device = device
-        model = cls(config, table=manifest.get("table"))
+        model = cls(
+            config, table=manifest.get("table"), context_table=manifest.get("context_table")
+        )
         model.transformer_ = DataTransformer.from_state(
             artifact.json("transformer.json"), artifact.arrays("transformer.npz")
         )

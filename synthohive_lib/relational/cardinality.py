@@ -234,18 +234,42 @@ class CardinalityModel:
         else:
             counts[forced] = 0
         if total is not None:
-            free = ~forced
-            if not free.any() and total:
-                raise ConfigError(
-                    f"cannot place {total} child rows: no synthetic parent has a kind that "
-                    "has children in the real data",
-                    table=self.relation_.child,
-                    fix="generate more parent rows, or let the child size follow the parents",
-                )
-            counts[free] = rescale_counts(
-                counts[free], total, self.min_, self.max_, rng, table=self.relation_.child
-            )
+            counts = self._rescale_total(counts, forced, int(total), rng)
         return counts
+
+    def _rescale_total(
+        self, counts: np.ndarray, forced: np.ndarray, total: int, rng: np.random.Generator
+    ) -> np.ndarray:
+        """``counts`` summing to exactly ``total``: the invariant every caller builds on.
+
+        Parents of a childless kind get no child when the others can hold ``total`` within
+        the real range; otherwise every parent shares it. (Rescaling only the free parents
+        while keeping the forced parents' marginal counts made the sum exceed ``total``, and
+        a link table's two sides then disagreed on the number of links.)
+        """
+        free = ~forced
+        child = self.relation_.child
+        if not free.any() and total:
+            raise ConfigError(
+                f"cannot place {total} child rows: no synthetic parent has a kind that "
+                "has children in the real data",
+                table=child,
+                fix="generate more parent rows, or let the child size follow the parents",
+            )
+        out = counts.copy()
+        if forced.any() and int(free.sum()) * self.max_ >= total >= int(free.sum()) * self.min_:
+            out[forced] = 0
+            out[free] = rescale_counts(counts[free], total, self.min_, self.max_, rng, table=child)
+        else:
+            out = rescale_counts(counts, total, self.min_, self.max_, rng, table=child)
+        if int(out.sum()) != total:  # an invariant, not a user error
+            raise ModelError(
+                f"children per {self.relation_.parent} parent sum to {int(out.sum())}, "
+                f"not the {total} asked for",
+                table=child,
+                fix="report this as a bug in synthohive_lib.relational.cardinality",
+            )
+        return out
 
     def _match_marginal(
         self, draws: np.ndarray, forced: np.ndarray, rng: np.random.Generator

@@ -61,6 +61,7 @@ def sample_pairs(
     seed: int | np.random.Generator | None = None,
     *,
     oversample: float = 1.5,
+    table: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unique (row, column) pairs: row ``i`` gets ``k[i]`` distinct columns ~ ``weights``.
 
@@ -69,8 +70,12 @@ def sample_pairs(
     """
     rng = np.random.default_rng(seed)
     weights = np.asarray(weights, dtype=float)
-    if (weights <= 0).any():
-        raise ValueError("pair weights must be positive")
+    if (weights <= 0).any() or not np.isfinite(weights).all():
+        raise ModelError(
+            "pair weights must be positive and finite",
+            table=table,
+            fix="pass one positive weight per right-side parent",
+        )
     n_cols = len(weights)
     k = np.minimum(np.asarray(k, dtype=np.int64), n_cols)
     sparse = np.flatnonzero((k > 0) & (k * 8 <= n_cols))
@@ -111,6 +116,8 @@ def match_degrees(
     *,
     rounds: int = 100,
     proposals: int = 16,
+    table: str | None = None,
+    sides: tuple[str, str] = ("rows", "columns"),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unique (row, column) pairs where row ``i`` appears ``k[i]`` times and column ``j``
     ``r[j]`` times (``sum(k) == sum(r)``), as far as uniqueness allows.
@@ -121,11 +128,20 @@ def match_degrees(
     slots, so both degree sequences stay exact; ``proposals`` candidates per repeat and round
     keep this fast even next to rows holding nearly every column. Pairs still repeated after
     ``rounds`` are dropped.
+
+    ``table`` (the link table) and ``sides`` (its two parents) name the tables in the typed
+    :class:`~synthohive_lib.errors.ModelError` raised when the two degree sequences disagree.
     """
     rng = np.random.default_rng(seed)
     k, r = np.asarray(k, dtype=np.int64), np.asarray(r, dtype=np.int64)
-    if k.sum() != r.sum():
-        raise ValueError(f"row degrees sum to {k.sum()}, column degrees to {r.sum()}")
+    if k.sum() != r.sum() or (k < 0).any() or (r < 0).any():
+        raise ModelError(
+            f"links per {sides[0]} parent sum to {int(k.sum())}, links per {sides[1]} "
+            f"parent to {int(r.sum())}: both sides must count the same links",
+            table=table,
+            fix="pass non-negative degree sequences with equal sums (JunctionModel.generate "
+            "draws them so)",
+        )
     rows = np.repeat(np.arange(len(k)), k)
     cols = rng.permutation(np.repeat(np.arange(len(r)), r))
     n_cols, total = max(len(r), 1), len(rows)
@@ -197,16 +213,22 @@ class JunctionModel:
             raise ModelError("the junction model is not fitted", fix="call fit(...) first")
         rng = np.random.default_rng(seed)
         left, right = self.left_.relation_, self.right_.relation_
+        # Degrees consistent by construction, whatever the two parent tables' sizes: the
+        # left side is capped by the number of right parents (pairs are unique), and the
+        # right side is drawn for exactly the left side's total, each capped by the number
+        # of left parents; when it cannot be, the right side only weights a draw.
         k = np.minimum(self.left_.sample_counts(left_parents, rng, total=total), len(right_parents))
         try:
             r = self.right_.sample_counts(right_parents, rng, total=int(k.sum()))
         except ConfigError:  # the right side's real range cannot absorb these links
             r = None
         if r is not None and r.max(initial=0) <= len(left_parents):
-            rows, cols = match_degrees(k, r, rng)
+            rows, cols = match_degrees(
+                k, r, rng, table=left.child, sides=(left.parent, right.parent)
+            )
         else:
             popularity = self.right_.sample_counts(right_parents, rng).astype(float)
-            rows, cols = sample_pairs(k, popularity + 1e-3, rng)
+            rows, cols = sample_pairs(k, popularity + 1e-3, rng, table=left.child)
         out = pd.DataFrame(index=range(len(rows)))
         for child_col, parent_col in zip(left.child_columns, left.parent_columns, strict=True):
             out[child_col] = left_parents[parent_col].to_numpy()[rows]

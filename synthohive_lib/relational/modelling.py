@@ -12,7 +12,8 @@ free text (CTGAN would have no column to train its networks on).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,8 @@ class ModelRequest:
     specs: list[ColumnSpec]
     context_specs: list[ColumnSpec] | None
     n_rows: int | None = None  # real rows the model is fitted on (None: unknown)
+    #: the parent table the context columns come from, named in errors about them
+    context_table: str | None = None
 
 
 ModelFactory = Callable[[ModelRequest], GenerativeModel]
@@ -70,6 +73,7 @@ def ctgan_factory(*, small_table_rows: int = 50, **config: Any) -> ModelFactory:
             specs=request.specs,
             context_specs=request.context_specs,
             table=request.table.name,
+            context_table=request.context_table,
             **config,
         )
 
@@ -85,11 +89,15 @@ def model_request(schema: Schema, plan: TablePlan) -> ModelRequest:
     """Specs of the table's attributes and of its context parent's columns, from the schema."""
     table = schema.table(plan.table)
     context = None
+    context_table = None
     if plan.context is not None and plan.context_columns:
+        context_table = plan.context.parent
         context = column_specs(
-            schema.table(plan.context.parent), plan.context_columns, force_nullable=True
+            schema.table(context_table), plan.context_columns, force_nullable=True
         )
-    return ModelRequest(table, column_specs(table, plan.attributes), context, plan.n_rows)
+    return ModelRequest(
+        table, column_specs(table, plan.attributes), context, plan.n_rows, context_table
+    )
 
 
 def training_frames(
@@ -98,7 +106,9 @@ def training_frames(
     """The model's training data and its row-aligned parent context (None without parent).
 
     A child whose context reference is NULL gets an all-NULL context row: it is generated the
-    same way later, so the model learns what such children look like.
+    same way later, so the model learns what such children look like. Every context column
+    a synthetic parent may leave NULL (``plan.context_nullable``) is NULL in some training
+    rows too (:func:`null_aware_context`), so the model conditions on it instead of failing.
     """
     data = tables[plan.table]
     attrs = data[plan.attributes].reset_index(drop=True)
@@ -108,7 +118,57 @@ def training_frames(
     pos = locate(
         parent, plan.context.parent_columns, data, plan.context.child_columns, table=plan.table
     )
-    return attrs, context_rows(parent[plan.context_columns], pos)
+    context = context_rows(parent[plan.context_columns], pos)
+    return attrs, null_aware_context(context, plan.context_nullable, table=plan.table)
+
+
+#: Share of training rows whose value is hidden in a nullable context column without NULLs.
+CONTEXT_NULL_SHARE = 0.02
+
+
+def null_aware_context(
+    context: pd.DataFrame,
+    nullable: Sequence[str],
+    *,
+    table: str,
+    share: float = CONTEXT_NULL_SHARE,
+) -> pd.DataFrame:
+    """Training context in which every ``nullable`` column holds NULL in some rows.
+
+    A child model is trained on the parents that have children; when none of them lacks a
+    value (NULL ``Size`` only on shops without sales) the model never learns a NULL in that
+    context column, yet a synthetic parent may carry one and the child could not be made.
+    Hiding the value in a small seeded share of rows (``share``, at least one row, never
+    all of them) gives the model a NULL slot for the column, trained on what a child looks
+    like when that parent value is unknown: the children of all parents, i.e. the marginal
+    over the hidden column. Columns that already hold NULLs are left as they are.
+    """
+    columns = [c for c in nullable if c in context.columns and not context[c].isna().any()]
+    n = len(context)
+    if not columns or n < 2:
+        return context
+    rng = np.random.default_rng([zlib.crc32(table.encode()), n])
+    hidden = min(max(1, round(share * n)), n - 1)
+    out = context.copy()
+    for column in columns:
+        rows = rng.choice(n, size=hidden, replace=False)
+        values = out[column].astype(object).to_numpy(copy=True)
+        values[rows] = None
+        restored = pd.Series(values, index=out.index, name=column)
+        dtype = out[column].dtype
+        out[column] = _with_nulls(restored, dtype)
+    return out
+
+
+def _with_nulls(values: pd.Series, dtype: Any) -> pd.Series:
+    """``values`` (object, with None) back in a dtype of the original kind that holds NULL."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return values.astype("boolean")
+    if pd.api.types.is_integer_dtype(dtype):
+        return values.astype("Int64")
+    if pd.api.types.is_float_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+        return values.astype(dtype)
+    return values
 
 
 def context_rows(parent_ctx: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:

@@ -227,6 +227,7 @@ class TablePlan:
     constants: list[ConstantColumn] = field(default_factory=list)
     context_categories: dict[str, list[Any]] = field(default_factory=dict)
     inherited: list[InheritedColumn] = field(default_factory=list)
+    context_nullable: list[str] = field(default_factory=list)
 
     @classmethod
     def fit(
@@ -323,6 +324,9 @@ class TablePlan:
             )
             dead = {c.name for c in detect_constants(parent_df, chosen)}
             plan.context_columns = [c for c in chosen if c not in dead]
+            plan.context_nullable = nullable_context_columns(
+                schema.table(plan.context.parent), parent_df, plan.context_columns
+            )
             plan.context_categories = seen_categories(
                 schema.table(plan.context.parent),
                 parent_df,
@@ -384,6 +388,7 @@ class TablePlan:
             "constants": [c.to_dict() for c in self.constants],
             "context_categories": self.context_categories,
             "inherited": [i.to_dict() for i in self.inherited],
+            "context_nullable": self.context_nullable,
         }
 
     @classmethod
@@ -412,6 +417,8 @@ class TablePlan:
             context_categories={k: list(v) for k, v in data.get("context_categories", {}).items()},
             # plans saved before inherited columns have none
             inherited=[InheritedColumn.from_dict(i) for i in data.get("inherited", [])],
+            # plans saved before null-aware context train their models as before
+            context_nullable=list(data.get("context_nullable", [])),
         )
 
 
@@ -472,6 +479,19 @@ def resolve_context_columns(
                 fix="choose attribute columns of the parent that are not keys or free text",
             )
     return parent, list(dict.fromkeys(columns))
+
+
+def nullable_context_columns(
+    parent: Table, parent_df: pd.DataFrame, columns: Sequence[str]
+) -> list[str]:
+    """Context columns a synthetic parent may leave NULL: nullable in the parent's schema, or
+    NULL somewhere in its real rows. The child's model must learn what NULL means there even
+    when no linked parent had one (see ``modelling.training_frames``)."""
+    return [
+        c
+        for c in columns
+        if parent.column(c).nullable or (c in parent_df.columns and parent_df[c].isna().any())
+    ]
 
 
 def seen_categories(
