@@ -38,6 +38,8 @@ def column_spec(column: Column, *, force_nullable: bool = False) -> ColumnSpec:
         decimals=column.decimals if kind is ColumnKind.CONTINUOUS else None,
         min=float(column.min) if numeric and isinstance(column.min, int | float) else None,
         max=float(column.max) if numeric and isinstance(column.max, int | float) else None,
+        true_value=column.true_value if kind is ColumnKind.BOOLEAN else None,
+        false_value=column.false_value if kind is ColumnKind.BOOLEAN else None,
     )
 
 

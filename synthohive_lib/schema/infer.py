@@ -238,6 +238,8 @@ def _build_column(
         min=sniff.min if numeric else None,
         max=sniff.max if numeric else None,
         decimals=sniff.decimals if ctype is ColumnType.FLOAT else None,
+        true_value=sniff.true_value if ctype is ColumnType.BOOLEAN else None,
+        false_value=sniff.false_value if ctype is ColumnType.BOOLEAN else None,
     )
 
 

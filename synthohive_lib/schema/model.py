@@ -18,7 +18,7 @@ import difflib
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from synthohive_lib.errors import UnknownColumnError
 
@@ -161,7 +161,28 @@ class Column(_Strict):
     min: Scalar | None = None
     max: Scalar | None = None
     decimals: int | None = Field(default=None, ge=0, description="decimal places kept on output")
+    true_value: str | None = Field(
+        default=None,
+        description="how a boolean stored as text spells true, e.g. 'Y' (with false_value)",
+    )
+    false_value: str | None = Field(
+        default=None, description="how a boolean stored as text spells false, e.g. 'N'"
+    )
     description: str | None = None
+
+    @field_validator("true_value", "false_value", mode="before")
+    @classmethod
+    def _spelling_as_text(cls, value: object) -> object:
+        """``true_value: 1`` is the text '1' (YAML reads it as a number); a YAML boolean is
+        refused, since ``true`` and ``True`` would be indistinguishable once loaded."""
+        if isinstance(value, bool):
+            raise ValueError(
+                f"write the stored spelling in quotes, e.g. true_value: '{value}' "
+                "(unquoted, YAML reads it as a boolean, not as the text the column holds)"
+            )
+        if isinstance(value, int):
+            return str(value)
+        return value
 
     @property
     def is_replaced_pii(self) -> bool:
@@ -182,6 +203,20 @@ class Column(_Strict):
             and self.min > self.max  # type: ignore[operator]
         ):
             raise ValueError(f"column {self.name!r}: min {self.min!r} is above max {self.max!r}")
+        if (self.true_value is None) != (self.false_value is None):
+            raise ValueError(
+                f"column {self.name!r}: true_value and false_value go together (the two "
+                "spellings of a boolean stored as text)"
+            )
+        if self.true_value is not None and self.type is not ColumnType.BOOLEAN:
+            raise ValueError(
+                f"column {self.name!r}: true_value/false_value are only meaningful for "
+                "type 'boolean'"
+            )
+        if self.true_value is not None and self.true_value == self.false_value:
+            raise ValueError(
+                f"column {self.name!r}: true_value and false_value are both {self.true_value!r}"
+            )
         if self.pii is None and (self.pii_action is not None or self.pii_options is not None):
             raise ValueError(
                 f"column {self.name!r}: pii_action/pii_options need 'pii' set to a PII kind"

@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from synthohive_lib import booleans
 from synthohive_lib.errors import MixedTypeColumnError
 from synthohive_lib.schema.model import ColumnType, PiiKind, StorageType
 
@@ -44,7 +45,9 @@ MAX_DISTINCT_SNIFFED = 5000
 MAX_DECIMALS = 6
 
 #: strftime formats tried, most specific first. Day-first wins over month-first when both
-#: parse every value (ambiguous data); fix such a column by hand in schema.yaml.
+#: parse every value (ambiguous data); fix such a column by hand in schema.yaml. A format
+#: only counts when it also writes every value back exactly as stored (see
+#: :func:`detect_datetime_format`), so the synthetic text looks like the source's.
 DATETIME_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S",
@@ -68,10 +71,30 @@ DATETIME_FORMATS: tuple[str, ...] = (
     "%d.%m.%Y",
     "%d-%m-%Y",
     "%m-%d-%Y",
+    # month names (English, as strftime writes them): 'Mar-2018' (Lending Club), '05 Mar 2018',
+    # 'March 05, 2018', 'Mon, 05 Mar 2018 14:05:00'
+    "%b-%Y",
+    "%b-%y",
+    "%b %Y",
+    "%B %Y",
+    "%B-%Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d %b %Y %H:%M:%S",
+    "%d %b %Y %H:%M",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%a, %d %b %Y %H:%M:%S",
+    "%a %b %d %H:%M:%S %Y",
+    "%Y-%b-%d",
 )
 
-_TRUE_TOKENS = frozenset({"true", "t", "yes", "y", "1"})
-_FALSE_TOKENS = frozenset({"false", "f", "no", "n", "0"})
+_TRUE_TOKENS = booleans.TRUE_TOKENS
+_FALSE_TOKENS = booleans.FALSE_TOKENS
 
 
 # --------------------------------------------------------------------------- results
@@ -106,6 +129,8 @@ class ColumnSniff:
     distinct_count: int = 0
     non_null_count: int = 0
     pii: PiiCandidate | None = None
+    true_value: str | None = None
+    false_value: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -582,7 +607,14 @@ def check_text_numeric_mix(series: pd.Series, table: str = "", column: str = "")
 
 
 def detect_datetime_format(values: pd.Series) -> str | None:
-    """The first strftime format of :data:`DATETIME_FORMATS` that parses every value."""
+    """The first strftime format of :data:`DATETIME_FORMATS` that parses every value and
+    writes each one back exactly as it is stored.
+
+    The second condition is what makes a text datetime round-trip: the parser forgives
+    ``2018-3-5`` for ``%Y-%m-%d`` and ``MAR-2018`` for ``%b-%Y``, but the generator writes
+    ``2018-03-05`` and ``Mar-2018``; such a column is left to the other rules (categorical or
+    text, which reproduce the stored spelling) rather than given a format it would not keep.
+    """
     s = values.dropna().astype(str).str.strip()
     s = pd.Series(s.unique()[:MAX_DISTINCT_SNIFFED])
     if s.empty or not s.str.contains(r"\d", regex=True).all() or (s.str.len() < 6).any():
@@ -594,9 +626,21 @@ def detect_datetime_format(values: pd.Series) -> str | None:
         # a cheap look at a few values rules most formats out before parsing them all
         if not pd.to_datetime(head, format=fmt, errors="coerce").notna().all():
             continue
-        if pd.to_datetime(s, format=fmt, errors="coerce").notna().all():
+        parsed = pd.to_datetime(s, format=fmt, errors="coerce")
+        if parsed.notna().all() and _writes_back(parsed, s, fmt):
             return fmt
     return None
+
+
+def _writes_back(parsed: pd.Series, text: pd.Series, fmt: str) -> bool:
+    """Whether formatting the parsed values with ``fmt`` gives the stored text back."""
+    try:
+        again = parsed.dt.strftime(fmt)
+    except (ValueError, TypeError):
+        return False
+    if "%z" in fmt:  # '+0000' and '+00:00' both parse; compare the instants instead
+        return bool(pd.to_datetime(again, format=fmt).equals(parsed))
+    return bool((again.to_numpy() == text.to_numpy()).all())
 
 
 def _is_boolean_text(distinct: pd.Series) -> bool:
@@ -730,7 +774,14 @@ def _sniff_strings(
             out.min, out.max = _iso(stamps.min()), _iso(stamps.max())
         return
     if _is_boolean_text(distinct):
-        out.type = ColumnType.BOOLEAN
+        spellings = booleans.stored_spellings(distinct)
+        if spellings is not None:  # 'Y'/'N': a boolean written back with its own spellings
+            out.type = ColumnType.BOOLEAN
+            out.true_value, out.false_value = spellings
+            return
+        # 'Y', 'y', 'N': one flag spelt several ways; as a category every spelling survives
+        out.type = ColumnType.CATEGORICAL
+        out.notes.append("true/false tokens in several spellings: categorical")
         return
     nn = len(strings)
     if looks_like_id_name(column) and out.distinct_count > 0.5 * nn:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from synthohive_lib import booleans
 from synthohive_lib.errors import ModelError
 from synthohive_lib.transform.modes import ModeNormalizer
 from synthohive_lib.transform.specs import ColumnKind, ColumnSpec
@@ -421,21 +422,81 @@ class CategoricalEncoder(ColumnEncoder):
 
 
 class BooleanEncoder(CategoricalEncoder):
-    """Booleans: a two-category one-hot (plus null) that comes back as bool / 'boolean'."""
+    """Booleans: a two-category one-hot (plus null) that comes back as the column stored it.
+
+    Native booleans (and 0/1 integers) come back as ``bool`` / ``boolean``. Booleans stored as
+    text (``'Y'/'N'``, ``'yes'/'no'``, ``'1'/'0'`` ...) are mapped onto True/False through the
+    column's vocabulary (``spec.true_value``/``spec.false_value``, else the spellings found in
+    the fitted values) and written back with the same spellings, so synthetic rows hold
+    ``'Y'``/``'N'`` again. A value outside the vocabulary is a :class:`ModelError` naming it.
+    """
+
+    def _as_bool(self, series: pd.Series) -> pd.Series:
+        """The column as True/False/null objects (text mapped through the vocabulary)."""
+        if not booleans.is_text(series):
+            return series.astype(object)
+        true_value, false_value = self.vocabulary_
+        bad = booleans.outside_vocabulary(series, true_value, false_value).to_numpy()
+        if bad.any():
+            raise self._error(
+                f"{int(bad.sum())} value(s) outside the boolean vocabulary "
+                f"(true_value {true_value!r}, false_value {false_value!r}), "
+                f"e.g. {series[bad].iloc[0]!r}",
+                fix="map those values onto the two spellings at the source, or declare the "
+                "column type: categorical in schema.yaml",
+            )
+        flags = booleans.to_bool(series, true_value, false_value)
+        return flags.astype(object).where(flags.notna(), None)
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> BooleanEncoder:
-        super().fit(series.astype(object), rng)
+        spec = self.spec
+        self.text_ = booleans.is_text(series)
+        if self.text_ and spec.true_value is not None and spec.false_value is not None:
+            self.vocabulary_ = (spec.true_value, spec.false_value)
+        elif self.text_:
+            self._check_tokens(series)
+            self.vocabulary_ = booleans.learnt_spellings(series)
+        else:
+            self.vocabulary_ = (None, None)
+        super().fit(self._as_bool(series), rng)
         self.dtype_ = str(series.dtype)
         self.categories_, self.pooled_, self.pooled_p_ = [False, True], [], np.zeros(0)
         return self
 
+    def _check_tokens(self, series: pd.Series) -> None:
+        bad = booleans.outside_vocabulary(series, None, None).to_numpy()
+        if bad.any():
+            raise self._error(
+                f"{int(bad.sum())} value(s) are not a true/false token, e.g. "
+                f"{series[bad].iloc[0]!r}",
+                fix="declare the column type: categorical in schema.yaml, or clean the values",
+            )
+
     def codes(self, series: pd.Series) -> np.ndarray:
+        if getattr(self, "text_", False):
+            return super().codes(self._as_bool(series))
         return super().codes(series.astype(object))
 
     def _restore_dtype(self, out: pd.Series, nulls: np.ndarray) -> pd.Series:
+        if getattr(self, "text_", False):
+            true_value, false_value = self.vocabulary_
+            text = out.map({True: true_value, False: false_value}).astype(object)
+            return text.where(~nulls, None)
         if self.dtype_ == "object":
             return out
         return out.astype("boolean" if nulls.any() or self.dtype_ == "boolean" else bool)
+
+    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        meta, arrays = super().state()
+        if getattr(self, "text_", False):
+            meta["vocabulary"] = list(self.vocabulary_)
+        return meta, arrays
+
+    def load_state(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        super().load_state(meta, arrays)
+        vocabulary = meta.get("vocabulary")  # absent in artifacts saved before text booleans
+        self.text_ = vocabulary is not None
+        self.vocabulary_ = tuple(vocabulary) if vocabulary is not None else (None, None)
 
 
 class DiscreteNumericEncoder(CategoricalEncoder):

@@ -52,7 +52,8 @@ class ColumnSpec:
     ``datetime_format`` is set for datetimes stored as text (``None`` means a native datetime
     column); ``decimals`` rounds continuous output; ``min``/``max`` are declared bounds that
     every generated value honours; ``nullable`` allows nulls (a non-nullable column that holds a
-    null is an input error).
+    null is an input error). ``true_value``/``false_value`` are the stored spellings of a
+    boolean kept as text (``'Y'``/``'N'``): generated booleans are written back with them.
     """
 
     name: str
@@ -62,6 +63,8 @@ class ColumnSpec:
     decimals: int | None = None
     min: float | None = None
     max: float | None = None
+    true_value: str | None = None
+    false_value: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form, used in model manifests."""
