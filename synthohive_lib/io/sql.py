@@ -260,6 +260,58 @@ class SqlConnector(Connector):
             sa_table = self.reflect(name, conn)
             return int(conn.execute(sa.select(sa.func.count()).select_from(sa_table)).scalar_one())
 
+    def read_sample(
+        self, name: str, fraction: float, *, seed: int = 0, table: Table | None = None
+    ) -> pd.DataFrame:
+        """Rows drawn at random from across the whole table, each kept with probability
+        ``fraction``: a filter on a random number per row, evaluated in the database (one
+        scan, no sort, no row shipped that is not kept), so the sample is not the table's
+        first rows. ``seed`` seeds the draw where the database can (PostgreSQL, MySQL)."""
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        with self.connect() as conn:
+            sa_table = self.reflect(name, conn)
+            stmt, names = self._select(sa_table, name, None)
+            if fraction < 1.0:
+                stmt = stmt.where(self._random_below(conn, fraction, seed))
+            rows = conn.execute(stmt).fetchall()
+        return self._frame(rows, names, sa_table, table, None)
+
+    def _random_below(
+        self, conn: sa.Connection, fraction: float, seed: int
+    ) -> sa.ColumnElement[bool]:
+        backend = self.backend
+        if backend in {"mysql", "mariadb"}:
+            return sa.func.rand(seed) < fraction
+        if backend == "postgresql":
+            conn.execute(sa.select(sa.func.setseed(((seed % 1000) / 1000.0) * 2 - 1)))
+            return sa.func.random() < fraction
+        # SQLite (and others): random() is a 64-bit integer; its residue is uniform
+        scale = 1_000_000
+        return sa.func.abs(sa.func.random() % scale) < round(fraction * scale)
+
+    def column_bounds(self, name: str, columns: Sequence[str]) -> dict[str, tuple[Any, Any]]:
+        """``MIN`` and ``MAX`` of each column over the whole table, in one query run where
+        the data lives (values as the driver returns them; all-null columns left out)."""
+        if not columns:
+            return {}
+        with self.connect() as conn:
+            sa_table = self.reflect(name, conn)
+            require_columns(name, columns, [c.name for c in sa_table.columns], self.describe())
+            parts: list[sa.ColumnElement[Any]] = []
+            for column in columns:
+                col = sa_table.c[column]
+                low, high = sa.func.min(col), sa.func.max(col)
+                if self.backend == "sqlite" and isinstance(col.type, sa.Date | sa.DateTime):
+                    # SQLite keeps any text in a date column: read the bound as that text
+                    low, high = sa.type_coerce(low, sa.String), sa.type_coerce(high, sa.String)
+                parts += [low, high]
+            row = conn.execute(sa.select(*parts)).one()
+        return {
+            column: (row[2 * i], row[2 * i + 1])
+            for i, column in enumerate(columns)
+            if row[2 * i] is not None
+        }
+
     # ------------------------------------------------------------------ writes
     def write_schema(
         self, schema: Schema, frames: Mapping[str, pd.DataFrame], if_exists: str = "fail"

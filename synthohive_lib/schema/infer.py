@@ -47,6 +47,7 @@ from synthohive_lib.schema.model import (
     Table,
     UniqueConstraint,
 )
+from synthohive_lib.schema.sample import TableSample, sample_table, text_bounds
 from synthohive_lib.schema.sniff import (
     PII_SET_THRESHOLD,
     ColumnSniff,
@@ -56,8 +57,12 @@ from synthohive_lib.schema.sniff import (
     sniff_column,
 )
 
-#: Rows read per table to sniff values (the first chunk the connector returns).
+#: Rows sampled per table (from across the whole table, see :mod:`.sample`) to sniff values.
 DEFAULT_SAMPLE_ROWS = 10_000
+
+#: Text datetime formats whose text sorts in time order: the database's MIN/MAX of such a
+#: column are its earliest and latest instants.
+_SORTABLE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
 
 Source = str | os.PathLike[str] | Connector
 
@@ -218,6 +223,7 @@ def _build_column(
     unique: bool = False,
     enum: bool = False,
     type_hint: ColumnType | None = None,
+    bounds: tuple[Any, Any] | None = None,
 ) -> Column:
     ctype = type_hint or (
         ColumnType.CATEGORICAL if enum and sniff.type is ColumnType.TEXT else sniff.type
@@ -227,6 +233,13 @@ def _build_column(
     if pii not in (None, PiiKind.DATE_OF_BIRTH) and type_hint is None and ctype in numbers:
         ctype = ColumnType.TEXT  # phone/card/postal numbers are identifiers, not quantities
     numeric = ctype in (ColumnType.INTEGER, ColumnType.FLOAT, ColumnType.DATETIME)
+    low, high = sniff.min, sniff.max
+    if numeric and bounds is not None:  # the whole table's range, not the sample's
+        fmt = sniff.datetime_format if ctype is ColumnType.DATETIME else None
+        low = _bound(bounds[0], ctype, fmt) if bounds[0] is not None else low
+        high = _bound(bounds[1], ctype, fmt) if bounds[1] is not None else high
+        low = sniff.min if low is None else low
+        high = sniff.max if high is None else high
     return Column(
         name=name,
         type=ctype,
@@ -235,12 +248,31 @@ def _build_column(
         datetime_format=sniff.datetime_format if ctype is ColumnType.DATETIME else None,
         pii=pii,
         unique=unique,
-        min=sniff.min if numeric else None,
-        max=sniff.max if numeric else None,
+        min=low if numeric else None,
+        max=high if numeric else None,
         decimals=sniff.decimals if ctype is ColumnType.FLOAT else None,
         true_value=sniff.true_value if ctype is ColumnType.BOOLEAN else None,
         false_value=sniff.false_value if ctype is ColumnType.BOOLEAN else None,
     )
+
+
+def _bound(value: Any, ctype: ColumnType, fmt: str | None) -> int | float | str | None:
+    """A whole-table MIN/MAX as the schema writes bounds (ISO text for datetimes); None when
+    the value does not read as the column's type (the sample's bound is kept then)."""
+    try:
+        if ctype is ColumnType.DATETIME:
+            stamp = (
+                pd.to_datetime(value, format=fmt)
+                if isinstance(value, str) and fmt
+                else (pd.Timestamp(value))
+            )
+            return None if pd.isna(stamp) else stamp.isoformat(sep=" ")
+        if ctype is ColumnType.INTEGER:
+            number = float(value)
+            return int(number) if number.is_integer() else None
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _ordered(tables: list[Table]) -> list[Table]:
@@ -266,11 +298,14 @@ def _from_reflection(
     samples: Mapping[str, pd.DataFrame],
     name: str,
     type_hints: Mapping[str, Mapping[str, ColumnType | str]],
+    bounds: Mapping[str, Mapping[str, tuple[Any, Any]]] | None = None,
 ) -> tuple[Schema, list[PiiCandidate]]:
     tables: list[Table] = []
     candidates: list[PiiCandidate] = []
+    bounds = bounds or {}
     for rt in reflected:
         sample = samples.get(rt.name, pd.DataFrame())
+        table_bounds = bounds.get(rt.name, {})
         keys = set(rt.primary_key) | {c for fk in rt.foreign_keys for c in fk.columns}
         single_unique = {s[0] for s in rt.unique_sets if len(s) == 1}
         hints = {k: ColumnType(v) for k, v in type_hints.get(rt.name, {}).items()}
@@ -295,6 +330,7 @@ def _from_reflection(
                     unique=rc.name in single_unique,
                     enum=rc.enum,
                     type_hint=hints.get(rc.name),
+                    bounds=table_bounds.get(rc.name),
                 )
             )
         tables.append(
@@ -342,16 +378,40 @@ def _with_key_hints(
 # --------------------------------------------------------------------------- sources
 
 
-def _sample(connector: Connector, table: str, sample_rows: int) -> pd.DataFrame | None:
-    """The first ``sample_rows`` rows of ``table`` (None when the table has none)."""
-    chunks = connector.iter_table(table, chunksize=max(1, sample_rows))
-    try:
-        first = next(chunks, None)
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-    return first if first is not None and len(first.columns) else None
+def _sortable_text_dates(schema: Schema, table: str) -> list[str]:
+    """Columns of ``table`` holding datetimes as text in a format that sorts in time order."""
+    return [
+        c.name
+        for c in schema.table(table).columns
+        if c.type is ColumnType.DATETIME
+        and c.storage is StorageType.STRING
+        and (c.datetime_format or "").startswith(_SORTABLE_FORMATS)
+    ]
+
+
+def _with_text_date_bounds(
+    schema: Schema, connector: Connector, samples: Mapping[str, TableSample]
+) -> Schema:
+    """Bounds of sortable text dates from the database's MIN/MAX (a sample's are narrower)."""
+    tables = []
+    for table in schema.tables:
+        sample = samples.get(table.name)
+        names = _sortable_text_dates(schema, table.name)
+        if sample is None or sample.complete or not names:
+            tables.append(table)
+            continue
+        found = text_bounds(connector, table.name, names)
+        columns = []
+        for column in table.columns:
+            low, high = found.get(column.name, (None, None))
+            fmt = column.datetime_format
+            low = _bound(low, ColumnType.DATETIME, fmt) if low is not None else None
+            high = _bound(high, ColumnType.DATETIME, fmt) if high is not None else None
+            if low is not None and high is not None:
+                column = column.model_copy(update={"min": low, "max": high})
+            columns.append(column)
+        tables.append(table.model_copy(update={"columns": columns}))
+    return schema.model_copy(update={"tables": tables})
 
 
 def _open(source: Source) -> tuple[Connector, bool, str]:
@@ -402,36 +462,33 @@ def infer(
         try:
             names = list(tables) if tables is not None else connector.list_tables()
             schema_name = _schema_name(where, name)
+            samples = {n: sample_table(connector, n, sample_rows) for n in names}
+            frames = {n: t.frame for n, t in samples.items() if t.frame is not None}
             if engine is None:
-                frames = {n: _sample(connector, n, sample_rows) for n in names}
-                complete = {n: len(f) < sample_rows for n, f in frames.items() if f is not None}
                 result = infer_from_frames(
-                    {n: f for n, f in frames.items() if f is not None},
+                    frames,
                     name=schema_name,
                     primary_keys=primary_keys,
                     foreign_keys=foreign_keys,
                     type_hints=type_hints,
-                    complete=complete,
+                    complete={n: samples[n].complete for n in frames},
+                    profiles={n: samples[n] for n in frames},
                 )
             else:
                 reflected = _with_key_hints(
                     _reflect(connector, engine, names, where), primary_keys, foreign_keys
                 )
-                samples = {
-                    t.name: s
-                    for t in reflected
-                    if (s := _sample(connector, t.name, sample_rows)) is not None
-                }
                 schema, candidates = _from_reflection(
-                    reflected, samples, schema_name, type_hints or {}
+                    reflected,
+                    frames,
+                    schema_name,
+                    type_hints or {},
+                    {n: t.bounds for n, t in samples.items()},
                 )
                 result = InferenceResult(schema, candidates)
-                frames = {t.name: samples.get(t.name) for t in reflected}
-            # a sample shorter than asked for is the whole table: its length is the count,
-            # and the table is not read (or counted) a second time
+            result.schema = _with_text_date_bounds(result.schema, connector, samples)
             result.row_counts = {
-                n: len(f) if (f := frames.get(n)) is not None and len(f) < sample_rows
-                else connector.row_count(n)
+                n: samples[n].rows if n in samples else connector.row_count(n)
                 for n in result.schema.table_names
             }
             result.source = where
@@ -516,6 +573,7 @@ def infer_from_frames(
     foreign_keys: Mapping[str, list[ForeignKey | Mapping[str, Any]]] | None = None,
     type_hints: Mapping[str, Mapping[str, ColumnType | str]] | None = None,
     complete: Mapping[str, bool] | None = None,
+    profiles: Mapping[str, TableSample] | None = None,
 ) -> InferenceResult:
     """Infer a schema from DataFrames (e.g. read from CSV/Parquet), where nothing is declared.
 
@@ -525,12 +583,15 @@ def infer_from_frames(
     by :func:`guess_primary_key` and no foreign key is assumed); ``type_hints`` fixes the
     semantic type of chosen columns (``{"orders": {"code": "text"}}``). ``complete`` says
     per table whether the frame is the whole table: only then does a column without nulls
-    become ``nullable: false``.
+    become ``nullable: false``. ``profiles`` (per table, from :func:`.sample.sample_table`)
+    say what the whole table holds when the frame is a sample of it: its ``min``/``max`` and
+    which columns have nulls.
     """
     primary_keys = primary_keys or {}
     foreign_keys = foreign_keys or {}
     type_hints = type_hints or {}
     complete = complete or {}
+    profiles = profiles or {}
     tables: list[Table] = []
     candidates: list[PiiCandidate] = []
     mixed: list[MixedTypeColumnError] = []
@@ -540,6 +601,7 @@ def infer_from_frames(
         keys = set(pk) | {c for fk in fks for c in fk.columns}
         hints = {k: ColumnType(v) for k, v in type_hints.get(table_name, {}).items()}
         whole = complete.get(table_name, True)
+        profile = profiles.get(table_name)
         columns = []
         for col in frame.columns:
             col_name = str(col)
@@ -556,9 +618,19 @@ def infer_from_frames(
                 continue
             if sniff.pii is not None:
                 candidates.append(sniff.pii)
-            nullable = col_name not in pk and (sniff.null_count > 0 or not whole or frame.empty)
+            if profile is not None and profile.null_columns is not None:
+                has_nulls = col_name in profile.null_columns  # known for the whole table
+            else:
+                has_nulls = sniff.null_count > 0 or not whole
+            nullable = col_name not in pk and (has_nulls or frame.empty)
             columns.append(
-                _build_column(sniff, col_name, nullable=nullable, type_hint=hints.get(col_name))
+                _build_column(
+                    sniff,
+                    col_name,
+                    nullable=nullable,
+                    type_hint=hints.get(col_name),
+                    bounds=profile.bounds.get(col_name) if profile is not None else None,
+                )
             )
         if columns and not mixed:
             tables.append(Table(name=table_name, columns=columns, primary_key=pk, foreign_keys=fks))

@@ -32,6 +32,7 @@ from synthohive_lib.io.base import Connector
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.keys import orphan_mask
 from synthohive_lib.schema.model import (
+    Column,
     ColumnType,
     DuplicateKeyPolicy,
     ForeignKey,
@@ -74,6 +75,8 @@ ISSUE_CODES: dict[str, str] = {
 WARNING_CODES: dict[str, str] = {
     "extra_table": "the data holds a table the schema does not declare (it is ignored)",
     "extra_column": "the data holds a column the schema does not declare (it is ignored)",
+    "out_of_bounds": "values below the declared min or above the declared max (the model "
+    "keeps the data's range; the bounds are stale or came from a sample)",
 }
 
 _ORDERED_TYPES = frozenset({ColumnType.INTEGER, ColumnType.FLOAT, ColumnType.DATETIME})
@@ -536,6 +539,56 @@ def _as_comparable(table: Table, frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.to_numeric(values, errors="coerce")
 
 
+def _bound_value(column: Column, bound: object) -> object:
+    """A declared bound in the unit :func:`_as_comparable` gives (timestamps for datetimes)."""
+    if column.type is ColumnType.DATETIME:
+        return pd.Timestamp(str(bound))
+    return float(bound)  # type: ignore[arg-type]
+
+
+def _check_bounds(table: Table, frame: pd.DataFrame, report: DataReport) -> None:
+    """Warn (per column) when data fall outside the declared ``min``/``max``.
+
+    Not an error: generation keeps the range the model was fitted on, so stale bounds cost
+    nothing but a wrong document; the warning says which values and how to refresh them.
+    """
+    present = set(map(str, frame.columns))
+    for column in table.columns:
+        if column.name not in present or (column.min is None and column.max is None):
+            continue
+        if column.type not in _ORDERED_TYPES:
+            continue
+        values = _as_comparable(table, frame, column.name)
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        try:
+            low = None if column.min is None else _bound_value(column, column.min)
+            high = None if column.max is None else _bound_value(column, column.max)
+            if isinstance(low, pd.Timestamp) and low.tzinfo is not None:
+                low = low.tz_convert("UTC").tz_localize(None)
+            if isinstance(high, pd.Timestamp) and high.tzinfo is not None:
+                high = high.tz_convert("UTC").tz_localize(None)
+            below = int((values < low).sum()) if low is not None else 0
+            above = int((values > high).sum()) if high is not None else 0
+        except (TypeError, ValueError):
+            continue  # a bound of the wrong kind is a schema problem, not a data one
+        if not below and not above:
+            continue
+        seen = values.dropna()
+        report.warnings.append(
+            SchemaIssue(
+                code="out_of_bounds",
+                table=table.name,
+                column=column.name,
+                message=f"{below + above} value(s) outside the declared range "
+                f"[{column.min}, {column.max}] ({below} below, {above} above; the data span "
+                f"{seen.min()} to {seen.max()}); generation keeps the data's range",
+                fix="re-run `synthohive schema infer` (bounds come from the whole table), or "
+                "widen min/max in schema.yaml to the data's range",
+            )
+        )
+
+
 def _check_inequalities(table: Table, frame: pd.DataFrame, report: DataReport) -> None:
     present = set(map(str, frame.columns))
     for c in table.constraints:
@@ -652,6 +705,7 @@ def validate_data(
             _check_nulls(table, frame, report)
             _check_unique(table, frame, report)
             _check_inequalities(table, frame, report)
+            _check_bounds(table, frame, report)
             frame = _check_foreign_keys(table, frame, cleaned, report)
         cleaned[name] = frame
     report.frames = cleaned

@@ -137,8 +137,11 @@ class NumericEncoder(ColumnEncoder):
 
     def _from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
         spec = self.spec
-        low = spec.min if spec.min is not None else self.low_
-        high = spec.max if spec.max is not None else self.high_
+        # Declared bounds never cut into the range the column was fitted on: a schema whose
+        # min/max came from a sample (or an old snapshot) is narrower than the data, and
+        # clipping to it would pile real-looking values onto the bound.
+        low = self.low_ if spec.min is None else min(spec.min, self.low_)
+        high = self.high_ if spec.max is None else max(spec.max, self.high_)
         if spec.kind is ColumnKind.DATETIME or spec.min is not None or spec.max is not None:
             values = np.clip(values, low, high)
         name = spec.name
@@ -526,6 +529,13 @@ class DiscreteNumericEncoder(CategoricalEncoder):
         values = out.to_numpy(dtype=np.float64, na_value=np.nan)
         low, high = self.spec.min, self.spec.max
         if low is not None or high is not None:
+            # every level is a real value: a declared bound narrower than the data that was
+            # fitted never moves one (the bound widens to the levels' range)
+            levels = [*self.categories_, *self.pooled_]
+            if low is not None:
+                low = min(low, *levels) if levels else low
+            if high is not None:
+                high = max(high, *levels) if levels else high
             values = np.clip(values, low, high)
         number = pd.Series(values, name=self.spec.name)
         dtype = self.dtype_
