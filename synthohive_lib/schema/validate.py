@@ -27,7 +27,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from synthohive_lib.errors import SchemaIssue, SchemaValidationError
+from synthohive_lib.errors import (
+    ConnectorError,
+    MixedTypeColumnError,
+    SchemaIssue,
+    SchemaValidationError,
+)
 from synthohive_lib.io.base import Connector
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.keys import orphan_mask
@@ -70,6 +75,10 @@ ISSUE_CODES: dict[str, str] = {
     "orphan_foreign_key": "child rows whose foreign key matches no parent row (on_orphan: raise)",
     "duplicate_unique_key": "rows share a value of a column or column set declared unique",
     "inequality_violation": "rows where an inequality constraint (low < high) does not hold",
+    "snapshot_refuses": "(--source) a value does not fit the column's declared storage: "
+    "reading the real snapshot would fail",
+    "model_refuses": "(--source) the model step would refuse the column: inf in a float, a "
+    "text date not in its datetime_format, a value outside a boolean's true_value/false_value",
 }
 #: Codes reported as warnings in a :class:`DataReport` (worth knowing, not blocking).
 WARNING_CODES: dict[str, str] = {
@@ -714,6 +723,36 @@ def validate_data(
     return report
 
 
+def _read_for_validation(
+    connector: Connector, table: Table
+) -> tuple[pd.DataFrame, list[SchemaIssue]]:
+    """The table as the source returns it; when a value does not fit a column's reflected
+    type, that column is left out and named (issue ``snapshot_refuses``), the others read
+    one by one so that every such column is listed and the rest is still checked."""
+    try:
+        return connector.read_table(table.name), []
+    except MixedTypeColumnError:
+        pass
+    parts: dict[str, pd.Series] = {}
+    issues: list[SchemaIssue] = []
+    for column in table.column_names:
+        try:
+            parts[column] = connector.read_table(table.name, columns=[column])[column]
+        except MixedTypeColumnError as exc:
+            issues.append(
+                SchemaIssue(
+                    code="snapshot_refuses",
+                    table=table.name,
+                    column=column,
+                    message=f"the snapshot would fail: {type(exc).__name__}: {exc.message}",
+                    fix=exc.fix,
+                )
+            )
+        except ConnectorError:
+            continue  # not in the source: a missing_column issue of its own
+    return pd.DataFrame(parts), issues
+
+
 def validate_against_source(
     schema: Schema,
     source: Connector | str | os.PathLike[str],
@@ -723,21 +762,37 @@ def validate_against_source(
     """Validate the schema's structure and then the source's tables against it, in one pass.
 
     Every table of the schema is read whole through the connector (orphans can only be
-    counted on whole tables). Structural issues and data issues end up in one list.
+    counted on whole tables). Beyond :func:`validate_data`, every value is put through what
+    the real snapshot and the model step would do with it
+    (:func:`synthohive_lib.relational.preflight.model_issues`), so what they would refuse is
+    an issue here, before any snapshot or training. Structural issues and data issues end up
+    in one list.
     """
     from synthohive_lib.io import open_connector
 
     structural = schema_issues(schema)
     connector = source if isinstance(source, Connector) else open_connector(source)
+    unreadable: list[SchemaIssue] = []
     try:
         available = set(connector.list_tables())
-        frames = {
-            name: connector.read_table(name) for name in schema.table_names if name in available
-        }
+        frames = {}
+        for name in schema.table_names:
+            if name in available:
+                frames[name], refused = _read_for_validation(connector, schema.table(name))
+                unreadable += refused
     finally:
         if connector is not source:
             connector.close()
     report = validate_data(schema, frames, raise_on_error=False)
+    refused_columns = {(i.table, i.column) for i in unreadable}
+    report.issues = [
+        i
+        for i in report.issues
+        if not (i.code == "missing_column" and (i.table, i.column) in refused_columns)
+    ] + unreadable
+    from synthohive_lib.relational.preflight import model_issues  # the stages' own checks
+
+    report.issues += model_issues(schema, frames)
     report.warnings = [w for w in report.warnings if w.code != "extra_table"]
     report.warnings += [
         SchemaIssue(
