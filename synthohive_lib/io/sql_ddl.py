@@ -54,6 +54,9 @@ def build_metadata(
                 sql_type(col, frame, is_key=col.name in key_columns[table.name]),
                 nullable=col.nullable and col.name not in table.primary_key,
                 quote=True,
+                # the keys are data: no AUTO_INCREMENT/SERIAL, which on MySQL/MariaDB would
+                # turn an inserted 0 into the next sequence value (and collide with key 1)
+                autoincrement=False,
             )
             for col in table.columns
         ]
@@ -62,10 +65,18 @@ def build_metadata(
             constraints.append(sa.PrimaryKeyConstraint(*table.primary_key))
         for unique in _unique_sets(schema, table):
             constraints.append(sa.UniqueConstraint(*unique))
-        kwargs = {"mysql_charset": "utf8mb4", "mysql_engine": "InnoDB"} \
-            if backend in {"mysql", "mariadb"} else {}
+        kwargs = (
+            {"mysql_charset": "utf8mb4", "mysql_engine": "InnoDB"}
+            if backend in {"mysql", "mariadb"}
+            else {}
+        )
         tables[table.name] = sa.Table(
-            physical, metadata, *columns, *constraints, quote=True, schema=db_schema,
+            physical,
+            metadata,
+            *columns,
+            *constraints,
+            quote=True,
+            schema=db_schema,
             **kwargs,
         )
     for table in schema.tables:
@@ -133,8 +144,10 @@ def sql_type(column: Column, frame: pd.DataFrame | None, *, is_key: bool) -> sa.
     if storage is StorageType.BOOLEAN:
         return sa.Boolean()
     if storage is StorageType.DATETIME:
-        aware = frame is not None and column.name in frame.columns and isinstance(
-            frame[column.name].dtype, pd.DatetimeTZDtype
+        aware = (
+            frame is not None
+            and column.name in frame.columns
+            and isinstance(frame[column.name].dtype, pd.DatetimeTZDtype)
         )
         return sa.DateTime(timezone=aware).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
     if storage is StorageType.DATE:

@@ -11,11 +11,18 @@ Atomicity per backend:
 * **SQLite, PostgreSQL** (transactional DDL): dropping the old tables (``if_exists="replace"``),
   creating the new ones and loading them happen in ONE transaction; any failure rolls it all
   back and the database is exactly as before.
-* **MySQL/MariaDB** (and dialects not known to have transactional DDL): DDL commits implicitly,
-  so the rows are loaded in one InnoDB transaction and, on failure, every table this call
-  created is dropped again. With ``if_exists="replace"`` the old tables are first renamed to
-  backup names (one atomic ``RENAME TABLE``), restored on failure and dropped on success.
-  While the write runs, other sessions can see the new, still-empty tables.
+* **MySQL/MariaDB** (and dialects not known to have transactional DDL): DDL commits
+  implicitly, so nothing is written under the real names until the end. Every table is
+  created under a staging name (``_shstg_<token>_<i>``, its foreign keys pointing at the
+  other staging tables) and loaded in one InnoDB transaction; then ONE ``RENAME TABLE``
+  statement moves the tables being replaced to backup names (``_shbak_<token>_<i>``) and the
+  staging tables to the real names — atomic on MySQL/MariaDB, so other sessions see either
+  the old tables or the new ones — and the backups are dropped. A failure before the swap
+  drops the staging tables. A writer killed outright (SIGKILL, a lost machine) cannot clean
+  up: its staging or backup tables stay, under the prefixes only, and the next write to that
+  database drops them first (:data:`LEFTOVER_PREFIXES`; one writer per target database at a
+  time). Other dialects without transactional DDL get the same protocol with one ``ALTER
+  TABLE ... RENAME`` per table, which is not atomic as a whole.
 """
 
 from __future__ import annotations
@@ -46,6 +53,10 @@ log = structlog.get_logger(__name__)
 #: Backends whose DDL takes part in transactions (CREATE/DROP roll back with the data).
 TRANSACTIONAL_DDL = {"sqlite", "postgresql", "mssql"}
 IF_EXISTS = ("fail", "replace")
+#: Name prefixes of the staging and backup tables of the non-transactional protocol; any table
+#: named so is a leftover of a killed write and is dropped by the next write.
+STAGING_PREFIX, BACKUP_PREFIX = "_shstg_", "_shbak_"
+LEFTOVER_PREFIXES = (STAGING_PREFIX, BACKUP_PREFIX)
 
 
 @dataclass
@@ -70,13 +81,10 @@ def write_schema(
         )
     order = SchemaGraph(schema).generation_order()
     prepared = prepare_frames(schema, frames, source=connector.describe())
-    metadata, tables = build_metadata(
-        schema, connector.backend, prepared, db_schema=connector.db_schema
-    )
     progress = _Progress()
-    writer = _write_transactional if connector.backend in TRANSACTIONAL_DDL else _write_with_cleanup
+    writer = _write_transactional if connector.backend in TRANSACTIONAL_DDL else _write_staged
     try:
-        writer(connector, schema, prepared, metadata, tables, order, if_exists, progress)
+        writer(connector, schema, prepared, order, if_exists, progress)
     except DBAPIError as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
         raise ConnectorError(
@@ -98,12 +106,13 @@ def _write_transactional(
     connector: SqlConnector,
     schema: Schema,
     frames: dict[str, pd.DataFrame],
-    metadata: sa.MetaData,
-    tables: dict[str, sa.Table],
     order: list[str],
     if_exists: str,
     progress: _Progress,
 ) -> None:
+    metadata, tables = build_metadata(
+        schema, connector.backend, frames, db_schema=connector.db_schema
+    )
     with connector.connect(for_write=True) as conn, conn.begin():
         existing = _existing(conn, connector, schema.table_names)
         if existing:
@@ -113,65 +122,64 @@ def _write_transactional(
         _load(conn, connector, schema, frames, tables, order, progress)
 
 
-def _write_with_cleanup(
+def _write_staged(
     connector: SqlConnector,
     schema: Schema,
     frames: dict[str, pd.DataFrame],
-    metadata: sa.MetaData,
-    tables: dict[str, sa.Table],
     order: list[str],
     if_exists: str,
     progress: _Progress,
 ) -> None:
+    """Staging tables, one load transaction, one swap (see the module docstring)."""
+    token = uuid.uuid4().hex[:8]
+    staging = {name: f"{STAGING_PREFIX}{token}_{i}" for i, name in enumerate(schema.table_names)}
+    metadata, tables = build_metadata(
+        schema, connector.backend, frames, names=staging, db_schema=connector.db_schema
+    )
     with connector.connect(for_write=True) as conn:
-        existing = _existing(conn, connector, schema.table_names)
+        present = sa.inspect(conn).get_table_names(schema=connector.db_schema)
         conn.rollback()  # end the inspection's implicit transaction; each step opens its own
-        backups: dict[str, str] = {}
-        if existing:
-            if if_exists == "fail":
-                _refuse_or_drop(conn, connector, existing, if_exists, progress)
-            token = uuid.uuid4().hex[:8]
-            backups = {name: f"_shbak_{token}_{i}" for i, name in enumerate(existing)}
-            progress.stage = "setting the existing tables aside"
-            _rename(conn, connector, backups)
+        leftovers = [n for n in present if n.startswith(LEFTOVER_PREFIXES)]
+        if leftovers:
+            progress.stage = "dropping the leftovers of an earlier, killed write"
+            log.warning("io.sql.leftovers_dropped", target=connector.describe(), tables=leftovers)
+            with conn.begin():
+                _drop(conn, connector, leftovers)
+        existing = [n for n in schema.table_names if n in set(present)]
+        if existing and if_exists == "fail":
+            _refuse_or_drop(conn, connector, existing, if_exists, progress)
         try:
-            progress.stage = "creating tables"
+            progress.stage = "creating the staging tables"
             with conn.begin():
                 metadata.create_all(conn)
             with conn.begin():
                 _load(conn, connector, schema, frames, tables, order, progress)
         except BaseException:
-            _undo(conn, connector, metadata, backups)
+            _drop_staging(conn, connector, metadata)
             raise
+        progress.stage, progress.table = "swapping the new tables in", None
+        backups = {name: f"{BACKUP_PREFIX}{token}_{i}" for i, name in enumerate(existing)}
+        _rename(conn, connector, {**backups, **{staging[n]: n for n in schema.table_names}})
         if backups:
             progress.stage = "dropping the replaced tables"
             with conn.begin():
                 _drop(conn, connector, list(backups.values()))
 
 
-def _undo(
-    conn: sa.Connection, connector: SqlConnector, metadata: sa.MetaData, backups: dict[str, str]
-) -> None:
-    """Drop what a failed non-transactional write created and put the old tables back."""
+def _drop_staging(conn: sa.Connection, connector: SqlConnector, metadata: sa.MetaData) -> None:
+    """Drop the staging tables of a failed write (the real tables were never touched)."""
     if conn.in_transaction():
         conn.rollback()
     try:
         with conn.begin():
             metadata.drop_all(conn, checkfirst=True)
-        if backups:
-            _rename(conn, connector, {bak: name for name, bak in backups.items()})
     except DBAPIError as cleanup_exc:
+        # the target is unchanged; the next write drops the staging tables by their prefix
         log.error(
             "io.sql.cleanup_failed",
             target=connector.describe(),
             error=str(cleanup_exc.orig).strip().splitlines()[0],
-            backups=backups,
         )
-        raise ConnectorError(
-            f"a failed write to {connector.describe()} could not be cleaned up; backups of "
-            f"replaced tables (if any) are {backups}",
-            fix="drop the half-written tables by hand and rename the backups back",
-        ) from cleanup_exc
 
 
 def _existing(conn: sa.Connection, connector: SqlConnector, names: list[str]) -> list[str]:
@@ -249,14 +257,18 @@ def _load(
         _insert(conn, tables[name], table, ordered, connector)
         if not deferred.empty:
             self_cols = sorted({c for fk in table.self_references for c in fk.columns})
-            _insert(conn, tables[name], table, deferred.assign(**dict.fromkeys(self_cols)),
-                    connector)
+            _insert(
+                conn, tables[name], table, deferred.assign(**dict.fromkeys(self_cols)), connector
+            )
             _update_self_references(conn, tables[name], table, deferred, self_cols, connector)
         log.debug("io.sql.table_loaded", table=name, rows=len(frame))
 
 
 def _insert(
-    conn: sa.Connection, sa_table: sa.Table, table: Table, frame: pd.DataFrame,
+    conn: sa.Connection,
+    sa_table: sa.Table,
+    table: Table,
+    frame: pd.DataFrame,
     connector: SqlConnector,
 ) -> None:
     chunk = connector.write_chunksize
@@ -282,8 +294,7 @@ def _update_self_references(
         )
     stmt = (
         sa_table.update()
-        .where(*(sa_table.c[c] == sa.bindparam(f"pk_{i}") for i, c in
-                 enumerate(table.primary_key)))
+        .where(*(sa_table.c[c] == sa.bindparam(f"pk_{i}") for i, c in enumerate(table.primary_key)))
         .values({sa_table.c[c]: sa.bindparam(f"v_{i}") for i, c in enumerate(self_cols)})
     )
     subset = deferred[[*table.primary_key, *self_cols]]
@@ -335,8 +346,9 @@ def records(frame: pd.DataFrame, table: Table | None, backend: str) -> list[dict
     columns: list[np.ndarray] = []
     for name in frame.columns:
         series = frame[name]
-        storage = table.column(name).storage if table is not None and table.has_column(name) \
-            else None
+        storage = (
+            table.column(name).storage if table is not None and table.has_column(name) else None
+        )
         columns.append(_python_values(series, storage, backend))
     names = list(frame.columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
