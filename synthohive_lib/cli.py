@@ -6,10 +6,14 @@
     synthohive schema validate schema.yaml [--source URL]
     synthohive schema describe schema.yaml
     synthohive report --real URL_OR_DIR --synthetic URL_OR_DIR --schema schema.yaml -o report.html
+                      [--fail-under 0.8]
+    synthohive run [--config synthohive.yaml] [--epochs N] [--seed N]
 
-Exit codes: 0 success; 1 the schema or data is invalid (every issue is listed); 2 the
-command could not run (unreadable schema file, unreachable source, bad arguments...), with a
-one-paragraph message on stderr and no traceback. Passwords in URLs are never printed.
+Exit codes: 0 success; 1 the schema or data is invalid (every issue is listed), a report
+scores below ``--fail-under``, or a ``run`` fails a gate; 2 the command could not run
+(unreadable schema file, unreachable source, bad arguments...), with a one-paragraph message
+on stderr and no traceback. Passwords in URLs are never printed. Every command's ``--help``
+ends with examples.
 
 Command groups register themselves in :data:`COMMAND_GROUPS`.
 """
@@ -106,17 +110,55 @@ def _cmd_schema_describe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _examples(*lines: str) -> str:
+    """An ``examples:`` epilog for ``--help``."""
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Wraps descriptions as usual but keeps an ``examples:`` epilog's lines as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("examples:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def _parser(
+    commands: argparse._SubParsersAction, name: str, **kwargs: object
+) -> argparse.ArgumentParser:
+    """A sub-command whose ``--help`` keeps the examples' line breaks."""
+    return commands.add_parser(name, formatter_class=_HelpFormatter, **kwargs)
+
+
 def _add_schema_commands(commands: argparse._SubParsersAction) -> None:
     from synthohive_lib.schema.infer import DEFAULT_SAMPLE_ROWS
 
-    schema = commands.add_parser("schema", help="infer, validate and describe schema.yaml")
+    schema = _parser(
+        commands,
+        "schema",
+        help="infer, validate and describe schema.yaml",
+        description="Draft the schema of a database (infer), check it (validate), show its "
+        "tables and relations (describe). `synthohive schema ACTION --help` for each.",
+        epilog=_examples(
+            "synthohive schema infer sqlite:///chinook.sqlite -o schema.yaml",
+            "synthohive schema validate schema.yaml --source env:SOURCE_URL",
+            "synthohive schema describe schema.yaml",
+        ),
+    )
     sub = schema.add_subparsers(dest="action", required=True, metavar="ACTION")
 
-    infer = sub.add_parser(
+    infer = _parser(
+        sub,
         "infer",
         help="draft schema.yaml from a database or files",
         description="Reflect keys and types, sniff a sample of every table, and write a "
         "schema.yaml to review. Prints tables, foreign keys and PII candidates.",
+        epilog=_examples(
+            "synthohive schema infer sqlite:///examples/chinook/chinook.sqlite -o schema.yaml",
+            "synthohive schema infer env:SOURCE_URL -o schema.yaml --sample-rows 50000",
+            "synthohive schema infer data/ -o - --name shop      # a folder of CSV/Parquet",
+        ),
     )
     infer.add_argument("source", metavar="URL", help="database URL, env:VAR, or a file/folder")
     infer.add_argument(
@@ -131,16 +173,28 @@ def _add_schema_commands(commands: argparse._SubParsersAction) -> None:
     infer.add_argument("--name", help="schema name (default: from the database/file name)")
     infer.set_defaults(func=_cmd_schema_infer)
 
-    validate = sub.add_parser(
+    validate = _parser(
+        sub,
         "validate",
         help="check schema.yaml (and the source data) and list every problem",
         description="Exit 0 with a summary when valid; exit 1 listing every problem.",
+        epilog=_examples(
+            "synthohive schema validate schema.yaml",
+            "synthohive schema validate schema.yaml --source postgresql://analyst@db/shop",
+        ),
     )
     validate.add_argument("schema", help="path to schema.yaml")
     validate.add_argument("--source", metavar="URL", help="also check this source's data")
     validate.set_defaults(func=_cmd_schema_validate)
 
-    describe = sub.add_parser("describe", help="show tables in generation order and relations")
+    describe = _parser(
+        sub,
+        "describe",
+        help="show tables in generation order and relations",
+        description="The tables in the order they are generated (parents first) and every "
+        "foreign-key relation.",
+        epilog=_examples("synthohive schema describe examples/chinook/schema.yaml"),
+    )
     describe.add_argument("schema", help="path to schema.yaml")
     describe.set_defaults(func=_cmd_schema_describe)
 
@@ -158,6 +212,15 @@ def _positive_int(text: str) -> int:
 def _read_tables(target: str, schema: Schema, what: str) -> dict[str, pd.DataFrame]:
     """Every schema table present at ``target``, typed per the schema; absent ones skipped."""
     from synthohive_lib.io import open_connector
+    from synthohive_lib.io.urls import resolve_target
+
+    where = resolve_target(target)
+    if isinstance(where, Path) and not where.exists():
+        raise SynthoHiveError(
+            f"--{what} {target}: no such file or folder",
+            fix=f"point --{what} at a folder of CSV/Parquet files, a Delta table, a SQLite "
+            "file or a database URL",
+        )
 
     with open_connector(target) as connector:
         available = set(connector.list_tables())
@@ -215,7 +278,33 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if report.pii_leak_scan is not None:
         print(_leak_line(report.pii_leak_scan))
     print(f"Wrote {out}")
+    return _verdict(report.score, args.fail_under)
+
+
+def _verdict(score: float, fail_under: float | None) -> int:
+    """EXIT_INVALID when the overall score is below ``fail_under`` (or not scored at all)."""
+    if fail_under is None:
+        return EXIT_OK
+    if math.isnan(score) or score < fail_under:
+        print(
+            f"FAILED: overall quality {_score(score)} is below --fail-under {fail_under}",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    print(f"PASSED: overall quality {_score(score)} >= --fail-under {fail_under}")
     return EXIT_OK
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number between 0 and 1, got {text!r}"
+        ) from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}")
+    return value
 
 
 def _leak_line(scan: dict[str, object]) -> str:
@@ -237,7 +326,8 @@ def _score(value: float) -> str:
 
 
 def _add_report_commands(commands: argparse._SubParsersAction) -> None:
-    report = commands.add_parser(
+    report = _parser(
+        commands,
         "report",
         help="compare real and synthetic data and write an HTML or JSON report",
         description="Fidelity (column shapes, pair trends, binned accuracy), structure (keys, "
@@ -246,6 +336,12 @@ def _add_report_commands(commands: argparse._SubParsersAction) -> None:
         "replaces (fake, mask, hash, drop) are listed as not scored; 'keep' ones are scored. "
         "Output format follows the -o suffix: "
         ".json for machines, anything else for a self-contained HTML page.",
+        epilog=_examples(
+            "synthohive report --real .synthohive/real --synthetic .synthohive/synthetic \\",
+            "    --schema examples/chinook/schema.yaml -o report.html",
+            "synthohive report --real env:SOURCE_URL --synthetic postgresql://ci@db/synthetic \\",
+            "    --schema schema.yaml -o report.json --fail-under 0.8     # CI gate: exit 1 below",
+        ),
     )
     report.add_argument("--real", required=True, metavar="URL_OR_DIR", help="the real data")
     report.add_argument(
@@ -265,13 +361,81 @@ def _add_report_commands(commands: argparse._SubParsersAction) -> None:
         help="train-on-synthetic/test-on-real utility for this target (repeatable)",
     )
     report.add_argument("--no-privacy", action="store_true", help="skip DCR/NNDR distances")
+    report.add_argument(
+        "--fail-under",
+        type=_fraction,
+        metavar="SCORE",
+        help="exit 1 when the overall quality is below SCORE (0-1); the report is written anyway",
+    )
     report.set_defaults(func=_cmd_report)
+
+
+# --------------------------------------------------------------------------- run
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from synthohive_lib.config import load_project_config
+    from synthohive_lib.pipeline import run_project
+
+    config = load_project_config(args.config, environment=args.env)
+    print(f"Project {config.project}: {len(config.schema.tables)} tables from "
+          f"{config.source.dialect} into {config.output_root()}")  # fmt: skip
+    run = run_project(
+        config,
+        epochs=args.epochs,
+        seed=args.seed,
+        time_budget_s=args.time_budget_s,
+        log=lambda message: print(f"  {message}", flush=True),
+    )
+    assert run.report is not None
+    print(f"Overall quality {_score(run.report.score)}; report: {run.report_html}")
+    for gate in run.failed_gates:
+        print(f"  FAILED {gate.gate} on {gate.table}: {gate.detail}", file=sys.stderr)
+    if not run.passed:
+        print(f"{len(run.failed_gates)} of {len(run.gates)} gates failed", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"All {len(run.gates)} gates passed.")
+    return EXIT_OK
+
+
+def _add_run_command(commands: argparse._SubParsersAction) -> None:
+    run = _parser(
+        commands,
+        "run",
+        help="run the whole pipeline without Dagster (snapshot, fit, generate, validate)",
+        description="Every table of the project config, in generation order: snapshot the "
+        "real table, fit its model, generate the synthetic table, then write the validation "
+        "report and judge the gates (fidelity threshold, exact copies, PII leaks) as the "
+        "Dagster job does. Outputs go where the Dagster run puts them (the config's output "
+        "root). Exit 1 when a gate fails (the report is written anyway).",
+        epilog=_examples(
+            "synthohive run                                  # ./synthohive.yaml",
+            "synthohive run --config synthohive.ci.yaml --env ci",
+            "synthohive run --config project.yaml --epochs 5 --seed 7   # every table",
+        ),
+    )
+    run.add_argument(
+        "--config",
+        metavar="PATH",
+        help="project config (default: $SYNTHOHIVE_CONFIG, else ./synthohive.yaml)",
+    )
+    run.add_argument("--env", choices=["local", "ci", "prod"], help="environment to apply")
+    run.add_argument("--epochs", type=_positive_int, help="training epochs of every table")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument(
+        "--time-budget-s",
+        type=float,
+        metavar="SECONDS",
+        help="stop each table's training after the epoch that exceeds SECONDS",
+    )
+    run.set_defaults(func=_cmd_run)
 
 
 #: Functions that add one top-level command (with its sub-commands) to the parser.
 COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_schema_commands,
     _add_report_commands,
+    _add_run_command,
 ]
 
 
@@ -281,7 +445,15 @@ COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synthohive",
-        description="Synthetic copies of whole relational databases.",
+        description="Synthetic copies of whole relational databases. `synthohive COMMAND "
+        "--help` shows each command's options and examples.",
+        formatter_class=_HelpFormatter,
+        epilog=_examples(
+            "synthohive schema infer sqlite:///examples/chinook/chinook.sqlite -o schema.yaml",
+            "synthohive run --config synthohive.yaml",
+            "synthohive report --real .synthohive/real --synthetic .synthohive/synthetic \\",
+            "    --schema examples/chinook/schema.yaml -o report.html --fail-under 0.8",
+        ),
     )
     parser.add_argument("--version", action="version", version=f"synthohive {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

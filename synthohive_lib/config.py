@@ -11,8 +11,8 @@ A project file (``synthohive.yaml`` at the repository root for the bundled examp
       root: .synthohive                # SYNTHOHIVE_OUTPUT_ROOT overrides it
       format: parquet                  # parquet | delta
     execution:
-      executor: multiprocess           # multiprocess | in_process
-      max_concurrent: 2
+      executor: in_process             # in_process (default) | multiprocess
+      max_concurrent: 2                # multiprocess only
     training_budget_s: 1800            # model stage of all tables, split by their size
     defaults:                          # settings for every table ...
       epochs: 300
@@ -31,6 +31,10 @@ Rules:
 - ``source.url: env:VARNAME`` keeps credentials out of the file: the URL is read from the
   environment when it is needed (:meth:`SourceConfig.resolve_url`), and is never written to
   logs or metadata.
+- Values are checked as the run would check them, so a config that loads also runs: numbers
+  are strict (``epochs: true`` or ``epochs: "300"`` is refused, not read as 1 or 300), and
+  ``batch_size`` must be a multiple of CTGAN's ``pac`` (10). Every refusal names the key
+  path (``tables.Track.batch_size``) and the fix.
 - Table names under ``tables`` must exist in the schema; context columns must exist in a
   parent of the table (checked by :meth:`ProjectConfig.check_against`).
 
@@ -47,10 +51,17 @@ from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 
 from synthohive_lib.errors import ConfigError, SynthoHiveError
 
@@ -86,6 +97,17 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DEVICE = re.compile(r"^(auto|cpu|cuda(:\d+)?|mps)$")
 _PASSWORD_IN_URL = re.compile(r"^[^:/]+://[^/@:]*:[^/@]+@")
 _PROJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_OWNER_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_OWNER_TEAM = re.compile(r"^team:[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: CTGAN's ``pac`` (rows judged together by the discriminator): a batch must be a multiple
+#: of it, or CTGAN refuses to train; kept equal to ``CTGANConfig.pac`` (tested), written here
+#: so loading a config never imports the model layer (and torch)
+CTGAN_PAC = 10
+
+#: numbers in the config are strict: YAML's ``true`` is not 1 and ``"300"`` is not 300 (lax
+#: Pydantic would take both, and the run would train one epoch or fail much later)
+StrictCount = Annotated[int, Field(strict=True)]
+StrictNumber = Annotated[float, Field(strict=True)]
 
 
 class Environment(StrEnum):
@@ -183,15 +205,20 @@ class OutputConfig(_Strict):
 class ExecutionConfig(_Strict):
     """How a Dagster run executes the steps (read by the pipelines layer)."""
 
-    executor: Literal["multiprocess", "in_process"] = "multiprocess"
-    max_concurrent: int = Field(default=2, ge=1, le=64)
+    #: in_process by default: every step in the run's process, so a materialization started
+    #: from the UI or ``dagster asset materialize`` costs what the step costs (the
+    #: multiprocess executor starts a Python process, and imports torch, per step)
+    executor: Literal["multiprocess", "in_process"] = "in_process"
+    max_concurrent: StrictCount = Field(default=2, ge=1, le=64)
 
 
 class TableSettings(_Strict):
     """Per-table settings used by the model and generation stages; every key is optional."""
 
-    epochs: int | None = Field(default=None, ge=1)
-    batch_size: int | None = Field(default=None, ge=2)
+    epochs: StrictCount | None = Field(default=None, ge=1)
+    batch_size: StrictCount | None = Field(
+        default=None, description=f"rows per training step; a multiple of {CTGAN_PAC}"
+    )
     device: str | None = Field(default=None, description="auto | cpu | cuda | cuda:N | mps")
     context_columns: list[str] | None = Field(
         default=None,
@@ -199,35 +226,37 @@ class TableSettings(_Strict):
         "the parents) or 'Parent.Column'",
     )
     engine: Literal["pandas", "spark"] | None = None
-    rows: int | None = Field(default=None, ge=0, description="rows to generate (roots only)")
-    chunk_rows_above: int | None = Field(
+    rows: StrictCount | None = Field(
+        default=None, ge=0, description="rows to generate (roots only)"
+    )
+    chunk_rows_above: StrictCount | None = Field(
         default=None,
         ge=0,
         description="a table without parents (no foreign key, no self-reference) asked for "
         "more rows than this is generated block by block straight into the store (pandas "
         f"engine; memory of one block); default {DEFAULT_CHUNK_ROWS_ABOVE:,}",
     )
-    max_training_rows: int | None = Field(
+    max_training_rows: StrictCount | None = Field(
         default=None,
         ge=1,
         description="rows the model trains on at most; a larger table trains on a sample "
         "(uniform for a table without parents, whole families by parent for a child); "
         f"default {DEFAULT_MAX_TRAINING_ROWS:,}",
     )
-    time_budget_s: float | None = Field(
+    time_budget_s: StrictNumber | None = Field(
         default=None,
         gt=0,
         description="seconds the table's model may train (from the start of its fit); "
         f"default {DEFAULT_TIME_BUDGET_S:.0f}",
     )
-    fidelity_threshold: float | None = Field(
+    fidelity_threshold: StrictNumber | None = Field(
         default=None,
         ge=0,
         le=1,
         description="lowest column-shape score a synthetic column may have (blocking check; "
         "default 0.8)",
     )
-    max_exact_copy_rate: float | None = Field(
+    max_exact_copy_rate: StrictNumber | None = Field(
         default=None,
         ge=0,
         le=1,
@@ -239,6 +268,18 @@ class TableSettings(_Strict):
         description="a column that only grows when rows change (updated_at, a sequence); its "
         "maximum is part of the table's change fingerprint (per table only)",
     )
+
+    @field_validator("batch_size")
+    @classmethod
+    def _check_batch_size(cls, value: int | None) -> int | None:
+        if value is not None and (value < CTGAN_PAC or value % CTGAN_PAC):
+            lower = max(CTGAN_PAC, value - value % CTGAN_PAC)
+            options = f"{lower} or {lower + CTGAN_PAC}" if value > CTGAN_PAC else str(CTGAN_PAC)
+            raise ValueError(
+                f"{value} is not a positive multiple of CTGAN's pac ({CTGAN_PAC}: rows the "
+                f"discriminator judges together); use {options}"
+            )
+        return value
 
     @field_validator("device")
     @classmethod
@@ -258,10 +299,11 @@ class OrchestrationConfig(_Strict):
     """When the pipelines run by themselves: the source-change sensor and the full refresh.
 
     Both are created STOPPED; an operator turns them on in the UI or with
-    ``dagster sensor start`` / ``dagster schedule start`` (see docs/pipelines.md).
+    ``dagster sensor start -w workspace.yaml`` / ``dagster schedule start -w workspace.yaml``
+    (see docs/pipelines.md).
     """
 
-    sensor_interval_seconds: int = Field(
+    sensor_interval_seconds: StrictCount = Field(
         default=300, ge=10, description="seconds between two fingerprints of the source"
     )
     refresh_cron: str = Field(
@@ -299,10 +341,14 @@ class ProjectConfig(_Strict):
     defaults: TableSettings = Field(default_factory=TableSettings)
     tables: dict[str, TableSettings] = Field(default_factory=dict)
     description: str | None = None
+    #: who answers for the project's assets: e-mail addresses or ``team:<name>`` (Dagster's
+    #: owners, shown on every asset and usable in ``owner:`` selections); default
+    #: ``team:<project>``
+    owners: list[str] = Field(default_factory=list)
     orchestration: OrchestrationConfig = Field(default_factory=OrchestrationConfig)
     #: seconds for the model stage of all tables together, split across tables by their
     #: rows (:meth:`time_budget_for`); each table's own ``time_budget_s`` still caps its share
-    training_budget_s: float | None = Field(default=None, gt=0)
+    training_budget_s: StrictNumber | None = Field(default=None, gt=0)
     #: Spark configuration (``spark.master`` ...) for tables whose engine is ``spark``
     spark: dict[str, str] = Field(default_factory=dict)
     #: per-environment overrides, applied by :meth:`in_environment`
@@ -322,6 +368,22 @@ class ProjectConfig(_Strict):
                 "starting with a letter"
             )
         return value
+
+    @field_validator("owners")
+    @classmethod
+    def _check_owners(cls, value: list[str]) -> list[str]:
+        for owner in value:
+            if not (_OWNER_EMAIL.match(owner) or _OWNER_TEAM.match(owner)):
+                raise ValueError(
+                    f"{owner!r} is not an owner; write an e-mail address (ana@example.com) or "
+                    "team:<name> (team:data-platform)"
+                )
+        return value
+
+    @property
+    def asset_owners(self) -> list[str]:
+        """The owners of every asset: ``owners``, else ``team:<project>``."""
+        return list(self.owners) or [f"team:{self.project}"]
 
     # ------------------------------------------------------------------ locations
     @property
@@ -518,9 +580,20 @@ def default_config_path() -> Path:
 
 
 def load_project_config(
-    path: str | os.PathLike[str] | None = None, *, check_schema: bool = True
+    path: str | os.PathLike[str] | None = None,
+    *,
+    check_schema: bool = True,
+    overrides: Mapping[str, Any] | None = None,
+    environment: str | None = None,
 ) -> ProjectConfig:
     """Load and validate a project config file (default: :func:`default_config_path`).
+
+    ``overrides`` are config keys merged over the file's before validation (mappings key by
+    key, anything else replaced), e.g. ``{"defaults": {"epochs": 5}, "output": {"root":
+    "/tmp/out"}}``: how a Dagster Component or a CLI flag changes a project without editing
+    its file. They are validated like the file (a wrong key names its path); relative paths
+    in them resolve against the file's folder too. ``environment`` picks the environment
+    (default ``$SYNTHOHIVE_ENV``, else the file's ``environment``).
 
     With ``check_schema`` (the default) the schema file is loaded and validated too
     (:func:`~synthohive_lib.schema.validate.validate_schema`; its problems raise one
@@ -537,9 +610,14 @@ def load_project_config(
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ConfigError(f"project config {file} is not valid YAML: {exc}") from exc
-    config = project_config_from_dict(data, base_dir=file.parent, source=str(file))
+    if overrides and isinstance(data, dict):  # a file that is not a mapping is refused below
+        data = merge_config(data, overrides)
+        source = f"{file} (with overrides)"
+    else:
+        source = str(file)
+    config = project_config_from_dict(data, base_dir=file.parent, source=source)
     config._config_path = file
-    config = config.in_environment()
+    config = config.in_environment(environment)
     if check_schema:
         from synthohive_lib.schema.validate import validate_schema
 
@@ -571,6 +649,17 @@ def project_config_from_dict(
         raise _explain(exc, data, source) from exc
     config._base_dir = Path(base_dir).resolve() if base_dir is not None else Path.cwd()
     return config
+
+
+def merge_config(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` merged into ``base``: nested mappings key by key, other values replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge_config(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 # --------------------------------------------------------------------------- helpers
@@ -657,6 +746,24 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
     return _model_fields(model) if model is not None else []
 
 
+#: the fix for a value of the wrong type, by Pydantic error type (strict numbers)
+_TYPE_FIXES = {
+    "int_type": "expected a whole number, e.g. 300; write it without quotes, never true/false",
+    "float_type": "expected a number, e.g. 0.8; write it without quotes, never true/false",
+}
+
+
+def _yaml_kind(value: object) -> str:
+    """How YAML spelled ``value``: what the user sees in the file, not a Python type."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, float):
+        return "decimal number"
+    return type(value).__name__
+
+
 def _explain(exc: ValidationError, data: dict[str, Any], source: str) -> ConfigError:
     lines: list[str] = []
     for err in exc.errors():
@@ -668,6 +775,9 @@ def _explain(exc: ValidationError, data: dict[str, Any], source: str) -> ConfigE
             lines.append(f"{path}: unknown key{hint}; valid keys here: {', '.join(options) or '-'}")
         elif err["type"] == "missing":
             lines.append(f"{path}: required key is missing")
+        elif err["type"] in _TYPE_FIXES:
+            got = err.get("input")
+            lines.append(f"{path}: {_TYPE_FIXES[err['type']]} (got {got!r}, a {_yaml_kind(got)})")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             # a source URL may hold a password: never echo it back

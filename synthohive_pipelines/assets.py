@@ -43,6 +43,7 @@ only reads and writes the store, and reports what the library returned as metada
 """
 
 import hashlib
+import html
 import math
 import os
 import re
@@ -56,11 +57,13 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 from dagster_pyspark import LazyPySparkResource
+from pydantic import Field
 
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.io.store import StoredTable, TableStore
 from synthohive_lib.models import CTGAN
+from synthohive_lib.models.loss_curve import loss_curve_svg, svg_data_uri
 from synthohive_lib.models.progress import throttled
 from synthohive_lib.privacy import PiiPlan, pii_filler, real_pii_forms
 from synthohive_lib.relational import (
@@ -73,6 +76,7 @@ from synthohive_lib.relational import (
     training_frames,
 )
 from synthohive_lib.relational.chunked import write_table_chunked
+from synthohive_lib.relational.modelling import expected_model
 from synthohive_lib.relational.sampling import training_sample
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema, Table
@@ -87,6 +91,7 @@ from synthohive_lib.validation import (
 )
 from synthohive_pipelines.resources import (
     ModelStoreResource,
+    RunOverrides,
     SourceDatabase,
     TableStoreResource,
 )
@@ -123,6 +128,33 @@ def asset_name(table: str) -> str:
 def asset_key(stage: str, table: str) -> dg.AssetKey:
     """``<stage>/<table>``, e.g. ``AssetKey(["real", "Track"])``."""
     return dg.AssetKey([stage, asset_name(table)])
+
+
+#: tag naming the table an asset is about (``--select tag:synthohive/table=Track``)
+TABLE_TAG = "synthohive/table"
+#: the ``synthohive/table`` value of the schema-wide ``validation/report``
+ALL_TABLES = "all_tables"
+_TAG_MAX = 63  # Dagster's limit on a tag value
+
+
+def tag_value(text: str) -> str:
+    """``text`` as a Dagster tag value (at most 63 of ``[A-Za-z0-9_.-]``): the asset name,
+    shortened with its hash when too long."""
+    name = asset_name(text)
+    if len(name) <= _TAG_MAX:
+        return name
+    return f"{name[: _TAG_MAX - 9]}_{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
+
+
+def asset_tags(config: ProjectConfig, stage: str, table: str, **extra: str) -> dict[str, str]:
+    """The tags of every asset: its stage, its table and the project, so ``tag:`` selections
+    pick one table's assets across stages (``tag:synthohive/table=Track``) or one stage's."""
+    return {
+        "synthohive/stage": stage,
+        TABLE_TAG: table if table == ALL_TABLES else tag_value(table),
+        "synthohive/project": tag_value(config.project),
+        **extra,
+    }
 
 
 # --------------------------------------------------------------------------- stage registry
@@ -232,15 +264,28 @@ def column_schema(table: Table) -> dg.TableSchema:
     )
 
 
+def markdown_cell(value: object) -> object:
+    """A value as Markdown table text that renders as written: ``<``, ``>`` and ``&`` as HTML
+    entities (the UI's Markdown takes ``<company>`` for a tag and shows nothing), ``|`` escaped
+    (it would split the cell), line breaks as spaces. Numbers and nulls pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = html.escape(value, quote=False).replace("|", "\\|")
+    return text.replace("\r\n", " ").replace("\n", " ")
+
+
 def preview_markdown(df: pd.DataFrame, table: Table, rows: int = PREVIEW_ROWS) -> str:
     """The first rows as a Markdown table, PII columns masked (metadata is not a place for
-    personal data)."""
+    personal data), every text escaped so it shows as written."""
     head = df.head(rows).copy()
     for col in table.pii_columns:
         if col.name in head.columns:
             head[col.name] = head[col.name].map(
                 lambda v, kind=col.pii.value: v if pd.isna(v) else f"<{kind}>"
             )
+    for name in head.columns:
+        if head[name].dtype == object or pd.api.types.is_string_dtype(head[name]):
+            head[name] = head[name].astype(object).map(markdown_cell)
     return head.to_markdown(index=False)
 
 
@@ -250,9 +295,11 @@ def schema_version(table: Table) -> str:
 
 
 def stored_metadata(stored: StoredTable) -> dict[str, object]:
-    """What every stage reports about a table it stored."""
+    """What every stage reports about a table it stored (``dagster/uri``: where it lives, as
+    a URI the UI and catalogs link to)."""
     return {
         "dagster/row_count": stored.rows,
+        "dagster/uri": dg.MetadataValue.text(Path(stored.uri).resolve().as_uri()),
         "fingerprint": dg.MetadataValue.text(stored.fingerprint),
         "path": dg.MetadataValue.path(stored.uri),
         "format": stored.format,
@@ -285,7 +332,8 @@ def build_real_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.As
         deps=stage.deps(graph, name),
         description=_table_description(stage, table, graph),
         kinds=kinds_for(config),
-        tags={"synthohive/stage": stage.name},
+        tags=asset_tags(config, stage.name, name),
+        owners=config.asset_owners,
         # changes when the table's schema changes, so the UI marks the snapshot out of date
         code_version=schema_version(table),
         metadata={
@@ -336,15 +384,38 @@ PROGRESS_EVERY_S = 5.0
 
 
 class TrainingConfig(dg.Config):
-    """Run-config overrides of a table's training settings (unset: the project config's).
+    """Run-config overrides of a table's training settings (unset: the ``overrides``
+    resource's, then the project config's).
 
-    In the launchpad: ``ops: {model__Track: {config: {epochs: 50, device: cuda}}}``.
+    In the launchpad: ``ops: {model__Track: {config: {epochs: 50, device: cuda}}}``; for
+    every table at once: ``resources: {overrides: {config: {epochs: 50}}}``.
     """
 
-    epochs: int | None = None
-    batch_size: int | None = None
-    device: str | None = None
-    seed: int = 0
+    epochs: int | None = Field(
+        default=None,
+        ge=1,
+        description="training epochs of this table's model (unset: "
+        "resources.overrides.epochs, else the project config's epochs)",
+    )
+    batch_size: int | None = Field(
+        default=None,
+        description="rows per training step, a multiple of 10 (CTGAN's pac); "
+        "unset: the project config's",
+    )
+    device: str | None = Field(
+        default=None,
+        description="auto | cpu | cuda | cuda:N | mps (unset: the project config's, else auto)",
+    )
+    time_budget_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="seconds this table's training may take (unset: "
+        "resources.overrides.time_budget_s, else the project config's)",
+    )
+    seed: int | None = Field(
+        default=None,
+        description="random seed of the model (unset: resources.overrides.seed, else 0)",
+    )
 
 
 def _validated_frames(
@@ -362,14 +433,16 @@ def _validated_frames(
 
 
 def loss_markdown(history: Sequence[Mapping[str, float]], rows: int = 12) -> str:
-    """The loss curve as a Markdown table of at most ``rows`` evenly spaced epochs."""
+    """The loss curve as an inline chart (an SVG ``data:`` image the UI's Markdown shows)
+    above a table of at most ``rows`` evenly spaced epochs (the exact numbers)."""
     if not history:
         return "no training epochs"
+    chart = f"![loss per epoch]({svg_data_uri(loss_curve_svg(history, title='training loss'))})"
     step = max(1, len(history) // rows)
     picked = list(history[::step])
     if picked[-1] is not history[-1]:
         picked.append(history[-1])
-    lines = ["| epoch | generator loss | discriminator loss |", "|---:|---:|---:|"]
+    lines = [chart, "", "| epoch | generator loss | discriminator loss |", "|---:|---:|---:|"]
     lines += [
         f"| {int(h['epoch'])} | {h['generator_loss']:.4f} | {h['discriminator_loss']:.4f} |"
         for h in picked
@@ -416,14 +489,16 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
     parents = graph.parents(name)
     settings = project.settings_for(name)
     named = project.context_parents(name)
+    expected = expected_model(table)
 
     @dg.asset(
         key=stage.key(name),
         group_name=stage.name,
         deps=stage.deps(graph, name),
-        description=_table_description(stage, table, graph),
-        kinds={"pytorch"},
-        tags={"synthohive/stage": stage.name},
+        description=_table_description(stage, table, graph) + f"\n\nModel: {expected}.",
+        kinds={"pytorch"} if expected.startswith(("CTGAN", "TextOnly")) else {"python"},
+        tags=asset_tags(project, stage.name, name),
+        owners=project.asset_owners,
         pool=GPU_POOL,
         code_version=schema_version(table),
         metadata={"table": name, "parents": ", ".join(parents) or "-"},
@@ -433,6 +508,7 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
         config: TrainingConfig,
         store: TableStoreResource,
         models: ModelStoreResource,
+        overrides: RunOverrides,
     ) -> dg.MaterializeResult:
         started = time.perf_counter()
         tables = store.get()
@@ -450,13 +526,18 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
             frames,
             context_columns=settings.context_columns if len(named) == 1 else None,
         )
-        epochs = config.epochs or settings.epochs
-        budget = project.time_budget_for(name, real_rows(project, tables))
+        # this table's run config, then the run-wide overrides, then the project config
+        seed = int(first_set(config.seed, overrides.seed, 0))
+        budget = first_set(
+            config.time_budget_s,
+            overrides.time_budget_s,
+            project.time_budget_for(name, real_rows(project, tables)),
+        )
         options = {
-            "epochs": epochs,
-            "batch_size": config.batch_size or settings.batch_size,
-            "device": config.device or settings.device,
-            "seed": config.seed,
+            "epochs": first_set(config.epochs, overrides.epochs, settings.epochs),
+            "batch_size": first_set(config.batch_size, settings.batch_size),
+            "device": first_set(config.device, settings.device),
+            "seed": seed,
             "time_budget_s": budget,
             "verbose": False,
         }
@@ -466,7 +547,7 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
             name,
             frames[name],
             max_rows=project.max_training_rows_for(name),
-            seed=config.seed,
+            seed=seed,
         )
         # PII statistics (formats, pools; never values) to fill the PII columns after sampling
         pii = PiiPlan.fit(frames[name], table) if table.pii_columns else None
@@ -499,9 +580,15 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
     return _fit
 
 
+def first_set(*values: object) -> object:
+    """The first value that is not None (run config over run-wide overrides over the
+    project config), else None."""
+    return next((v for v in values if v is not None), None)
+
+
 MODEL = Stage(
     name="model",
-    description="Fitted generative model (CTGAN) and relational plan of",
+    description="Fitted generative model and relational plan of",
     deps=combine(same_table("real"), schema_parents("real")),
     build=build_model_asset,
 )
@@ -534,8 +621,17 @@ def spark_engine_tables(config: ProjectConfig) -> list[str]:
 class GenerationConfig(dg.Config):
     """Run-config overrides of generation: the seed, and the row count of a root table."""
 
-    seed: int = 0
-    rows: int | None = None
+    seed: int | None = Field(
+        default=None,
+        description="random seed of the generated rows (unset: resources.overrides.seed, else 0)",
+    )
+    rows: int | None = Field(
+        default=None,
+        ge=0,
+        description="rows to generate for a table without parents "
+        "(unset: the project config's rows, else as many as the real table); a child's rows "
+        "follow its parents",
+    )
 
 
 def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.AssetsDefinition:
@@ -553,7 +649,8 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
         "deps": stage.deps(graph, name),
         "description": _table_description(stage, table, graph),
         "kinds": {project.output.format.value, "python" if engine == "pandas" else "spark"},
-        "tags": {"synthohive/stage": stage.name, "synthohive/engine": engine},
+        "tags": asset_tags(project, stage.name, name, **{"synthohive/engine": engine}),
+        "owners": project.asset_owners,
         "code_version": schema_version(table),
         "metadata": {
             "dagster/column_schema": column_schema(table),
@@ -588,6 +685,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
             store: TableStoreResource,
             models: ModelStoreResource,
             spark: LazyPySparkResource,
+            overrides: RunOverrides,
         ) -> dg.MaterializeResult:
             from synthohive_lib.spark import (
                 generate_children_spark,
@@ -597,6 +695,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
             )
 
             started = time.perf_counter()
+            seed = int(first_set(config.seed, overrides.seed, 0))
             folder = models.path_for(name)
             artifact = load_table_artifact(folder)
             plan = artifact.plan
@@ -615,7 +714,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
                     session,
                     model_dir,
                     plan.n_rows if rows is None else rows,
-                    config.seed,
+                    seed,
                     plan=plan,
                     table=table,
                     fill_pii=fill,
@@ -630,7 +729,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
                     synthetic_parents,
                     model_dir,
                     plan,
-                    config.seed,
+                    seed,
                     table=table,
                     fill_pii=fill,
                 )
@@ -651,8 +750,10 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
         config: GenerationConfig,
         store: TableStoreResource,
         models: ModelStoreResource,
+        overrides: RunOverrides,
     ) -> dg.MaterializeResult:
         started = time.perf_counter()
+        seed = int(first_set(config.seed, overrides.seed, 0))
         artifact = load_table_artifact(models.path_for(name))
         plan, model = artifact.plan, artifact.model
         tables = store.get()
@@ -679,7 +780,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
                 plan,
                 model,
                 n_rows,
-                config.seed,
+                seed,
                 table=table,
                 fill_pii=fill,
                 avoid=avoid,
@@ -697,7 +798,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
             synthetic_parents,
             table=table,
             rows=rows if not parents else None,
-            seed=config.seed,
+            seed=seed,
             fill_pii=fill,
             avoid=avoid,
         )
@@ -734,7 +835,8 @@ def build_validation_asset(
         description=_table_description(stage, table, graph)
         + "\n\nPII columns replaced by the privacy layer are not scored.",
         kinds={"python"},
-        tags={"synthohive/stage": stage.name},
+        tags=asset_tags(config, stage.name, name),
+        owners=config.asset_owners,
         code_version=schema_version(table),
         metadata={"table": name},
     )
@@ -822,7 +924,8 @@ def build_report_asset(config: ProjectConfig) -> dg.AssetsDefinition:
         description="Schema-wide validation report: every table and every foreign-key relation "
         "of the synthetic database against the real one, as HTML (for people) and JSON.",
         kinds={"html", "json"},
-        tags={"synthohive/stage": VALIDATION.name},
+        tags=asset_tags(config, VALIDATION.name, ALL_TABLES),
+        owners=config.asset_owners,
     )
     def _report(
         context: dg.AssetExecutionContext, store: TableStoreResource

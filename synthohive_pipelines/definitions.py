@@ -21,13 +21,15 @@ from synthohive_pipelines.jobs import (
     build_schedules,
     build_synthesize_all,
     build_validate_synthetic,
+    executor_for,
 )
 from synthohive_pipelines.resources import build_resources
 from synthohive_pipelines.sensors import build_sensors
 
 
 def definitions_for(config: ProjectConfig) -> dg.Definitions:
-    """Assets, checks, jobs, the sensor, the schedule and resources of a loaded config."""
+    """Assets, checks, jobs, the sensor, the schedule, resources and the executor of a loaded
+    config (``execution.executor``, in-process by default, for every run)."""
     assets = build_assets(config)
     job = build_synthesize_all(config)
     return dg.Definitions(
@@ -37,6 +39,10 @@ def definitions_for(config: ProjectConfig) -> dg.Definitions:
         schedules=build_schedules(config, job),
         sensors=build_sensors(config, assets, job),
         resources=build_resources(config),
+        # every run, not only the two jobs': "Materialize" in the UI and `dagster asset
+        # materialize` run the implicit asset job, which would otherwise get Dagster's
+        # default multiprocess executor (a process and a torch import per step)
+        executor=executor_for(config),
     )
 
 

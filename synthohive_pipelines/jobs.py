@@ -17,7 +17,7 @@ comes from the config's ``execution`` section:
 
 The ``full_refresh`` schedule runs ``synthesize_all`` on ``orchestration.refresh_cron`` (default
 Sundays 03:00 UTC). It is created STOPPED: turn it on in the UI (*Automation*) or with
-``dagster schedule start full_refresh`` while the daemon runs (docs/pipelines.md).
+``dagster schedule start full_refresh -w workspace.yaml`` while the daemon runs (docs/pipelines.md).
 """
 
 from __future__ import annotations

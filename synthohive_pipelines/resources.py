@@ -12,6 +12,9 @@ section replaces the source, the output (root + format) and the Spark settings f
 - ``store`` — :class:`TableStoreResource`: snapshots and synthetic tables (Parquet or Delta)
   under the output root.
 - ``models`` — :class:`ModelStoreResource`: fitted model artifacts under ``<root>/model``.
+- ``overrides`` — :class:`RunOverrides`: project-wide settings for one run (epochs, time
+  budget, seed for every table at once), empty unless a run's config sets them
+  (``resources: {overrides: {config: {epochs: 5}}}`` in the launchpad).
 - ``spark`` — dagster-pyspark's :class:`~dagster_pyspark.LazyPySparkResource`, configured from
   the config's ``spark`` section: the Spark session is created the first time an asset asks
   for it, never when the code location loads or a run starts without it.
@@ -27,6 +30,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_pyspark import LazyPySparkResource
+from pydantic import Field
 
 from synthohive_lib.config import OUTPUT_ROOT_ENV_VAR, ProjectConfig, resolve_sqlite_url
 from synthohive_lib.errors import ConfigError
@@ -99,6 +103,32 @@ class ModelStoreResource(dg.ConfigurableResource):
         return Path(_local_root(self.root)).expanduser().resolve() / "model" / safe_name(table)
 
 
+class RunOverrides(dg.ConfigurableResource):
+    """Settings for every table of one run, over the project config (and under a table's own
+    run config, ``ops: {model__T: {config: ...}}``). Unset fields change nothing.
+
+    In the launchpad: ``resources: {overrides: {config: {epochs: 5, seed: 7}}}``.
+    """
+
+    epochs: int | None = Field(
+        default=None,
+        ge=1,
+        description="training epochs of every table's model (unset: each table's configured "
+        "epochs)",
+    )
+    time_budget_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="seconds each table's training may take: it stops after the epoch that "
+        "exceeds them (unset: no limit beyond the epochs)",
+    )
+    seed: int | None = Field(
+        default=None,
+        description="random seed of every model and every generated table (unset: 0, so "
+        "reruns repeat)",
+    )
+
+
 def build_resources(config: ProjectConfig) -> dict[str, object]:
     """The resources of a project config (already resolved for its environment)."""
     if config.source.env_var is not None:
@@ -112,5 +142,6 @@ def build_resources(config: ProjectConfig) -> dict[str, object]:
         "source": source,
         "store": TableStoreResource(root=root, format=config.output.format.value),
         "models": ModelStoreResource(root=root),
+        "overrides": RunOverrides(),
         "spark": LazyPySparkResource(spark_config=dict(config.spark or DEFAULT_SPARK_CONFIG)),
     }

@@ -157,3 +157,41 @@ def test_a_password_reached_through_env_is_scrubbed_from_any_error(
         err = capsys.readouterr().err
         assert "Env-S3cret" not in err
         assert "alice:***@db.example" in err  # the rest of the URL stays useful
+
+
+@pytest.mark.parametrize(
+    ("url", "suggestion"),
+    [("postgress://analyst@localhost/shop", "postgresql"), ("mysq://root@localhost/x", "mysql"),
+     ("postgres://analyst@localhost/shop", "postgresql")],
+)  # fmt: skip
+def test_a_misspelt_dialect_gets_did_you_mean(
+    url: str, suggestion: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["schema", "infer", url, "-o", str(tmp_path / "s.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert f"did you mean {suggestion!r}?" in err
+    assert "snowflake" not in err  # not the install-a-dialect hint
+
+
+def _all_commands() -> list[list[str]]:
+    import argparse
+
+    from synthohive_lib.cli import build_parser
+
+    def walk(parser: argparse.ArgumentParser, path: list[str]) -> list[list[str]]:
+        out = [path]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    out += walk(sub, [*path, name])
+        return out
+
+    return walk(build_parser(), [])
+
+
+@pytest.mark.parametrize("command", _all_commands(), ids=lambda c: " ".join(c) or "synthohive")
+def test_every_help_ends_with_examples(command: list[str], capsys: pytest.CaptureFixture) -> None:
+    assert main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    examples = out.split("examples:\n", 1)[1]
+    assert "synthohive " in examples

@@ -225,3 +225,48 @@ def test_replaced_pii_is_listed_not_scored_and_keep_is_scored(
         printed
     )
     assert real["BillingAddress"].iloc[0] not in printed  # masked examples only
+
+
+def test_fail_under_exits_1_below_the_score_and_0_at_or_above_it(
+    artist_album: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def report(threshold: str) -> int:
+        return main([
+            "report", "--real", str(artist_album["real"]), "--synthetic",
+            str(artist_album["synthetic"]), "--schema", str(artist_album["schema"]),
+            "-o", str(tmp_path / "r.json"), "--fail-under", threshold,
+        ])  # fmt: skip
+
+    assert report("0.999") == 1
+    err = capsys.readouterr().err
+    assert "FAILED: overall quality 0." in err and "below --fail-under 0.999" in err
+    assert (tmp_path / "r.json").is_file()  # written anyway: the failure can be read
+    score = json.loads((tmp_path / "r.json").read_text())["score"]
+    assert report(str(round(score - 0.01, 3))) == 0
+    assert "PASSED" in capsys.readouterr().out
+
+
+def test_fail_under_must_be_a_fraction(
+    artist_album: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main([
+        "report", "--real", str(artist_album["real"]), "--synthetic",
+        str(artist_album["synthetic"]), "--schema", str(artist_album["schema"]),
+        "-o", str(tmp_path / "r.html"), "--fail-under", "80",
+    ])  # fmt: skip
+    assert code == 2
+    assert "expected a number between 0 and 1, got '80'" in capsys.readouterr().err
+
+
+def test_a_missing_data_path_is_named_as_missing(
+    artist_album: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such" / "dir"
+    code = main([
+        "report", "--real", str(artist_album["real"]), "--synthetic", str(missing),
+        "--schema", str(artist_album["schema"]), "-o", str(tmp_path / "r.html"),
+    ])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"--synthetic {missing}: no such file or folder" in err
+    assert "format=" not in err  # not the format hint: the CLI has no such option

@@ -186,6 +186,48 @@ def test_invalid_values_are_errors(doc: dict[str, object], fragment: str) -> Non
     assert fragment in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("doc", "path", "fix"),
+    [
+        (base(defaults={"batch_size": 7}), "defaults.batch_size", "use 10"),
+        (base(tables={"Track": {"batch_size": 105}}), "tables.Track.batch_size", "use 100 or 110"),
+        (base(defaults={"epochs": True}), "defaults.epochs", "never true/false"),
+        (base(tables={"Track": {"epochs": "300"}}), "tables.Track.epochs", "without quotes"),
+        (base(defaults={"rows": 10.5}), "defaults.rows", "whole number"),
+        (base(defaults={"fidelity_threshold": True}), "defaults.fidelity_threshold", "number"),
+        (base(execution={"max_concurrent": False}), "execution.max_concurrent", "whole number"),
+        (
+            base(orchestration={"sensor_interval_seconds": "60"}),
+            "orchestration.sensor_interval_seconds",
+            "without quotes",
+        ),
+    ],
+)
+def test_values_the_run_would_refuse_are_refused_at_load_with_path_and_fix(
+    doc: dict[str, object], path: str, fix: str
+) -> None:
+    with pytest.raises(ConfigError, match="invalid project config") as info:
+        project_config_from_dict(doc)
+    line = next(line for line in str(info.value).splitlines() if path in line)
+    assert fix in line
+
+
+def test_the_config_batch_rule_is_ctgans() -> None:
+    """The pac the config checks against is the one CTGAN refuses batches by."""
+    from synthohive_lib.config import CTGAN_PAC
+    from synthohive_lib.errors import ModelError
+    from synthohive_lib.models.config import CTGANConfig
+
+    assert CTGANConfig().pac == CTGAN_PAC
+    with pytest.raises(ModelError):
+        CTGANConfig(batch_size=7)
+    project_config_from_dict(base(defaults={"batch_size": 70, "fidelity_threshold": 1}))
+
+
+def test_executor_defaults_to_in_process() -> None:
+    assert project_config_from_dict(base()).execution.executor == "in_process"
+
+
 def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text("- a\n- b\n")

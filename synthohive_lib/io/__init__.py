@@ -98,6 +98,12 @@ def detect_format(path: Path) -> str:
     """"csv", "parquet" or "delta" for an existing path (or a file path with a known suffix)."""
     if (path / "_delta_log").is_dir():
         return "delta"
+    if not path.exists() and path.suffix.lower() not in _SUFFIXES:
+        raise ConnectorError(
+            f"{path} does not exist",
+            fix="check the path: a folder of CSV or Parquet files, a Delta table, a SQLite "
+            "file, or a database URL such as postgresql://host/db",
+        )
     if path.suffix.lower() in _SUFFIXES:
         return _SUFFIXES[path.suffix.lower()]
     if path.is_dir():

@@ -344,11 +344,41 @@ def _unescape_mysql_columns(table: sa.Table) -> sa.Table:
     return sa.Table(table.name, sa.MetaData(), *columns, schema=table.schema, quote=True)
 
 
+#: dialect names a misspelt URL scheme is matched against: SQLAlchemy's own and the common
+#: third-party ones (a near miss of these is a typo, not a missing package)
+KNOWN_DIALECTS = (
+    "postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle",
+    "snowflake", "bigquery", "duckdb", "redshift", "trino", "databricks",
+)  # fmt: skip
+
+
+def closest_dialect(drivername: str) -> str | None:
+    """The known dialect ``drivername``'s backend is a near miss of (``postgress`` ->
+    ``postgresql``), None when it is one of them or nothing is close."""
+    import difflib
+
+    backend = drivername.split("+", 1)[0].lower()
+    if backend in KNOWN_DIALECTS:
+        return None
+    aliases = {"postgres": "postgresql", "pg": "postgresql", "psql": "postgresql"}
+    if backend in aliases:
+        return aliases[backend]
+    match = difflib.get_close_matches(backend, KNOWN_DIALECTS, n=1, cutoff=0.7)
+    return match[0] if match else None
+
+
 def _create_engine(url: sa.URL, options: dict[str, Any]) -> sa.Engine:
     """An engine for ``url``; SQLite gets transactional DDL and enforced foreign keys."""
     try:
         engine = sa.create_engine(url, **options)
     except NoSuchModuleError:
+        guess = closest_dialect(url.drivername)
+        if guess is not None:
+            raise ConnectorError(
+                f"unknown database dialect {url.get_backend_name()!r} in {redact_url(url)}: "
+                f"did you mean {guess!r}?",
+                fix=f"write the URL as {guess}://... (or {guess}+<driver>://...)",
+            ) from None
         raise ConnectorError(
             f"no SQLAlchemy dialect installed for {url.drivername!r} ({redact_url(url)})",
             fix="install the dialect package, e.g. snowflake-sqlalchemy or sqlalchemy-bigquery",

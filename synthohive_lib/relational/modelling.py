@@ -180,3 +180,26 @@ def context_rows(parent_ctx: pd.DataFrame, positions: np.ndarray) -> pd.DataFram
         ctx.loc[~linked, :] = None
         ctx = ctx.infer_objects()
     return ctx
+
+
+def expected_model(table: Table, *, small_table_rows: int = 50) -> str:
+    """In words, the model :func:`ctgan_factory` gives ``table``, from the schema alone.
+
+    For descriptions written before any data is read (the Dagster asset descriptions): a
+    table of keys only gets no model, one whose attributes are all free text a
+    ``TextOnlyModel``, any other CTGAN unless its real table turns out tiny (a root of at
+    most ``small_table_rows`` rows gets a ``SmallTableModel``; only the row count, known
+    once the model is fitted, decides that). The fitted model's class is reported after
+    fitting; this is what to expect.
+    """
+    from synthohive_lib.relational.plan import attribute_columns
+
+    attributes = attribute_columns(table)
+    if not attributes:
+        return "none (keys only: the relational plan generates the table)"
+    specs = column_specs(table, attributes)
+    if all(s.kind is ColumnKind.TEXT for s in specs):
+        return "TextOnlyModel (every attribute is free text)"
+    if table.parent_tables:  # conditioned on a parent row: never the small-table bootstrap
+        return "CTGAN"
+    return f"CTGAN (SmallTableModel when the real table has at most {small_table_rows} rows)"

@@ -188,6 +188,7 @@ def test_job_snapshots_every_table(chinook_run: tuple[dg.ExecuteInProcessResult,
         info = store.info("real", table)
         assert meta["fingerprint"].value == info.fingerprint
         assert meta["path"].value == info.uri
+        assert meta["dagster/uri"].value == Path(info.uri).resolve().as_uri()
         assert meta["format"].value == "parquet"
         assert "|" in meta["preview"].value
         assert "chinook.sqlite" in meta["source"].value
@@ -203,7 +204,7 @@ def test_preview_masks_pii(chinook_run: tuple[dg.ExecuteInProcessResult, Path]) 
     )
     for email in customers["Email"]:
         assert email not in preview
-    assert "<email>" in preview
+    assert "&lt;email&gt;" in preview  # escaped: the UI's Markdown shows it as <email>
     assert str(customers["CustomerId"].iloc[0]) in preview  # non-PII columns are shown
 
 

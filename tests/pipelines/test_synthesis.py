@@ -109,6 +109,7 @@ def test_model_metadata_and_artifact(
     assert meta["dagster/row_count"] == 412 and meta["epochs"] == 1
     assert meta["device"] == "cpu" and meta["context_parent"] == "Customer"
     assert "generator loss" in meta["loss_curve"] and meta["seconds"] > 0
+    assert "](data:image/svg+xml;base64," in meta["loss_curve"]  # the curve as a picture
     artifact = Path(meta["artifact"])
     assert (artifact / "plan.json").is_file() and (artifact / "model").is_dir()
     assert artifact.is_relative_to(path.parent / "out")
@@ -327,6 +328,33 @@ def test_a_child_above_max_training_rows_trains_on_whole_families_and_says_so(
     assert meta["training_sample"].startswith(f"{meta['training_rows']} of 412 rows: every child")
     assert "Customer keys" in meta["training_sample"]
     assert meta["time_budget_s"] == 45
+
+
+def test_run_wide_overrides_reach_every_table_under_its_own_run_config(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
+) -> None:
+    """``resources.overrides`` sets epochs for every table at once; a table's own run config
+    still wins over it."""
+    _, original, _ = synthesized
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    defs = build_definitions(folder / original.name)
+    result = defs.resolve_job_def(SYNTHESIZE_ALL).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        asset_selection=[asset_key(MODEL.name, "Invoice"), asset_key(MODEL.name, "Customer")],
+        run_config={
+            "resources": {"overrides": {"config": {"epochs": 3, "seed": 5}}},
+            "ops": {"model__Customer": {"config": {"epochs": 2}}},
+        },
+    )
+    assert result.success
+    epochs = {
+        node: result.asset_materializations_for_node(node)[0].metadata["epochs"].value
+        for node in ("model__Invoice", "model__Customer")
+    }
+    assert epochs == {"model__Invoice": 3, "model__Customer": 2}  # the project config says 1
+    manifest = (folder / "out" / "model" / "Invoice" / "model" / "manifest.json").read_text()
+    assert '"seed": 5' in manifest
 
 
 def test_model_metadata_names_the_model_the_factory_chose(

@@ -1,0 +1,297 @@
+"""The whole pipeline in one process, without Dagster: what ``synthohive run`` does.
+
+For a data engineer who wants a synthetic database from a project config and nothing else
+(a notebook, a cron job, a laptop without the Dagster UI). It walks the tables in generation
+order and makes the same library calls as the Dagster assets
+(:mod:`synthohive_pipelines.assets`), stage by stage:
+
+1. ``real``: :meth:`Connector.read_table` -> :meth:`TableStore.write` (snapshot);
+2. ``model``: :func:`~synthohive_lib.schema.validate.validate_data` (orphan policies) ->
+   :meth:`TablePlan.fit` -> :func:`training_sample` (``max_training_rows``) ->
+   :func:`training_frames` + :func:`ctgan_factory` -> ``fit`` within the table's
+   :meth:`ProjectConfig.time_budget_for`;
+   :meth:`PiiPlan.fit`; :func:`save_table_artifact`;
+3. ``synthetic``: :func:`generate_table` (or :func:`write_table_chunked` for a big table
+   without parents) with PII filled by :func:`pii_filler`, never a real value;
+4. ``validation``: :func:`build_report_from_frames` -> ``report.html`` + ``report.json``, and
+   the blocking gates (fidelity threshold, exact-copy rate, PII leaks) judged on the report.
+
+Outputs land where the Dagster run puts them (``<output root>/<stage>/<table>``,
+``<output root>/model/<table>``, ``<output root>/validation/report.html``), so the UI and
+``dagster job execute -j validate_synthetic`` can pick them up afterwards. ``engine: spark``
+tables are generated with pandas here (Spark runs only under Dagster's ``spark`` resource).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from synthohive_lib.config import ProjectConfig
+from synthohive_lib.io.atomic import atomic_write_text
+from synthohive_lib.io.store import TableStore, open_store, safe_name
+from synthohive_lib.validation.report import Report
+
+#: the gates' thresholds when the config sets none (the Dagster checks' defaults)
+DEFAULT_FIDELITY_THRESHOLD = 0.8
+DEFAULT_MAX_EXACT_COPY_RATE = 0.05
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """One blocking gate on one table: passed or not, and why in words."""
+
+    table: str
+    gate: str
+    passed: bool
+    detail: str
+
+
+@dataclass
+class ProjectRun:
+    """What :func:`run_project` did: per-table rows and models, the report, the gates."""
+
+    output_root: Path
+    rows: dict[str, int] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    report: Report | None = None
+    report_html: Path | None = None
+    report_json: Path | None = None
+    gates: list[GateResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """Every gate passed."""
+        return all(g.passed for g in self.gates)
+
+    @property
+    def failed_gates(self) -> list[GateResult]:
+        return [g for g in self.gates if not g.passed]
+
+
+def model_folder(config: ProjectConfig, table: str) -> Path:
+    """``<output root>/model/<table>`` (the Dagster ``models`` resource's folder)."""
+    return config.output_root() / "model" / safe_name(table)
+
+
+def snapshot_tables(config: ProjectConfig, store: TableStore, tables: Sequence[str]) -> None:
+    """``real/<T>``: read each source table (typed by the schema) into the store."""
+    from synthohive_lib.io import open_connector
+
+    with open_connector(config.source_url()) as source:
+        for name in tables:
+            store.write("real", name, source.read_table(name, config.schema.table(name)))
+
+
+def fit_table(
+    config: ProjectConfig,
+    store: TableStore,
+    name: str,
+    *,
+    epochs: int | None = None,
+    seed: int = 0,
+    time_budget_s: float | None = None,
+) -> str:
+    """``model/<T>``: fit and save the table's artifact; the chosen model's class name."""
+    from synthohive_lib.privacy import PiiPlan
+    from synthohive_lib.relational import (
+        TablePlan,
+        ctgan_factory,
+        model_request,
+        save_table_artifact,
+        training_frames,
+    )
+    from synthohive_lib.schema.model import Schema
+    from synthohive_lib.schema.validate import validate_data
+
+    from synthohive_lib.relational.sampling import training_sample
+
+    table = config.schema.table(name)
+    parents = config.graph.parents(name)
+    settings = config.settings_for(name)
+    raw = {n: store.read("real", n) for n in [*parents, name]}
+    real_rows = {
+        t: store.info("real", t).rows for t in config.schema.table_names if store.exists("real", t)
+    }
+    scope = Schema(
+        name=config.schema.name,
+        tables=[config.schema.table(p).model_copy(update={"foreign_keys": []}) for p in parents]
+        + [table],
+    )
+    frames = dict(validate_data(scope, raw).frames)
+    named = config.context_parents(name)
+    plan = TablePlan.fit(
+        config.schema,
+        name,
+        frames,
+        context_columns=settings.context_columns if len(named) == 1 else None,
+    )
+    options = {
+        "epochs": epochs if epochs is not None else settings.epochs,
+        "batch_size": settings.batch_size,
+        "device": settings.device,
+        "time_budget_s": time_budget_s
+        if time_budget_s is not None
+        else config.time_budget_for(name, real_rows),
+        "seed": seed,
+        "verbose": False,
+    }
+    # the plan counts on every row; the model trains on a bounded sample of them
+    sample = training_sample(
+        config.schema, name, frames[name], max_rows=config.max_training_rows_for(name), seed=seed
+    )
+    pii = PiiPlan.fit(frames[name], table) if table.pii_columns else None
+    model = None
+    if plan.attributes and plan.n_rows:
+        data, parent_context = training_frames(plan, {**frames, name: sample.frame})
+        factory = ctgan_factory(**{k: v for k, v in options.items() if v is not None})
+        model = factory(model_request(config.schema, plan)).fit(data, parent_context)
+    save_table_artifact(model_folder(config, name), plan, model, pii)
+    return type(model).__name__ if model is not None else "none"
+
+
+def generate_into_store(config: ProjectConfig, store: TableStore, name: str, seed: int = 0) -> int:
+    """``synthetic/<T>``: generate the table under its synthetic parents; rows written."""
+    from synthohive_lib.privacy import pii_filler, real_pii_forms
+    from synthohive_lib.relational import generate_table, load_table_artifact
+    from synthohive_lib.relational.chunked import write_table_chunked
+
+    table = config.schema.table(name)
+    parents = config.graph.parents(name)
+    settings = config.settings_for(name)
+    artifact = load_table_artifact(model_folder(config, name))
+    plan, model = artifact.plan, artifact.model
+    avoid = real_pii_forms({n: store.read("real", n) for n in [name, *parents]}, config.schema)
+    fill = pii_filler(config.schema, {name: artifact.pii}, avoid=avoid) if artifact.pii else None
+    n_rows = plan.n_rows if settings.rows is None else settings.rows
+    if config.generates_in_blocks(name, n_rows):
+        stored = write_table_chunked(
+            store, "synthetic", plan, model, n_rows, seed, table=table, fill_pii=fill, avoid=avoid
+        )
+        return stored.rows
+    synthetic_parents = {
+        parent: store.read("synthetic", parent, columns=sorted(columns))
+        for parent, columns in plan.parent_columns_needed().items()
+    }
+    frame = generate_table(
+        plan,
+        model,
+        synthetic_parents,
+        table=table,
+        rows=settings.rows if not parents else None,
+        seed=seed,
+        fill_pii=fill,
+        avoid=avoid,
+    )
+    return store.write("synthetic", name, frame).rows
+
+
+def leak_gate(config: ProjectConfig, store: TableStore, name: str) -> GateResult:
+    """No real PII value of ``name`` or its parents in synthetic ``name`` (the scope of the
+    Dagster ``no_pii_leak`` check)."""
+    from synthohive_lib.privacy import scan_for_leaks
+
+    scope = [name, *config.graph.parents(name)]
+    scan = scan_for_leaks(
+        {n: store.read("real", n) for n in scope},
+        {name: store.read("synthetic", name)},
+        config.schema,
+    )
+    detail = "; ".join(f"{leak.where}: {leak.rows} rows" for leak in scan.leaks) or "no leak"
+    return GateResult(name, "no_pii_leak", scan.ok, detail)
+
+
+def judge(config: ProjectConfig, store: TableStore, report: Report) -> list[GateResult]:
+    """The blocking gates of the Dagster run, on the stored tables: every scored column at
+    least the table's ``fidelity_threshold``, at most ``max_exact_copy_rate`` excess exact
+    copies, no real PII value of the table or its parents."""
+    from synthohive_lib.relational.plan import attribute_columns
+    from synthohive_lib.validation.privacy import check_copy_rate
+
+    gates: list[GateResult] = []
+    for name in config.graph.generation_order():
+        settings = config.settings_for(name)
+        quality = report.tables.get(name)
+        attributes = attribute_columns(config.schema.table(name))
+        if quality is None or not attributes:
+            gates.append(leak_gate(config, store, name))
+            continue
+        threshold = (
+            DEFAULT_FIDELITY_THRESHOLD
+            if settings.fidelity_threshold is None
+            else settings.fidelity_threshold
+        )
+        failing = quality.failing_columns(threshold)
+        worst = sorted(failing.items(), key=lambda item: item[1])
+        detail = f"every column >= {threshold}"
+        if failing:
+            detail = f"below {threshold}: " + ", ".join(f"{c} ({v:.3f})" for c, v in worst)
+        gates.append(GateResult(name, "fidelity_gate", not failing, detail))
+        limit = (
+            DEFAULT_MAX_EXACT_COPY_RATE
+            if settings.max_exact_copy_rate is None
+            else settings.max_exact_copy_rate
+        )
+        copies = check_copy_rate(
+            store.read("real", name, columns=attributes),
+            store.read("synthetic", name, columns=attributes),
+            limit,
+        )
+        gates.append(GateResult(name, "privacy_gate", copies.passed, copies.describe() or "ok"))
+        gates.append(leak_gate(config, store, name))
+    return gates
+
+
+def run_project(
+    config: ProjectConfig,
+    *,
+    epochs: int | None = None,
+    seed: int = 0,
+    time_budget_s: float | None = None,
+    log: Log | None = None,
+) -> ProjectRun:
+    """Snapshot, fit, generate and validate every table of ``config``; write the report.
+
+    ``epochs``, ``seed`` and ``time_budget_s`` apply to every table (the Dagster run's
+    ``resources.overrides``). The report is written whatever the gates say; the caller
+    decides what a failed gate means (the CLI exits 1).
+    """
+    from synthohive_lib.validation import build_report_from_frames
+
+    say = log or (lambda _message: None)
+    order = config.graph.generation_order()
+    store = open_store(config.output_root(), config.output.format.value)
+    run = ProjectRun(output_root=config.output_root())
+    started = time.perf_counter()
+    snapshot_tables(config, store, order)
+    say(f"real: {len(order)} tables snapshotted ({time.perf_counter() - started:.1f} s)")
+    for name in order:
+        began = time.perf_counter()
+        run.models[name] = fit_table(
+            config, store, name, epochs=epochs, seed=seed, time_budget_s=time_budget_s
+        )
+        run.rows[name] = generate_into_store(config, store, name, seed=seed)
+        run.seconds[name] = round(time.perf_counter() - began, 2)
+        say(f"{name}: {run.models[name]}, {run.rows[name]} rows ({run.seconds[name]} s)")
+    real: dict[str, pd.DataFrame] = {n: store.read("real", n) for n in order}
+    synthetic: dict[str, pd.DataFrame] = {n: store.read("synthetic", n) for n in order}
+    report = build_report_from_frames(
+        real, synthetic, config.schema, title=f"SynthoHive validation report: {config.project}"
+    )
+    folder = config.output_root() / "validation"
+    run.report, run.report_html, run.report_json = (
+        report,
+        folder / "report.html",
+        folder / "report.json",
+    )
+    atomic_write_text(run.report_json, report.to_json())
+    atomic_write_text(run.report_html, report.to_html())
+    run.gates = judge(config, store, report)
+    return run
