@@ -108,10 +108,9 @@ def fit_table(
         save_table_artifact,
         training_frames,
     )
+    from synthohive_lib.relational.sampling import training_sample
     from synthohive_lib.schema.model import Schema
     from synthohive_lib.schema.validate import validate_data
-
-    from synthohive_lib.relational.sampling import training_sample
 
     table = config.schema.table(name)
     parents = config.graph.parents(name)
