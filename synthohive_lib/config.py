@@ -137,24 +137,7 @@ class SourceConfig(_Strict):
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
-        if value.startswith(_ENV_PREFIX):
-            name = value[len(_ENV_PREFIX) :]
-            if not _ENV_NAME.match(name):
-                raise ValueError(
-                    f"{value!r} is not a valid env reference; write env:VARNAME "
-                    "(letters, digits and underscores)"
-                )
-        elif "://" not in value:
-            raise ValueError(
-                "expected a URL such as sqlite:///path/to/db.sqlite or "
-                "postgresql+psycopg2://user@host/db, or env:VARNAME"
-            )
-        elif _PASSWORD_IN_URL.match(value):
-            raise ValueError(
-                "the URL holds a password; passwords never belong in a config file: write "
-                "source.url: env:VARNAME and export VARNAME=<the URL>"
-            )
-        return value
+        return check_database_url(value, "source.url")
 
     @property
     def env_var(self) -> str | None:
@@ -163,7 +146,7 @@ class SourceConfig(_Strict):
             return self.url[len(_ENV_PREFIX) :]
         return None
 
-    def resolve_url(self, base_dir: Path | None = None) -> str:
+    def resolve_url(self, base_dir: Path | None = None, *, key: str = "source.url") -> str:
         """The usable URL: read from the environment when needed, relative SQLite paths made
         absolute against ``base_dir`` (the config file's directory).
 
@@ -174,7 +157,7 @@ class SourceConfig(_Strict):
             value = os.environ.get(self.env_var)
             if not value:
                 raise ConfigError(
-                    f"source.url reads the environment variable {self.env_var}, which is not set",
+                    f"{key} reads the environment variable {self.env_var}, which is not set",
                     fix=f"export {self.env_var}=<SQLAlchemy URL> before running",
                 )
             return value
@@ -191,8 +174,32 @@ class SourceConfig(_Strict):
         return scheme.split("+", 1)[0] or "unknown"
 
 
+def check_database_url(value: str, key: str) -> str:
+    """``value`` is a SQLAlchemy URL without a password, or ``env:VARNAME`` (``key`` names the
+    config key in the message)."""
+    if value.startswith(_ENV_PREFIX):
+        name = value[len(_ENV_PREFIX) :]
+        if not _ENV_NAME.match(name):
+            raise ValueError(
+                f"{value!r} is not a valid env reference; write env:VARNAME "
+                "(letters, digits and underscores)"
+            )
+    elif "://" not in value:
+        raise ValueError(
+            "expected a URL such as sqlite:///path/to/db.sqlite or "
+            "postgresql+psycopg2://user@host/db, or env:VARNAME"
+        )
+    elif _PASSWORD_IN_URL.match(value):
+        raise ValueError(
+            "the URL holds a password; passwords never belong in a config file: write "
+            f"{key}: env:VARNAME and export VARNAME=<the URL>"
+        )
+    return value
+
+
 class OutputConfig(_Strict):
-    """Where snapshots, models and synthetic tables are written, and in which format."""
+    """Where snapshots, models and synthetic tables are written, and in which format; with
+    ``url``, the synthetic copy is also written into that database (``synthetic/database``)."""
 
     root: str | None = Field(
         default=None,
@@ -200,6 +207,24 @@ class OutputConfig(_Strict):
         f"file; {OUTPUT_ROOT_ENV_VAR} overrides it",
     )
     format: OutputFormat = OutputFormat.PARQUET
+    url: str | None = Field(
+        default=None,
+        min_length=1,
+        description="SQLAlchemy URL (PostgreSQL, MySQL/MariaDB, SQLite) or env:VARNAME of a "
+        "database the synthetic copy is written into, with its keys, all or nothing",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_database_url(value, "output.url")
+
+    def resolve_url(self, base_dir: Path | None = None) -> str | None:
+        """The usable output database URL (``env:`` read now, relative SQLite made absolute);
+        None without ``url``."""
+        if self.url is None:
+            return None
+        return SourceConfig(url=self.url).resolve_url(base_dir, key="output.url")
 
 
 class ExecutionConfig(_Strict):
@@ -412,6 +437,10 @@ class ProjectConfig(_Strict):
     def source_url(self) -> str:
         """The usable source URL (reads ``env:`` references now; keep it out of logs)."""
         return self.source.resolve_url(self._base_dir)
+
+    def output_database_url(self) -> str | None:
+        """The database the synthetic copy is written into (``output.url``), usable now."""
+        return self.output.resolve_url(self._base_dir)
 
     def in_environment(self, environment: str | Environment | None = None) -> ProjectConfig:
         """This config as it applies in ``environment`` (default ``$SYNTHOHIVE_ENV``, else the
@@ -780,8 +809,8 @@ def _explain(exc: ValidationError, data: dict[str, Any], source: str) -> ConfigE
             lines.append(f"{path}: {_TYPE_FIXES[err['type']]} (got {got!r}, a {_yaml_kind(got)})")
         else:
             msg = err["msg"].removeprefix("Value error, ")
-            # a source URL may hold a password: never echo it back
-            got = "" if loc[:1] == ("source",) else f" (got {err.get('input')!r})"
+            # a URL (source, output, any environment's) may hold a password: never echo it
+            got = "" if "url" in loc or loc[:1] == ("source",) else f" (got {err.get('input')!r})"
             lines.append(f"{path}: {msg}{got}")
     return ConfigError(
         f"{source}: invalid project config:\n  - " + "\n  - ".join(lines),

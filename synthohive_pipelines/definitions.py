@@ -17,6 +17,7 @@ import dagster as dg
 from synthohive_lib.config import ProjectConfig, load_project_config
 from synthohive_pipelines.assets import build_assets
 from synthohive_pipelines.checks import build_checks
+from synthohive_pipelines.database import build_database_asset
 from synthohive_pipelines.jobs import (
     build_schedules,
     build_synthesize_all,
@@ -31,6 +32,8 @@ def definitions_for(config: ProjectConfig) -> dg.Definitions:
     """Assets, checks, jobs, the sensor, the schedule, resources and the executor of a loaded
     config (``execution.executor``, in-process by default, for every run)."""
     assets = build_assets(config)
+    if config.output.url is not None:  # the synthetic copy also goes into a database
+        assets.append(build_database_asset(config))
     job = build_synthesize_all(config)
     return dg.Definitions(
         assets=assets,
