@@ -40,9 +40,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import structlog
 
 from synthohive_lib.errors import ConnectorError
 from synthohive_lib.io.atomic import atomic_write
+
+log = structlog.get_logger(__name__)
 
 #: key of the fingerprint in Parquet file metadata / Delta commit metadata
 FINGERPRINT_KEY = "synthohive.fingerprint"
@@ -239,6 +242,7 @@ class TableStore(ABC):
         data = _to_arrow(df, stage, table)
         meta = {FINGERPRINT_KEY: digest, TABLE_KEY: table, ROWS_KEY: str(len(df))}
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
         with _write_errors(stage, table, target):
             self._write(target, data, meta)
         return StoredTable(stage, table, str(target), len(df), digest, self.format)
@@ -269,6 +273,7 @@ class TableStore(ABC):
         """
         target = self.location(stage, table)
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
         stream = _ChunkStream(stage, table, chunks, schema)
         with _write_errors(stage, table, target):
             self._write_chunks(target, stream)
@@ -426,6 +431,30 @@ class DeltaStore(TableStore):
 
         if target.exists():
             shutil.rmtree(target)
+
+
+def leftovers(target: Path) -> list[Path]:
+    """Hidden staging files of earlier writes of ``target`` that never finished: the
+    temporary file of an atomic Parquet write (``.<file>.<random>.tmp``) and the staged
+    chunks of a chunked Delta write (``.<table>.<token>.chunks.parquet``). A write that fails
+    removes its own; only a killed process (SIGKILL, a lost machine) leaves one behind."""
+    folder = target.parent
+    if not folder.is_dir():
+        return []
+    patterns = (f".{target.name}.*.tmp", f".{target.name}.*.chunks.parquet")
+    return sorted({p for pattern in patterns for p in folder.glob(pattern) if p.is_file()})
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Delete :func:`leftovers` of ``target`` (called before every write of that table: one
+    writer per table at a time, as the pipeline runs one step per asset)."""
+    found = leftovers(target)
+    for path in found:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    if found:
+        log.warning("io.store.leftovers_removed", target=str(target), files=[p.name for p in found])
+    return found
 
 
 def _last_commit_meta(dt: object) -> dict[str, str]:
