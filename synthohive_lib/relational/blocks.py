@@ -26,7 +26,7 @@ import pandas as pd
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.relational.attributes import sample_attributes
-from synthohive_lib.relational.keys import KeyFormat
+from synthohive_lib.relational.keys import KeyFormat, drop_repeated_keys
 from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.schema.model import Table
 
@@ -180,6 +180,8 @@ def root_block(
     first: list[str] = []
     if plan is not None:
         plan.keys.generate(frame, offset=offset, seed=key_seed(seed))
+        if table is not None:
+            frame = drop_repeated_keys(frame, table)
         first = list(plan.keys.columns)
         frame = finish_block(frame, plan, rng, table=table, fill_pii=fill_pii)
     if key_column is not None and key_format is not None:

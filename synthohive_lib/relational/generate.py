@@ -42,14 +42,18 @@ from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational.attributes import sample_attributes
 from synthohive_lib.relational.inherit import apply_inherited
-from synthohive_lib.relational.keys import assign_by_slots, expand_parent_keys
+from synthohive_lib.relational.keys import (
+    assign_by_slots,
+    drop_repeated_keys,
+    expand_parent_keys,
+)
 from synthohive_lib.relational.modelling import (
     ModelFactory,
     context_rows,
     model_request,
     training_frames,
 )
-from synthohive_lib.relational.plan import TablePlan
+from synthohive_lib.relational.plan import TablePlan, dealt_secondary
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema, Table
 from synthohive_lib.schema.validate import validate_data
@@ -112,7 +116,10 @@ def generate_table(
             frame[col] = attrs[col].to_numpy()
 
     affinities = plan.affinities or [None] * len(plan.secondary)
-    for card, affinity in zip(plan.secondary, affinities, strict=True):
+    dealt = set(dealt_secondary(plan))  # a key inside a wider one comes with the wider one
+    for i, (card, affinity) in enumerate(zip(plan.secondary, affinities, strict=True)):
+        if i not in dealt:
+            continue
         rel = card.relation_
         fks = assign_by_slots(
             n, parents[rel.parent], rel, card, rng, affinity=affinity, child_df=frame
@@ -120,6 +127,8 @@ def generate_table(
         for col in rel.child_columns:
             frame[col] = fks[col].array
     for inherited in plan.inherited:  # after every foreign key is dealt
+        if inherited.relation not in {plan.secondary[i].relation_ for i in dealt}:
+            continue
         apply_inherited(frame, parents[inherited.relation.parent], inherited, rng)
 
     plan.keys.generate(frame, offset=key_offset, seed=int(rng.integers(2**31)))
@@ -129,7 +138,7 @@ def generate_table(
         for col in rel.child_columns:
             frame[col] = refs[col].array
 
-    frame = _drop_duplicate_keys(frame, table)
+    frame = drop_repeated_keys(frame, table)
     for constant in plan.constants:
         frame[constant.name] = constant.values(len(frame), rng).array
     for col in plan.pii:
@@ -137,20 +146,6 @@ def generate_table(
     if fill_pii is not None and plan.pii:
         frame = fill_pii(table, frame, rng)
     return frame[[c for c in table.column_names if c in frame.columns]]
-
-
-def _drop_duplicate_keys(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
-    """Guard for keys made only of foreign keys outside the two-parent link-table case
-    (e.g. three parents): a repeated combination would break the primary key, so the repeat
-    is dropped and reported. Generated keys and link tables are unique by construction."""
-    pk = table.primary_key
-    if not pk or not set(pk) <= table.foreign_key_columns:
-        return frame
-    repeated = frame.duplicated(subset=pk).to_numpy()
-    if not repeated.any():
-        return frame
-    log.warning("relational.duplicate_keys_dropped", table=table.name, rows=int(repeated.sum()))
-    return frame.loc[~repeated].reset_index(drop=True)
 
 
 def _skeleton(

@@ -36,18 +36,21 @@ import re
 import string
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import structlog
 
 from synthohive_lib.errors import ConfigError, SynthoHiveError
 from synthohive_lib.relational.affinity import ParentAffinity, deal_slots
 from synthohive_lib.relational.cardinality import CardinalityModel
 from synthohive_lib.schema.graph import Relation
 from synthohive_lib.schema.model import Table
+
+log = structlog.get_logger(__name__)
 
 _UUID_RE = re.compile(
     r"^\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\}?$"
@@ -282,25 +285,85 @@ def detect_key_format(values: pd.Series) -> KeyFormat:
 
 
 # ---------------------------------------------------------------------- table-level plan
+#: A column of a composite key with at most this share of distinct values per row carries
+#: meaning (a year, a stint, a date part): it is modelled, not renumbered.
+MEANINGFUL_MAX_SHARE = 0.5
+#: A modelled key column with at most this many distinct values is modelled as a category
+#: (its real values exactly); with more, by its storage (numbers, datetimes).
+KEY_CATEGORY_MAX = 64
+#: The real combinations of a key's modelled columns are kept (to draw unique ones from) up
+#: to this many; beyond, repeated combinations are dropped instead.
+KEY_POOL_MAX = 200_000
+
+
+def meaningful_key_columns(table: Table, df: pd.DataFrame) -> dict[str, str]:
+    """Own columns of a composite primary key that carry meaning, with their model kind.
+
+    In ``weather(origin, year, month, day, hour)`` or ``batting(player, year, stint)`` the
+    year, the date parts and a stint are *values*: renumbering them as 1, 2, 3 … (a
+    3,000-"year" sequence, hours running to thousands) destroys the table and every foreign
+    key built on them. A column of a key of two or more columns is such a value when it is
+    not a foreign key, does not number rows 1..k inside the key's foreign keys (a line
+    number: a per-group sequence) and has few distinct values for its rows (at most
+    ``MEANINGFUL_MAX_SHARE``), or is a datetime. It is then learnt by the table's model
+    (kind ``categorical`` for up to ``KEY_CATEGORY_MAX`` values, else by storage) and only
+    the remaining surrogate columns get new values.
+    """
+    pk = list(table.primary_key)
+    if len(pk) < 2 or len(df) == 0:
+        return {}
+    fk_cols = table.foreign_key_columns
+    groups = tuple(c for c in pk if c in fk_cols)
+    out: dict[str, str] = {}
+    for col in pk:
+        if col in fk_cols or col not in df.columns:
+            continue
+        if _group_sequence_start(df, col, groups) is not None:
+            continue  # numbers rows 1..k inside the foreign keys (a line number)
+        values = df[col]
+        distinct = int(values.nunique(dropna=True))
+        is_time = pd.api.types.is_datetime64_any_dtype(values)
+        if not (is_time or distinct <= MEANINGFUL_MAX_SHARE * len(df)):
+            continue
+        if distinct <= KEY_CATEGORY_MAX:
+            out[col] = "categorical"
+        elif is_time:
+            out[col] = "datetime"
+        elif pd.api.types.is_integer_dtype(values):
+            out[col] = "integer"
+        elif pd.api.types.is_float_dtype(values):
+            out[col] = "continuous"
+        else:
+            out[col] = "categorical"
+    return out
+
+
 @dataclass(frozen=True)
 class PrimaryKeyPlan:
     """How each primary-key column of a table is produced.
 
     ``formats`` maps a column to its global format; ``per_group`` maps a column to
     ``(group columns, start)`` for numbering inside each parent; foreign-key columns of the
-    key appear in neither: they are assigned from the parents.
+    key appear in neither: they are assigned from the parents. ``modelled`` maps the
+    meaningful columns of a composite key (:func:`meaningful_key_columns`) to their model
+    kind: the table's model makes them, and :meth:`generate` only makes the key unique,
+    moving repeated combinations to the nearest unused real one of ``pool`` (the real
+    combinations, sorted; None when there were more than ``KEY_POOL_MAX``).
     """
 
     table: str
     columns: tuple[str, ...]
     formats: dict[str, KeyFormat]
     per_group: dict[str, tuple[tuple[str, ...], int]]
+    modelled: dict[str, str] = field(default_factory=dict)
+    pool: dict[str, list[Any]] | None = None
 
     @classmethod
     def fit(cls, table: Table, df: pd.DataFrame) -> PrimaryKeyPlan:
         pk = tuple(table.primary_key)
         fk_cols = table.foreign_key_columns
-        own = [c for c in pk if c not in fk_cols]
+        modelled = meaningful_key_columns(table, df)
+        own = [c for c in pk if c not in fk_cols and c not in modelled]
         groups = tuple(c for c in pk if c in fk_cols)
         formats: dict[str, KeyFormat] = {}
         per_group: dict[str, tuple[tuple[str, ...], int]] = {}
@@ -310,12 +373,16 @@ class PrimaryKeyPlan:
                 per_group[col] = (groups, start)
             else:
                 formats[col] = detect_key_format(df[col])
-        return cls(table.name, pk, formats, per_group)
+        varying = [c for c in pk if c in modelled and df[c].nunique(dropna=True) > 1]
+        pool = _key_pool(df, varying) if varying else None
+        return cls(table.name, pk, formats, per_group, modelled, pool)
 
     def generate(self, frame: pd.DataFrame, offset: int = 0, seed: int | None = None) -> None:
         """Fill the key columns of ``frame`` in place (its FK columns already assigned)."""
         for col, fmt in self.formats.items():
             frame[col] = fmt.generate(len(frame), offset, seed).to_numpy()
+        if self.modelled and not self.formats:
+            self._unique_modelled(frame)
         for col, (groups, start) in self.per_group.items():
             missing = [g for g in groups if g not in frame.columns]
             if missing:
@@ -328,6 +395,23 @@ class PrimaryKeyPlan:
                 )
             frame[col] = frame.groupby(list(groups), sort=False).cumcount().to_numpy() + start
 
+    def _unique_modelled(self, frame: pd.DataFrame) -> None:
+        """Make the key unique when only modelled columns (and foreign keys) form it.
+
+        With a per-group sequence the numbering does it; otherwise each group of rows with
+        the same foreign keys gets distinct real combinations of the modelled columns, each
+        row the nearest unused one (in key order, e.g. the nearest free hour) to what the
+        model made — invalid combinations (a 30th of February) are moved onto real ones too.
+        Rows of a group larger than the pool keep their values and are dropped by
+        :func:`drop_repeated_keys`.
+        """
+        if self.per_group or self.pool is None or len(frame) == 0:
+            return
+        cols = [c for c in self.columns if c in self.pool]  # constant columns are not pooled
+        if not cols or any(c not in frame.columns for c in cols):
+            return
+        snap_to_pool(frame, cols, self.pool, [c for c in self.columns if c not in self.modelled])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "table": self.table,
@@ -336,16 +420,122 @@ class PrimaryKeyPlan:
             "per_group": {
                 c: {"groups": list(g), "start": s} for c, (g, s) in self.per_group.items()
             },
+            "modelled": self.modelled,
+            "pool": None
+            if self.pool is None
+            else {c: [_json_scalar(v) for v in vals] for c, vals in self.pool.items()},
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PrimaryKeyPlan:
+        pool = data.get("pool")
         return cls(
             data["table"],
             tuple(data["columns"]),
             {c: key_format_from_dict(f) for c, f in data["formats"].items()},
             {c: (tuple(v["groups"]), int(v["start"])) for c, v in data["per_group"].items()},
+            # plans saved before meaningful key columns renumber every own key column
+            dict(data.get("modelled", {})),
+            None if pool is None else {c: list(v) for c, v in pool.items()},
         )
+
+
+def _json_scalar(value: Any) -> Any:
+    """A pool value as JSON: NumPy scalars as Python ones, timestamps as ISO text."""
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _key_pool(df: pd.DataFrame, cols: list[str]) -> dict[str, list[Any]] | None:
+    """The distinct real combinations of ``cols``, sorted in key order (None when too many)."""
+    combos = df[cols].dropna().drop_duplicates()
+    if len(combos) > KEY_POOL_MAX or len(combos) == 0:
+        return None
+    combos = combos.sort_values(cols, kind="stable")
+    return {c: combos[c].tolist() for c in cols}
+
+
+def snap_to_pool(
+    frame: pd.DataFrame, cols: list[str], pool: dict[str, list[Any]], group_cols: list[str]
+) -> None:
+    """Give every row of each ``group_cols`` group a distinct combination from ``pool``.
+
+    Combinations are ranked in the pool's (lexicographic) order; each row's target is the
+    rank of its own combination, or where it would be inserted. Within a group, sorted
+    targets ``t`` get ranks ``s_i = i + cummax(t_i - i)`` capped at ``m - n + i`` (``m``
+    combinations, ``n`` rows): strictly increasing, so distinct, and each as close to its
+    target as the rows before and after it allow. Vectorised over all groups at once.
+    """
+    m = len(next(iter(pool.values())))
+    reference = pd.DataFrame({c: _like(pd.Series(pool[c]), frame[c]) for c in cols})
+    codes = _rank_codes(frame[cols], reference)
+    if group_cols:
+        group = frame.groupby(group_cols, sort=False, dropna=False).ngroup().to_numpy()
+    else:
+        group = np.zeros(len(frame), dtype=np.int64)
+    order = np.lexsort((codes, group))
+    g, t = group[order], codes[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
+    sizes = np.diff(np.r_[starts, len(g)])
+    i = np.arange(len(g)) - np.repeat(starts, sizes)
+    n = np.repeat(sizes, sizes)
+    lifted = pd.Series(t - i).groupby(g).cummax().to_numpy()
+    ranks = np.minimum(i + lifted, m - n + i)
+    fits = n <= m  # a group larger than the pool keeps what the model made
+    rows = order[fits]
+    for c in cols:
+        values = frame[c].to_numpy(copy=True).astype(object)
+        values[rows] = reference[c].to_numpy(dtype=object)[ranks[fits]]
+        snapped = pd.Series(values, index=frame.index)
+        try:
+            frame[c] = snapped.astype(reference[c].dtype)
+        except (TypeError, ValueError):
+            frame[c] = snapped.infer_objects()
+
+
+def _like(values: pd.Series, target: pd.Series) -> pd.Series:
+    """Pool values (from JSON) in the dtype of the generated column they replace."""
+    if pd.api.types.is_datetime64_any_dtype(target):
+        return pd.to_datetime(values)
+    try:
+        return values.astype(target.dtype)
+    except (TypeError, ValueError):
+        return values
+
+
+def _rank_codes(values: pd.DataFrame, reference: pd.DataFrame) -> np.ndarray:
+    """Each row's insertion rank among the sorted ``reference`` rows (lexicographic)."""
+    both = pd.concat([reference, values], ignore_index=True)
+    m = len(reference)
+    key = np.zeros(len(both), dtype=np.int64)
+    for c in reference.columns:
+        col = both[c]
+        try:  # the column's ordering codes: numbers and datetimes by value, else as text
+            codes = pd.factorize(col, sort=True)[0]
+        except TypeError:
+            codes = pd.factorize(col.astype(str), sort=True)[0]
+        # mixed radix, re-factorised (order kept) each step so the numbers never overflow
+        key = pd.factorize(key * (int(codes.max()) + 2) + codes + 1, sort=True)[0]
+    ref_key, row_key = key[:m], key[m:]
+    return np.minimum(np.searchsorted(ref_key, row_key, side="left"), m - 1)
+
+
+def drop_repeated_keys(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """The last guard of a composite key: a repeated key is dropped and reported.
+
+    Keys made only of foreign keys to three or more parents, or a group of rows larger than
+    the real combinations of its modelled key columns, can repeat; generated and link-table
+    keys are unique by construction and never reach the drop.
+    """
+    pk = [c for c in table.primary_key if c in frame.columns]  # constants come later
+    if len(table.primary_key) < 2 or not pk or len(frame) == 0:
+        return frame
+    repeated = frame.duplicated(subset=pk).to_numpy()
+    if not repeated.any():
+        return frame
+    log.warning("relational.duplicate_keys_dropped", table=table.name, rows=int(repeated.sum()))
+    return frame.loc[~repeated].reset_index(drop=True)
 
 
 def _group_sequence_start(df: pd.DataFrame, col: str, groups: tuple[str, ...]) -> int | None:

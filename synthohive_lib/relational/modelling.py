@@ -95,9 +95,8 @@ def model_request(schema: Schema, plan: TablePlan) -> ModelRequest:
         context = column_specs(
             schema.table(context_table), plan.context_columns, force_nullable=True
         )
-    return ModelRequest(
-        table, column_specs(table, plan.attributes), context, plan.n_rows, context_table
-    )
+    specs = column_specs(table, plan.attributes, kinds=plan.keys.modelled)
+    return ModelRequest(table, specs, context, plan.n_rows, context_table)
 
 
 def training_frames(

@@ -78,6 +78,14 @@ def attribute_columns(table: Table) -> list[str]:
     return [c.name for c in table.columns if c.name not in keys and not is_private(c)]
 
 
+def model_columns(table: Table, keys: PrimaryKeyPlan) -> list[str]:
+    """The attributes plus the meaningful columns of a composite key (a year, a date part,
+    a stint; :func:`~synthohive_lib.relational.keys.meaningful_key_columns`), in table
+    order: the model makes them, so they keep their real distribution."""
+    attrs = set(attribute_columns(table)) | set(keys.modelled)
+    return [c.name for c in table.columns if c.name in attrs]
+
+
 def context_columns(parent: Table) -> list[str]:
     """Parent columns handed to a child model as context: typed attributes, no PII."""
     keys = key_columns(parent)
@@ -99,6 +107,9 @@ def choose_context_relation(
     relations = SchemaGraph(schema).relations_of(table)
     if not relations:
         return None
+    # a foreign key inside a wider one (flights.origin inside origin, year, month, day, hour)
+    # takes its values from the wider one, so it cannot drive the child
+    relations = [r for r in relations if not covered(r, relations)] or relations
     pk = set(schema.table(table).primary_key)
 
     def score(rel: Relation) -> tuple[bool, float, int]:
@@ -110,6 +121,34 @@ def choose_context_relation(
         return set(rel.child_columns) <= pk, round(coverage, 1), len(parent)
 
     return max(relations, key=score)
+
+
+def covered(relation: Relation, relations: Sequence[Relation]) -> bool:
+    """True when another relation's foreign-key columns include all of ``relation``'s.
+
+    ``flights.origin -> airports`` inside ``flights(origin, year, month, day, hour) ->
+    weather``: dealing both would let one overwrite the other's ``origin`` and break it.
+    The wider key alone is dealt; the narrower resolves through it when the wider parent's
+    columns reference the same parent (``weather.origin -> airports``).
+    """
+    cols = set(relation.child_columns)
+    return any(
+        other != relation
+        and cols <= set(other.child_columns)
+        and (len(other.child_columns) > len(cols) or other.parent < relation.parent)
+        for other in relations
+    )
+
+
+def dealt_secondary(plan: TablePlan) -> list[int]:
+    """Positions in ``plan.secondary`` of the relations generation deals by slots: all but
+    those covered by the context relation or by another secondary (see :func:`covered`)."""
+    relations = [m.relation_ for m in plan.secondary]
+    if plan.context is not None:
+        relations.append(plan.context)
+    return [
+        i for i, rel in enumerate(relations[: len(plan.secondary)]) if not covered(rel, relations)
+    ]
 
 
 def group_column(parent: Table, parent_df: pd.DataFrame, max_groups: int = 50) -> str | None:
@@ -254,13 +293,15 @@ class TablePlan:
         params = dict(cardinality_params or {})
         relations = graph.relations_of(table_name)
         _check_columns(table, data)
-        constants = detect_constants(data, attribute_columns(table))
+        keys = PrimaryKeyPlan.fit(table, data)
+        modelled = model_columns(table, keys)
+        constants = detect_constants(data, modelled)
         constant_names = {c.name for c in constants}
         plan = cls(
             table=table_name,
             n_rows=len(data),
-            keys=PrimaryKeyPlan.fit(table, data),
-            attributes=[c for c in attribute_columns(table) if c not in constant_names],
+            keys=keys,
+            attributes=[c for c in modelled if c not in constant_names],
             pii=private_columns(table),
             constants=constants,
         )

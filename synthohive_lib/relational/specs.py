@@ -9,7 +9,7 @@ semantic type, nullability, text datetime format, bounds and decimals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from synthohive_lib.schema.model import Column, ColumnType, Table
 from synthohive_lib.transform.specs import ColumnKind, ColumnSpec
@@ -24,9 +24,15 @@ _KINDS = {
 }
 
 
-def column_spec(column: Column, *, force_nullable: bool = False) -> ColumnSpec:
-    """The spec of one schema column (an ``id`` outside any key is modelled as a category)."""
-    kind = _KINDS.get(column.type)
+def column_spec(
+    column: Column, *, force_nullable: bool = False, kind: ColumnKind | None = None
+) -> ColumnSpec:
+    """The spec of one schema column (an ``id`` outside any key is modelled as a category).
+
+    ``kind`` overrides the schema's: a meaningful column of a composite key is typed ``id``
+    in the schema but modelled by what its values are (a year as a category).
+    """
+    kind = kind or _KINDS.get(column.type)
     if kind is None:  # ColumnType.ID used as an attribute
         kind = ColumnKind.CATEGORICAL
     numeric = kind in (ColumnKind.INTEGER, ColumnKind.CONTINUOUS)
@@ -44,11 +50,23 @@ def column_spec(column: Column, *, force_nullable: bool = False) -> ColumnSpec:
 
 
 def column_specs(
-    table: Table, columns: Iterable[str], *, force_nullable: bool = False
+    table: Table,
+    columns: Iterable[str],
+    *,
+    force_nullable: bool = False,
+    kinds: Mapping[str, str] | None = None,
 ) -> list[ColumnSpec]:
     """Specs of ``columns`` of ``table``, in the given order.
 
     ``force_nullable`` is for parent context: a child whose reference is NULL sees an
-    all-NULL context row.
+    all-NULL context row. ``kinds`` (column -> kind) overrides the schema's kind.
     """
-    return [column_spec(table.column(c), force_nullable=force_nullable) for c in columns]
+    kinds = kinds or {}
+    return [
+        column_spec(
+            table.column(c),
+            force_nullable=force_nullable,
+            kind=ColumnKind(kinds[c]) if c in kinds else None,
+        )
+        for c in columns
+    ]

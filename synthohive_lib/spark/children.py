@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from synthohive_lib.errors import ConfigError
-from synthohive_lib.relational.keys import expand_parent_keys
+from synthohive_lib.relational.keys import drop_repeated_keys, expand_parent_keys
 from synthohive_lib.relational.modelling import context_rows
 from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.schema.model import Table
@@ -138,6 +138,8 @@ class ChildJob:
                 frame[col] = attrs[col].to_numpy()
         start = self.offsets.get(block, 0)
         plan.keys.generate(frame, offset=self.key_offset + start, seed=key_seed(self.seed))
+        if self.table is not None:  # the same guard as the pandas path (keys.py)
+            frame = drop_repeated_keys(frame, self.table)
         frame = finish_block(frame, plan, rng, table=self.table, fill_pii=self.fill_pii)
         first = [*plan.keys.columns, *rel.child_columns]
         columns = None if self.table is None else self.table.column_names
