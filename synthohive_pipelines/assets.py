@@ -496,7 +496,7 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
         group_name=stage.name,
         deps=stage.deps(graph, name),
         description=_table_description(stage, table, graph) + f"\n\nModel: {expected}.",
-        kinds={"pytorch"} if expected.startswith(("CTGAN", "TextOnly")) else {"python"},
+        kinds={"pytorch"} if expected.startswith("CTGAN") else {"python"},
         tags=asset_tags(project, stage.name, name),
         owners=project.asset_owners,
         pool=GPU_POOL,
