@@ -183,11 +183,24 @@ class SqlConnector(Connector):
     ) -> tuple[sa.Select, list[str]]:
         names = list(columns) if columns is not None else [c.name for c in sa_table.columns]
         require_columns(name, names, [c.name for c in sa_table.columns], self.describe())
-        stmt = sa.select(*(sa_table.c[c] for c in names))
+        stmt = sa.select(*(self._selected(sa_table.c[c]) for c in names))
         pk = list(sa_table.primary_key.columns)
         if pk:
             stmt = stmt.order_by(*pk)
         return stmt, names
+
+    def _selected(self, column: sa.Column) -> sa.ColumnElement[Any]:
+        """A column as selected: SQLite date and datetime columns come back as their stored text.
+
+        SQLite has no date type; a column declared ``DATE`` or ``DATETIME`` holds whatever
+        text was written (``1996-03-13T00:00:00``, ``June 22, 2018``), and SQLAlchemy's
+        SQLite processors raise an untyped ``ValueError`` on anything but their own ISO
+        form. The text is parsed by :func:`coerce_frame` instead, which accepts any ISO
+        8601 or unambiguous form and otherwise raises a typed error naming the column.
+        """
+        if self.kind == "sqlite" and isinstance(column.type, (sa.Date, sa.DateTime)):
+            return sa.type_coerce(column, sa.String).label(column.name)
+        return column
 
     def _frame(
         self,

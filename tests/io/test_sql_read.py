@@ -128,3 +128,46 @@ def test_text_in_an_integer_column_is_named_with_examples(tmp_path) -> None:
     with open_connector(f"sqlite:///{path}") as db, pytest.raises(MixedTypeColumnError) as info:
         db.read_table("t")
     assert "'about 3'" in str(info.value) and "[t.n]" in str(info.value)
+
+
+def _sqlite_with(tmp_path, ddl: str, rows: list[tuple[object, ...]]) -> str:
+    import sqlite3
+
+    path = tmp_path / "dates.sqlite"
+    with sqlite3.connect(path) as raw:
+        raw.execute(ddl)
+        marks = ", ".join("?" for _ in rows[0])
+        raw.executemany(f"INSERT INTO t VALUES ({marks})", rows)
+    raw.close()
+    return f"sqlite:///{path}"
+
+
+def test_sqlite_date_columns_holding_any_text_date_form_are_read(tmp_path) -> None:
+    # SQLite stores any text in a DATE column: pandas' to_sql writes a time part, R exports
+    # write 'June 22, 2018'; both are dates a user expects read, not an untyped ValueError
+    url = _sqlite_with(
+        tmp_path,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, d DATE, ts DATETIME)",
+        [(1, "1996-03-13T00:00:00", "2013-01-01T06:00:00Z"), (2, "1996-03-14", None),
+         (3, None, "2013-01-01 07:00:00")],
+    )
+    with open_connector(url) as db:
+        frame = db.read_table("t")
+        chunks = list(db.iter_table("t", chunksize=2))
+    assert list(frame["d"].dt.strftime("%Y-%m-%d").fillna("-")) == ["1996-03-13", "1996-03-14", "-"]
+    assert frame["ts"].notna().tolist() == [True, False, True]
+    assert sum(len(c) for c in chunks) == 3
+
+
+def test_month_name_text_in_a_sqlite_date_column_is_read_as_a_date(tmp_path) -> None:
+    url = _sqlite_with(tmp_path, "CREATE TABLE t (d DATE)", [("June 22, 2018",), (None,)])
+    with open_connector(url) as db:
+        frame = db.read_table("t")
+    assert frame["d"].iloc[0] == pd.Timestamp("2018-06-22")
+
+
+def test_unparseable_text_in_a_sqlite_date_column_is_a_typed_error(tmp_path) -> None:
+    url = _sqlite_with(tmp_path, "CREATE TABLE t (d DATE)", [("2018-06-22",), ("soon",)])
+    with open_connector(url) as db, pytest.raises(MixedTypeColumnError) as info:
+        db.read_table("t")
+    assert "'soon'" in str(info.value) and "[t.d]" in str(info.value)
