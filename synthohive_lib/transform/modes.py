@@ -53,6 +53,11 @@ class ModeNormalizer:
         unique, counts = np.unique(values, return_counts=True)
         self.spikes_ = unique[counts >= self.spike_share * len(values)]
         rest = values[~np.isin(values, self.spikes_)]
+        if len(rest) and (rest == rest[0]).all():
+            # one value left beside the spikes (bakers_out: 0 and 1 in most rows, 2 once): a
+            # mixture needs two distinct samples, and one value is a point mass anyway
+            self.spikes_ = np.union1d(self.spikes_, rest[:1])
+            rest = rest[:0]
         if len(rest) == 0:
             self.weights_ = self.means_ = self.stds_ = np.zeros(0)
             return self

@@ -165,3 +165,13 @@ def test_inverse_from_codes_equals_inverse_transform(mixed_frame: pd.DataFrame) 
         transformer.inverse_from_codes(matrix[:, tanh], codes, np.random.default_rng(2)),
         transformer.inverse_transform(matrix, np.random.default_rng(2)),
     )
+
+
+def test_one_rare_value_beside_the_spikes_is_a_mode_of_its_own() -> None:
+    # bakeoff episodes.bakers_out: 0 and 1 in almost every row, 2 in one: after the spikes
+    # one value is left, which a Gaussian mixture cannot be fitted on
+    counts = pd.Series([0] * 50 + [1] * 43 + [2])
+    df = pd.DataFrame({"bakers_out": counts.astype("Int64")})
+    _, back = _round_trip(df)
+    assert sorted(back["bakers_out"].unique()) == [0, 1, 2]
+    assert (back["bakers_out"] == df["bakers_out"]).all()
