@@ -346,6 +346,30 @@ class OrchestrationConfig(_Strict):
         return value
 
 
+class PiiAllowConfig(_Strict):
+    """What the PII leak scan accepts (``validation.pii_allow``): values that are never a
+    leak (public words that happen to be someone's name or city), and synthetic columns
+    (``Table.column``) whose hits are listed as coincidences instead of failing."""
+
+    values: list[str] = Field(default_factory=list, description="values never counted as leaks")
+    columns: list[str] = Field(
+        default_factory=list, description="synthetic Table.column whose hits are accepted"
+    )
+
+
+class ValidationConfig(_Strict):
+    """How synthetic data is judged: the holdout and the leak scan's allow-list."""
+
+    holdout: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=0.5,
+        description="share of each table's real rows (50 rows or more) never used for "
+        "training; the report's yardstick for fidelity maxima and DCR share (0: none)",
+    )
+    pii_allow: PiiAllowConfig = Field(default_factory=PiiAllowConfig)
+
+
 class EnvironmentOverrides(_Strict):
     """What changes in one environment (``environments.prod`` ...): source, output, Spark."""
 
@@ -374,6 +398,7 @@ class ProjectConfig(_Strict):
     #: seconds for the model stage of all tables together, split across tables by their
     #: rows (:meth:`time_budget_for`); each table's own ``time_budget_s`` still caps its share
     training_budget_s: StrictNumber | None = Field(default=None, gt=0)
+    validation: ValidationConfig = Field(default_factory=ValidationConfig)
     #: Spark configuration (``spark.master`` ...) for tables whose engine is ``spark``
     spark: dict[str, str] = Field(default_factory=dict)
     #: per-environment overrides, applied by :meth:`in_environment`

@@ -36,7 +36,11 @@ The stages (each a :class:`Stage` in :data:`STAGES`):
   its ``chunk_rows_above`` is written block by block
   (:func:`~synthohive_lib.relational.chunked.write_table_chunked`), never whole in memory.
 - ``validation/<T>`` scores the synthetic table against the real one; ``validation/report``
-  writes the schema-wide HTML + JSON report.
+  writes the schema-wide HTML + JSON report with its verdict banner. The report has no
+  upstream assets and the lowest step priority, so it runs last in every run that selects it
+  whatever failed before it (a failed step skips everything downstream in Dagster, and the
+  report must be written exactly then): it judges what the store holds, with the gates'
+  own functions, and marks the tables whose steps failed or were skipped in the run.
 
 Every computation is a library call (relational, models, privacy, validation); this module
 only reads and writes the store, and reports what the library returned as metadata.
@@ -65,7 +69,7 @@ from synthohive_lib.io.store import StoredTable, TableStore
 from synthohive_lib.models import CTGAN
 from synthohive_lib.models.loss_curve import loss_curve_svg, svg_data_uri
 from synthohive_lib.models.progress import throttled
-from synthohive_lib.privacy import PiiPlan, pii_filler, real_pii_forms
+from synthohive_lib.privacy import PiiAllowList, PiiPlan, pii_filler, real_pii_forms
 from synthohive_lib.relational import (
     TablePlan,
     ctgan_factory,
@@ -83,12 +87,18 @@ from synthohive_lib.schema.model import Schema, Table
 from synthohive_lib.schema.validate import validate_data
 from synthohive_lib.spark.support import check_spark_table
 from synthohive_lib.validation import (
+    GateThresholds,
     Report,
     TableQuality,
+    TableState,
+    TableStatus,
     build_report_from_frames,
+    holdout_mask,
     schema_table_quality,
     scored_columns,
+    split_holdout,
 )
+from synthohive_lib.validation.staleness import mark_report_stale
 from synthohive_pipelines.resources import (
     ModelStoreResource,
     RunOverrides,
@@ -306,6 +316,18 @@ def stored_metadata(stored: StoredTable) -> dict[str, object]:
     }
 
 
+def training_rows(frame: pd.DataFrame, table: Table, config: ProjectConfig) -> pd.DataFrame:
+    """The real rows a model of ``table`` trains on: ``frame`` without the holdout
+    (``validation.holdout``; :func:`synthohive_lib.validation.split_holdout`)."""
+    return split_holdout(frame, table.primary_key, config.validation.holdout)[0]
+
+
+def pii_allow(config: ProjectConfig) -> PiiAllowList:
+    """The leak scan's allow-list from ``validation.pii_allow``."""
+    allow = config.validation.pii_allow
+    return PiiAllowList.of(allow.values, allow.columns)
+
+
 def _table_description(stage: Stage, table: Table, graph: SchemaGraph) -> str:
     parents = graph.parents(table.name)
     lines = [f"{stage.description} `{table.name}`."]
@@ -349,7 +371,11 @@ def build_real_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.As
         with source.open() as connector:
             frame = connector.read_table(name, table)
             where = connector.describe()
-        stored = store.get().write(stage.name, name, frame)
+        tables = store.get()
+        stored = tables.write(stage.name, name, frame)
+        mark_report_stale(
+            report_file(tables, ""), f"real/{name} was snapshotted again", context.run.run_id
+        )
         context.log.info(f"snapshot of {name}: {stored.rows} rows -> {stored.uri}")
         return dg.MaterializeResult(
             metadata={
@@ -541,11 +567,15 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
             "time_budget_s": budget,
             "verbose": False,
         }
-        # the plan above counts on every row; the model trains on a bounded sample of them
+        # the plan above counts on every row; the model trains on a bounded sample of them,
+        # drawn from the rows outside the holdout (validation.holdout): the gates and the
+        # report score against the rest and use the holdout as the yardstick
+        held_out = holdout_mask(frames[name], table.primary_key, project.validation.holdout)
+        held = int(held_out.sum())
         sample = training_sample(
             project.schema,
             name,
-            frames[name],
+            frames[name][~held_out] if held else frames[name],
             max_rows=project.max_training_rows_for(name),
             seed=seed,
         )
@@ -568,6 +598,7 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
             "artifact": dg.MetadataValue.path(str(final)),
             "context_parent": plan.context.parent if plan.context is not None else "-",
             "attributes": ", ".join(plan.attributes) or "-",
+            "holdout_rows": held,
             "pii_columns": ", ".join(c.name for c in table.pii_columns) or "-",
             "training_rows": sample.rows,
             "training_sample": sample.describe(),
@@ -666,7 +697,10 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
             {n: tables.read(REAL.name, n) for n in [name, *parents]}, project.schema
         )
 
-    def result(stored: StoredTable, frame: pd.DataFrame, started: float) -> dg.MaterializeResult:
+    def result(
+        stored: StoredTable, frame: pd.DataFrame, started: float, tables: TableStore, run_id: str
+    ) -> dg.MaterializeResult:
+        mark_report_stale(report_file(tables, ""), f"synthetic/{name} was regenerated", run_id)
         return dg.MaterializeResult(
             metadata={
                 **stored_metadata(stored),
@@ -740,7 +774,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
             context.log.info(
                 f"synthetic {name} (spark, {written.engine}): {stored.rows} rows -> {stored.uri}"
             )
-            return result(stored, frame, started)
+            return result(stored, frame, started, tables, context.run.run_id)
 
         return _generate_spark
 
@@ -787,7 +821,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
                 on_block=keep_head,
             )
             context.log.info(f"synthetic {name} (in blocks): {stored.rows} rows -> {stored.uri}")
-            return result(stored, head[0], started)
+            return result(stored, head[0], started, tables, context.run.run_id)
         synthetic_parents = {
             parent: tables.read(stage.name, parent, columns=sorted(columns))
             for parent, columns in plan.parent_columns_needed().items()
@@ -804,7 +838,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
         )
         stored = tables.write(stage.name, name, frame)
         context.log.info(f"synthetic {name}: {stored.rows} rows -> {stored.uri}")
-        return result(stored, frame, started)
+        return result(stored, frame, started, tables, context.run.run_id)
 
     return _generate
 
@@ -845,8 +879,9 @@ def build_validation_asset(
     ) -> dg.MaterializeResult:
         tables = store.get()
         columns = scored_columns(table)
+        real = training_rows(tables.read(REAL.name, name), table, config)
         quality = schema_table_quality(
-            tables.read(REAL.name, name, columns=columns),
+            real[columns],
             tables.read(SYNTHETIC.name, name, columns=columns),
             config.schema,
             name,
@@ -907,47 +942,123 @@ def quality_metadata(quality: TableQuality) -> dict[str, object]:
     return meta
 
 
+#: step priority of ``validation/report``: below every other step, so that with the
+#: in-process executor (one step at a time, highest priority first) it runs last
+REPORT_PRIORITY = -1000
+
+
+def run_statuses(
+    context: dg.AssetExecutionContext, config: ProjectConfig
+) -> dict[str, TableStatus]:
+    """Tables whose steps failed in this run, and tables the run selected for generation that
+    never got a synthetic table (downstream of a failure): read from the run's event log."""
+    instance, run_id = context.instance, context.run.run_id
+    failed_steps = {
+        e.step_key
+        for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+        if e.step_key
+    }
+    materialized = {
+        e.dagster_event.asset_key
+        for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        if e.dagster_event is not None
+    }
+    selected = context.run.asset_selection
+    out: dict[str, TableStatus] = {}
+    for name in config.graph.generation_order():
+        # the table's own asset steps; a failed gate (a check step) is in the verdict's gates
+        steps = {asset_key(s.name, name).to_python_identifier() for s in (REAL, MODEL, SYNTHETIC)}
+        own = sorted(steps & failed_steps)
+        if own:
+            out[name] = TableStatus(
+                name, TableState.FAILED, own[0].replace("__", "/", 1), "the step raised an error"
+            )
+            continue
+        key = asset_key(SYNTHETIC.name, name)
+        in_run = not selected or key in selected  # empty: the whole job
+        if in_run and key not in materialized and _generates(context, key):
+            out[name] = TableStatus(
+                name,
+                TableState.SKIPPED,
+                None,
+                "not generated in this run: a table or gate it depends on failed",
+            )
+    return out
+
+
+def _generates(context: dg.AssetExecutionContext, key: dg.AssetKey) -> bool:
+    """Whether the run's job materializes ``key`` (``validate_synthetic`` only judges)."""
+    return key in context.job_def.asset_layer.executable_asset_keys
+
+
 def build_report_asset(config: ProjectConfig) -> dg.AssetsDefinition:
-    """``validation/report``: the schema-wide report (HTML + JSON under the output root)."""
+    """``validation/report``: the schema-wide report (HTML + JSON under the output root),
+    always written, with the verdict banner (gates, failed and skipped tables, run id)."""
     order = config.graph.generation_order()
     if asset_name("report") in {asset_name(n) for n in order}:
         raise ConfigError(
             "a table named 'report' collides with the validation/report asset",
             fix="rename the table in schema.yaml",
         )
-    deps = [asset_key(VALIDATION.name, n) for n in order]
+    thresholds = GateThresholds.from_config(config)
+    allow = pii_allow(config)
 
     @dg.asset(
         key=REPORT_KEY,
         group_name=VALIDATION.name,
-        deps=deps,
+        # no deps on purpose: a failed upstream step would skip it (see the module docstring)
         description="Schema-wide validation report: every table and every foreign-key relation "
-        "of the synthetic database against the real one, as HTML (for people) and JSON.",
+        "of the synthetic database against the real one, as HTML (for people) and JSON, with "
+        "a verdict banner (passed or failed, which gate, the run). Runs last in every run that "
+        "selects it, whatever failed before it, and judges what the store holds.",
         kinds={"html", "json"},
         tags=asset_tags(config, VALIDATION.name, ALL_TABLES),
         owners=config.asset_owners,
+        op_tags={"dagster/priority": str(REPORT_PRIORITY)},
     )
     def _report(
         context: dg.AssetExecutionContext, store: TableStoreResource
     ) -> dg.MaterializeResult:
         tables = store.get()
+        statuses = run_statuses(context, config)
+        for name in order:  # never judged: no synthetic table at all
+            if name not in statuses and not (
+                tables.exists(SYNTHETIC.name, name) and tables.exists(REAL.name, name)
+            ):
+                statuses[name] = TableStatus(
+                    name, TableState.SKIPPED, None, "no stored synthetic (or real) table yet"
+                )
+        judged = [n for n in order if n not in statuses]
         # whole tables: the library leaves replaced PII out of the scores (listing it as not
         # scored) and runs the leak scan over it, exactly as `synthohive report` does
         report = build_report_from_frames(
-            {n: tables.read(REAL.name, n) for n in order},
-            {n: tables.read(SYNTHETIC.name, n) for n in order},
+            {n: tables.read(REAL.name, n) for n in judged},
+            {n: tables.read(SYNTHETIC.name, n) for n in judged},
             config.schema,
             title=f"SynthoHive validation report: {config.project}",
+            holdout=config.validation.holdout,
+            gates=thresholds,
+            statuses=statuses,
+            run_id=context.run.run_id,
+            pii_allow=allow,
         )
         html, js = report_file(tables, "report.html"), report_file(tables, "report.json")
         write_text_atomic(js, report.to_json())
         write_text_atomic(html, report.to_html())
+        verdict = report.verdict
+        assert verdict is not None
+        if not verdict.passed:
+            context.log.error(f"validation report: {verdict.headline()} -> {html}")
         scores = "\n".join(
             f"| {t.table} | {_score(t.score)} | {_score(t.validity_score)} |"
             for t in report.tables_worst_first()
         )
+        failed = "\n".join(f"- {g.describe()}" for g in verdict.failed_gates) or "- none"
         return dg.MaterializeResult(
             metadata={
+                "verdict": "PASSED" if verdict.passed else "FAILED",
+                "headline": verdict.headline(),
+                "failed_gates": dg.MetadataValue.md(failed),
                 "score": _score(report.score),
                 "validity": _score(report.validity_score),
                 "tables": dg.MetadataValue.md(

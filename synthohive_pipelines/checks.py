@@ -32,7 +32,12 @@ Per table of the synthetic stage, all blocking with severity ERROR (a failure sk
 - ``no_pii_leak``: no real PII value of the table or its parents appears in the synthetic one.
 
 Metrics come from :mod:`synthohive_lib.validation` and :mod:`synthohive_lib.privacy`, the same
-code as the report, so a gate and the report never disagree.
+code as the report, so a gate and the report never disagree: every check turns a
+:class:`~synthohive_lib.validation.verdict.GateResult` of the library's gate functions into an
+``AssetCheckResult``, and the report's verdict banner is built from the same functions.
+Fidelity and exact copies are judged against the *training* rows (the holdout of
+``validation.holdout`` left out, as the model stage left it out); the leak scan looks for
+every real value, holdout included.
 """
 
 from collections.abc import Callable, Sequence
@@ -42,15 +47,23 @@ import dagster as dg
 
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import SchemaIssue
-from synthohive_lib.privacy import scan_for_leaks
+from synthohive_lib.privacy import leak_scope, scan_table_for_leaks
 from synthohive_lib.relational.plan import attribute_columns
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import OrphanPolicy, Schema, Table
 from synthohive_lib.schema.validate import validate_data
 from synthohive_lib.validation import (
+    GateResult,
+    GateThresholds,
     TableQuality,
     check_copy_rate,
+    copy_columns,
+    fidelity_gate,
+    integrity_gate,
+    key_gate,
     key_uniqueness,
+    leak_gate,
+    privacy_gate,
     referential_integrity,
     schema_table_quality,
     scored_columns,
@@ -63,8 +76,10 @@ from synthohive_pipelines.assets import (
     Stage,
     asset_key,
     combine,
+    pii_allow,
     same_table,
     schema_parents,
+    training_rows,
 )
 from synthohive_pipelines.resources import TableStoreResource
 
@@ -198,8 +213,24 @@ def _no_deps(graph: SchemaGraph, table: str) -> list[dg.AssetKey]:
 # --------------------------------------------------------------------------- synthetic gates
 
 #: defaults of the gates when neither ``defaults`` nor the table's settings set them
-FIDELITY_THRESHOLD = 0.80
-MAX_EXACT_COPY_RATE = 0.05
+FIDELITY_THRESHOLD = GateThresholds().default_fidelity
+MAX_EXACT_COPY_RATE = GateThresholds().default_copy_limit
+
+
+def gate_check_result(gate: GateResult, metadata: dict[str, object]) -> dg.AssetCheckResult:
+    """A library gate result as a blocking (ERROR) check result: the same pass/fail and the
+    same sentence as the report's verdict banner."""
+    return dg.AssetCheckResult(
+        passed=gate.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=gate.describe()[:1000],
+        metadata={
+            "measure": gate.measure,
+            "value": gate.value if gate.value is not None else -1.0,
+            "threshold": gate.threshold if gate.threshold is not None else -1.0,
+            **metadata,
+        },
+    )
 
 
 def _relations(table: Table) -> list[Relation]:
@@ -231,19 +262,12 @@ def build_referential_integrity(
         results = {}
         for rel in relations:
             parent = child if rel.parent == name else tables.read(stage, rel.parent)
-            results[rel.name] = referential_integrity(
-                child, parent, rel.fk_columns, rel.pk_columns
-            )
-        orphans = sum(r.orphan_rows for r in results.values())
-        return dg.AssetCheckResult(
-            passed=orphans == 0,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=None
-            if orphans == 0
-            else "; ".join(f"{k}: {r.orphan_rows} orphan rows" for k, r in results.items()
-                           if r.orphan_rows),
-            metadata={
-                "orphan_rows": orphans,
+            results[rel.name] = referential_integrity(child, parent, rel.fk_columns, rel.pk_columns)
+        gate = integrity_gate(name, results)
+        return gate_check_result(
+            gate,
+            {
+                "orphan_rows": int(gate.value or 0),
                 "relations": dg.MetadataValue.json({k: r.to_dict() for k, r in results.items()}),
             },
         )
@@ -269,28 +293,21 @@ def build_key_unique(
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
         result = key_uniqueness(store.get().read(stage, name, columns=key), key)
-        ok = result.duplicate_rows == 0 and result.null_rows == 0
-        return dg.AssetCheckResult(
-            passed=ok,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=None
-            if ok
-            else f"{result.duplicate_rows} duplicate and {result.null_rows} null keys",
-            metadata=result.to_dict(),
-        )
+        return gate_check_result(key_gate(name, tuple(key), result), result.to_dict())
 
     return _check
 
 
 def _quality(
-    store: TableStoreResource, table: Table, schema: Schema, privacy: bool
+    store: TableStoreResource, table: Table, config: ProjectConfig, privacy: bool
 ) -> TableQuality:
     tables = store.get()
     columns = scored_columns(table)
+    real = training_rows(tables.read(REAL.name, table.name), table, config)
     return schema_table_quality(
-        tables.read(REAL.name, table.name, columns=columns),
+        real[columns],
         tables.read(SYNTHETIC.name, table.name, columns=columns),
-        schema,
+        config.schema,
         table.name,
         privacy=privacy,
     )
@@ -317,17 +334,10 @@ def build_fidelity_gate(
         f">= {threshold} against the real table (tables.{name}.fidelity_threshold).",
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
-        quality = _quality(store, table, config.schema, privacy=False)
-        failing = quality.failing_columns(threshold)
-        return dg.AssetCheckResult(
-            passed=not failing,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=None
-            if not failing
-            else "below threshold: "
-            + ", ".join(f"{c} ({v:.3f})" for c, v in sorted(failing.items(), key=lambda i: i[1])),
-            metadata={
-                "threshold": threshold,
+        quality = _quality(store, table, config, privacy=False)
+        return gate_check_result(
+            fidelity_gate(quality, threshold),
+            {
                 "column_shapes": float(quality.column_shapes_score),
                 "column_scores": dg.MetadataValue.json(
                     {c: round(float(v), 4) for c, v in quality.column_scores().items()}
@@ -349,7 +359,7 @@ def build_privacy_gate(
         if settings.max_exact_copy_rate is not None
         else MAX_EXACT_COPY_RATE
     )
-    attributes = attribute_columns(table)
+    attributes = copy_columns(table)
 
     @dg.asset_check(
         asset=asset_key(rule.stage.name, name),
@@ -362,16 +372,13 @@ def build_privacy_gate(
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
         tables = store.get()
+        real = training_rows(tables.read(REAL.name, name), table, config)
         result = check_copy_rate(
-            tables.read(REAL.name, name, columns=attributes),
-            tables.read(SYNTHETIC.name, name, columns=attributes),
-            limit,
+            real[attributes], tables.read(SYNTHETIC.name, name, columns=attributes), limit
         )
-        return dg.AssetCheckResult(
-            passed=result.passed,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=result.describe(),
-            metadata={
+        return gate_check_result(
+            privacy_gate(name, result),
+            {
                 "exact_copy_rate": round(result.rate, 4),
                 "natural_copy_rate": round(result.natural, 4),
                 "excess_copy_rate": round(result.excess, 4),
@@ -387,7 +394,8 @@ def build_no_pii_leak(
 ) -> dg.AssetChecksDefinition:
     """No real PII value (of this table or its parents) appears in the synthetic table."""
     name = table.name
-    scope = [name, *config.graph.parents(name)]
+    scope = leak_scope(config.schema, name)
+    allow = pii_allow(config)
 
     @dg.asset_check(
         asset=asset_key(rule.stage.name, name),
@@ -399,22 +407,18 @@ def build_no_pii_leak(
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
         tables = store.get()
-        report = scan_for_leaks(
+        report = scan_table_for_leaks(
             {n: tables.read(REAL.name, n) for n in scope},
-            {name: tables.read(SYNTHETIC.name, name)},
+            tables.read(SYNTHETIC.name, name),
             config.schema,
+            name,
+            allow=allow,
         )
-        return dg.AssetCheckResult(
-            passed=report.ok,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=None
-            if report.ok
-            else "; ".join(
-                f"{leak.where}: {leak.rows} rows hold real PII (e.g. {leak.example})"
-                for leak in report.leaks
-            )[:1000],
-            metadata={
+        return gate_check_result(
+            leak_gate(name, report.leaks, len(report.coincidences)),
+            {
                 "leaking_rows": report.leaking_rows,
+                "coincidences": len(report.coincidences),
                 "columns_scanned": report.columns_scanned,
                 "real_pii_values": report.real_values,
             },
@@ -439,9 +443,7 @@ CHECKS: list[CheckRule] = [
         schema_parents(SYNTHETIC.name),
         build_referential_integrity,
     ),
-    CheckRule(
-        "key_unique", SYNTHETIC, lambda t: bool(t.primary_key), _no_deps, build_key_unique
-    ),
+    CheckRule("key_unique", SYNTHETIC, lambda t: bool(t.primary_key), _no_deps, build_key_unique),
     CheckRule(
         "fidelity_gate",
         SYNTHETIC,

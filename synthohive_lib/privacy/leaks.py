@@ -12,18 +12,33 @@ own column. Two exclusions keep the scan honest rather than noisy:
 
 Key columns are skipped (generated sequences). Numeric synthetic columns are compared only
 with PII columns that are numeric in the source (an invoice total of ``2010`` is not the
-Australian postcode ``2010``). The report also gives the whole-row exact-copy rate per table
-from :func:`synthohive_lib.validation.privacy.exact_copy_rate`, on the non-key columns both
-frames share.
+Australian postcode ``2010``).
+
+**Leaks and coincidences.** Not every shared value is a leak. A hit is a **leak** when the
+real value comes from the *same* column, or from a column of the *same PII kind* (a real
+phone number in a synthetic fax column), or when it is of an identifying kind (an e-mail, a
+phone, an address, an IBAN, ...: :data:`IDENTIFYING_KINDS`, values no generator makes up by
+chance) in any column, free text included. Anything else is a **coincidence**: a value
+shared with a different kind of column (an artist called like a customer's city, a first
+name that is also someone's last name). Coincidences are listed but never fail anything.
+An allow-list (:class:`PiiAllowList`, ``validation.pii_allow`` in the project config)
+accepts given values everywhere, or every hit in given synthetic columns.
+
+**One verdict.** :func:`scan_table_for_leaks` scans one synthetic table against the real PII
+of that table and its parents. The blocking ``no_pii_leak`` check calls it per table, and
+:func:`scan_schema_for_leaks` (the report) calls it for every table and merges the results, so
+the report's verdict and the gates agree by construction. :func:`scan_for_leaks` (every real
+table against every synthetic one) is the wider search for notebooks and tests.
 
 :func:`assert_no_leaks` raises :class:`~synthohive_lib.errors.PiiLeakError` naming the
-leaking ``table.column`` and counts, with masked examples only: the blocking check.
+leaking ``table.column`` and counts, with masked examples only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 import pandas as pd
 
@@ -37,7 +52,32 @@ from synthohive_lib.privacy.normalise import (
     text_form,
 )
 from synthohive_lib.schema.model import PiiAction, PiiKind, Schema
-from synthohive_lib.validation.privacy import exact_copy_rate
+
+#: kinds that identify a person on their own: found in any synthetic column, a leak
+IDENTIFYING_KINDS = frozenset(
+    {PiiKind.EMAIL, PiiKind.PHONE, PiiKind.ADDRESS, PiiKind.IP_ADDRESS, PiiKind.CREDIT_CARD,
+     PiiKind.NATIONAL_ID, PiiKind.IBAN}
+)  # fmt: skip
+
+HitKind = Literal["leak", "coincidence"]
+
+
+@dataclass(frozen=True)
+class PiiAllowList:
+    """Values that are never a leak, and synthetic columns whose hits are all accepted.
+
+    ``values`` are compared in the text form (case and whitespace do not matter); ``columns``
+    are ``table.column`` names of *synthetic* columns. Set in the project config as
+    ``validation.pii_allow: {values: [...], columns: [...]}``.
+    """
+
+    values: frozenset[str] = frozenset()
+    columns: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, values: Iterable[str] = (), columns: Iterable[str] = ()) -> PiiAllowList:
+        forms = text_form(pd.Series(list(values), dtype=object)) if values else pd.Series([])
+        return cls(frozenset(forms), frozenset(columns))
 
 
 @dataclass(frozen=True)
@@ -50,6 +90,9 @@ class ColumnLeak:
     rows: int  # synthetic rows holding them
     sources: tuple[str, ...]  # real table.column the values come from
     example: str  # masked, never the value itself
+    #: ``leak`` (same column, same PII kind, or an identifying kind in a non-PII column) or
+    #: ``coincidence`` (a value shared with a different kind of column only)
+    kind: HitKind = "leak"
 
     @property
     def where(self) -> str:
@@ -58,13 +101,15 @@ class ColumnLeak:
 
 @dataclass
 class LeakReport:
-    """What :func:`scan_for_leaks` found, per synthetic column and per table."""
+    """What a scan found: leaks (they fail the gate) and coincidences (listed only)."""
 
     leaks: list[ColumnLeak] = field(default_factory=list)
-    exact_copy_rates: dict[str, float] = field(default_factory=dict)
+    coincidences: list[ColumnLeak] = field(default_factory=list)
     columns_scanned: int = 0
     real_values: int = 0
     kept_columns: list[str] = field(default_factory=list)
+    #: synthetic tables scanned, each against the real PII of itself and its parents
+    tables: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -74,15 +119,41 @@ class LeakReport:
     def leaking_rows(self) -> int:
         return sum(leak.rows for leak in self.leaks)
 
+    def leaks_in(self, table: str) -> list[ColumnLeak]:
+        """The leaks found in one synthetic table."""
+        return [leak for leak in self.leaks if leak.table == table]
+
+    def merge(self, other: LeakReport) -> LeakReport:
+        """Both scans' findings (the report merges the per-table scans of the gates)."""
+        return LeakReport(
+            leaks=self.leaks + other.leaks,
+            coincidences=self.coincidences + other.coincidences,
+            columns_scanned=self.columns_scanned + other.columns_scanned,
+            real_values=max(self.real_values, other.real_values),
+            kept_columns=sorted(set(self.kept_columns) | set(other.kept_columns)),
+            tables=self.tables + other.tables,
+        )
+
+    def describe(self) -> str | None:
+        """One line per leaking column (masked examples), None when clean."""
+        if self.ok:
+            return None
+        return "; ".join(
+            f"{leak.where}: {leak.rows} rows hold real PII of {', '.join(leak.sources)} "
+            f"(e.g. {leak.example})"
+            for leak in self.leaks
+        )
+
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON or Dagster metadata (masked examples only)."""
         return {
             "ok": self.ok,
             "leaks": [asdict(leak) for leak in self.leaks],
-            "exact_copy_rates": dict(self.exact_copy_rates),
+            "coincidences": [asdict(hit) for hit in self.coincidences],
             "columns_scanned": self.columns_scanned,
             "real_values": self.real_values,
             "kept_columns": list(self.kept_columns),
+            "tables": list(self.tables),
         }
 
 
@@ -170,7 +241,8 @@ def _column_forms(series: pd.Series) -> tuple[pd.Series, pd.Series | None, bool]
     return text_form(distinct), code_form(distinct), False
 
 
-def _scan_column(series: pd.Series, real: RealPii) -> tuple[int, int, set[str], str] | None:
+def _scan_column(series: pd.Series, real: RealPii, allow: frozenset[str]) -> _Hits | None:
+    """The distinct real forms in ``series`` (allow-listed values removed), with sources."""
     text, code, numeric = _column_forms(series)
     if text.empty:
         return None
@@ -182,53 +254,148 @@ def _scan_column(series: pd.Series, real: RealPii) -> tuple[int, int, set[str], 
         hit_code = code.isin(real.code.keys()) if code is not None else hit_text & False
         hits = pd.concat([text[hit_text], code[hit_code]]).drop_duplicates()
         lookup = [real.text, real.code]
+    if allow:
+        hits = hits[~hits.isin(allow)]
     if hits.empty:
         return None
-    sources: set[str] = set()
-    for form in hits:  # only the leaking distinct values, few by construction
-        for table in lookup:
-            sources |= table.get(form, set())
+    return _Hits(
+        {form: set().union(*(table.get(form, set()) for table in lookup)) for form in hits},
+        numeric,
+    )
+
+
+@dataclass
+class _Hits:
+    """Real forms found in one synthetic column: form -> the real columns holding it."""
+
+    sources: dict[str, set[str]]
+    numeric: bool
+
+    def split(self, where: str, kind: PiiKind | None, real: RealPii) -> dict[HitKind, set[str]]:
+        """Forms that leak vs forms that only coincide (see the module docstring)."""
+        out: dict[HitKind, set[str]] = {"leak": set(), "coincidence": set()}
+        for form, sources in self.sources.items():
+            leak = any(
+                src == where
+                or (kind is not None and real.kinds.get(src) == kind)
+                or real.kinds.get(src) in IDENTIFYING_KINDS
+                for src in sources
+            )
+            out["leak" if leak else "coincidence"].add(form)
+        return out
+
+
+def _column_hit(
+    table: str,
+    column: str,
+    series: pd.Series,
+    forms: set[str],
+    hits: _Hits,
+    kind: HitKind,
+    real: RealPii,
+) -> ColumnLeak:
+    """Counts, sources and one masked example of ``forms`` in ``series``."""
     present = series.dropna()
-    if numeric:
-        row_hits = _number_text(present).isin(set(hits))
+    if hits.numeric:
+        row_hits = _number_text(present).isin(forms)
     else:
         as_text = present.astype(str)
-        row_hits = text_form(as_text).isin(set(hits)) | code_form(as_text).isin(set(hits))
-    first = present[row_hits.to_numpy()].astype(str).iloc[0] if row_hits.any() else hits.iloc[0]
-    kind = real.kinds.get(sorted(sources)[0], PiiKind.PERSON_NAME) if sources else None
-    example = str(mask_values(pd.Series([first]), kind or PiiKind.PERSON_NAME).iloc[0])
-    return len(hits), int(row_hits.sum()), sources, example
+        row_hits = text_form(as_text).isin(forms) | code_form(as_text).isin(forms)
+    sources = set().union(*(hits.sources[f] for f in forms))
+    first = present[row_hits.to_numpy()].astype(str).iloc[0] if row_hits.any() else min(forms)
+    pii = real.kinds.get(sorted(sources)[0], PiiKind.PERSON_NAME)
+    example = str(mask_values(pd.Series([first]), pii).iloc[0])
+    return ColumnLeak(
+        table, column, len(forms), int(row_hits.sum()), tuple(sorted(sources)), example, kind
+    )
+
+
+def _scan_frame(
+    name: str,
+    synthetic: pd.DataFrame,
+    schema: Schema,
+    real: RealPii,
+    allow: PiiAllowList,
+    report: LeakReport,
+) -> None:
+    """Scan every non-key, non-kept column of one synthetic table into ``report``."""
+    table = schema.table(name) if schema.has_table(name) else None
+    keys = table.key_columns if table else set()
+    kept = set(real.kept)
+    for column in synthetic.columns:
+        where = f"{name}.{column}"
+        if where in kept or column in keys:
+            continue  # keys are generated sequences, never copied values
+        report.columns_scanned += 1
+        hits = _scan_column(synthetic[column], real, allow.values)
+        if hits is None:
+            continue
+        col = table.column(column) if table is not None and table.has_column(column) else None
+        split = hits.split(where, col.pii if col is not None else None, real)
+        if where in allow.columns:  # accepted by the project: listed, never failing
+            split = {"leak": set(), "coincidence": split["leak"] | split["coincidence"]}
+        for kind, target in (("leak", report.leaks), ("coincidence", report.coincidences)):
+            if split[kind]:
+                target.append(
+                    _column_hit(name, column, synthetic[column], split[kind], hits, kind, real)
+                )
 
 
 def scan_for_leaks(
     real_frames: Mapping[str, pd.DataFrame],
     synthetic_frames: Mapping[str, pd.DataFrame],
     schema: Schema,
+    *,
+    allow: PiiAllowList | None = None,
 ) -> LeakReport:
-    """Look for every real PII value in every synthetic column; exact-copy rate per table."""
+    """Look for every real PII value (of any table) in every synthetic column."""
+    allow = allow or PiiAllowList()
     real = collect_real_pii(real_frames, schema)
-    report = LeakReport(real_values=len(real), kept_columns=list(real.kept))
-    kept = set(real.kept)
+    report = LeakReport(
+        real_values=len(real), kept_columns=list(real.kept), tables=list(synthetic_frames)
+    )
     for name, synthetic in synthetic_frames.items():
-        table = schema.table(name) if schema.has_table(name) else None
-        keys = table.key_columns if table else set()
-        for column in synthetic.columns:
-            if f"{name}.{column}" in kept or column in keys:
-                continue  # keys are generated sequences, never copied values
-            report.columns_scanned += 1
-            found = _scan_column(synthetic[column], real)
-            if found is not None:
-                values, rows, sources, example = found
-                report.leaks.append(
-                    ColumnLeak(name, column, values, rows, tuple(sorted(sources)), example)
-                )
-        real_frame = real_frames.get(name)
-        if real_frame is not None:
-            shared = [c for c in synthetic.columns if c in real_frame.columns and c not in keys]
-            report.exact_copy_rates[name] = (
-                exact_copy_rate(real_frame, synthetic, shared) if shared else 0.0
-            )
+        _scan_frame(name, synthetic, schema, real, allow, report)
     return report
+
+
+def leak_scope(schema: Schema, table: str) -> list[str]:
+    """The real tables whose PII a synthetic ``table`` is checked against: itself and its
+    parents (the tables its model saw as context)."""
+    parents = [fk.references for fk in schema.table(table).foreign_keys]
+    return list(dict.fromkeys([table, *(p for p in parents if p != table)]))
+
+
+def scan_table_for_leaks(
+    real_frames: Mapping[str, pd.DataFrame],
+    synthetic: pd.DataFrame,
+    schema: Schema,
+    table: str,
+    *,
+    allow: PiiAllowList | None = None,
+) -> LeakReport:
+    """The ``no_pii_leak`` gate of one synthetic table: the real PII of the tables in
+    :func:`leak_scope` looked up in every column of ``synthetic``."""
+    scope = {n: real_frames[n] for n in leak_scope(schema, table) if n in real_frames}
+    return scan_for_leaks(scope, {table: synthetic}, schema, allow=allow)
+
+
+def scan_schema_for_leaks(
+    real_frames: Mapping[str, pd.DataFrame],
+    synthetic_frames: Mapping[str, pd.DataFrame],
+    schema: Schema,
+    *,
+    allow: PiiAllowList | None = None,
+) -> LeakReport:
+    """:func:`scan_table_for_leaks` of every synthetic table of the schema, merged: exactly
+    what the per-table gates decide, so the report can never contradict them."""
+    merged = LeakReport()
+    for name, synthetic in synthetic_frames.items():
+        if schema.has_table(name):
+            merged = merged.merge(
+                scan_table_for_leaks(real_frames, synthetic, schema, name, allow=allow)
+            )
+    return merged
 
 
 def assert_no_leaks(report: LeakReport) -> LeakReport:

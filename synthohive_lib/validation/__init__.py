@@ -9,6 +9,7 @@ not) for every consumer. See ``docs/validation.md`` for the metric definitions.
 
 from synthohive_lib.validation.binned import BinnedAccuracy, binned_accuracy
 from synthohive_lib.validation.gate import check_quality_gate, check_report_gate, raise_if_failing
+from synthohive_lib.validation.holdout import DEFAULT_HOLDOUT, holdout_mask, split_holdout
 from synthohive_lib.validation.kinds import Kind, infer_kind, resolve_kinds
 from synthohive_lib.validation.pairs import (
     PairTrend,
@@ -20,10 +21,12 @@ from synthohive_lib.validation.pairs import (
 from synthohive_lib.validation.privacy import (
     CopyRateCheck,
     Privacy,
+    PrivacyTest,
     check_copy_rate,
     exact_copy_rate,
     natural_copy_rate,
     privacy_metrics,
+    privacy_tests,
 )
 from synthohive_lib.validation.quality import TableQuality, table_quality
 from synthohive_lib.validation.relations import (
@@ -40,7 +43,7 @@ from synthohive_lib.validation.report import (
     schema_report,
     schema_table_quality,
 )
-from synthohive_lib.validation.scoring import scored_columns, unscored_columns
+from synthohive_lib.validation.scoring import copy_columns, scored_columns, unscored_columns
 from synthohive_lib.validation.shapes import (
     ColumnShape,
     column_shape,
@@ -61,23 +64,43 @@ from synthohive_lib.validation.structure import (
     referential_integrity,
 )
 from synthohive_lib.validation.utility import Utility, tstr
+from synthohive_lib.validation.verdict import (
+    GateResult,
+    GateThresholds,
+    TableState,
+    TableStatus,
+    Verdict,
+    fidelity_gate,
+    integrity_gate,
+    judge,
+    key_gate,
+    leak_gate,
+    privacy_gate,
+)
 
 __all__ = [
+    "DEFAULT_HOLDOUT",
     "BinnedAccuracy",
     "ChildrenPerParent",
     "ColumnShape",
     "CopyRateCheck",
+    "GateResult",
+    "GateThresholds",
     "KeyUniqueness",
     "Kind",
     "PairTrend",
     "Privacy",
+    "PrivacyTest",
     "ReferentialIntegrity",
     "Relation",
     "RelationQuality",
     "Report",
     "SchemaDescription",
     "TableQuality",
+    "TableState",
+    "TableStatus",
     "Utility",
+    "Verdict",
     "binned_accuracy",
     "boundary_adherence",
     "build_report_from_frames",
@@ -89,19 +112,28 @@ __all__ = [
     "coerce_relations",
     "column_shape",
     "contingency_similarity",
+    "copy_columns",
     "correlation_similarity",
     "describe_schema",
     "exact_copy_rate",
+    "fidelity_gate",
+    "holdout_mask",
     "infer_kind",
+    "integrity_gate",
     "intertable_trends",
+    "judge",
+    "key_gate",
     "key_uniqueness",
     "ks_complement",
     "ks_statistic",
+    "leak_gate",
     "missing_similarity",
     "natural_copy_rate",
     "pair_trends",
     "pairwise_correlation",
+    "privacy_gate",
     "privacy_metrics",
+    "privacy_tests",
     "raise_if_failing",
     "referential_integrity",
     "relation_quality",
@@ -109,6 +141,7 @@ __all__ = [
     "schema_report",
     "schema_table_quality",
     "scored_columns",
+    "split_holdout",
     "table_quality",
     "tstr",
     "tv_complement",

@@ -3,7 +3,11 @@
 Design choices, all for a page people can open anywhere and trust: inline CSS and inline SVG
 only (no scripts, fonts, images or network), every text escaped, everything sorted worst
 first so the problems are what one reads first, and plots only for what a reader needs to
-judge a score (distributions, correlations, children per parent).
+judge a score (distributions, correlations, children per parent). The verdict banner comes
+first: passed or failed, which gate on which number, and the run it belongs to.
+
+This module only lays out what the report computed: every number, histogram, matrix and
+pass/fail comes from :mod:`~synthohive_lib.validation.report` and the modules it calls.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ import math
 from html import escape
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from synthohive_lib.validation.privacy import privacy_tests
 from synthohive_lib.validation.scoring import not_scored_reason
 from synthohive_lib.validation.svg import grouped_bars, heatmap, score_bar
+from synthohive_lib.validation.verdict import MAX_EXACT_COPY_RATE
 
 if TYPE_CHECKING:
     from synthohive_lib.validation.quality import TableQuality
@@ -43,8 +47,16 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .plot{background:#fff;border:1px solid #eee}
 .plot .t{font-size:12px;font-weight:600;fill:#222}.plot .a{font-size:9px;fill:#555}
 .plot .g{stroke:#e4e4e4;stroke-width:1}
-.bad{color:#c94040;font-weight:600}.na{color:#888}
+.bad{color:#c94040;font-weight:600}.na{color:#888}.ok{color:#2e7d4f;font-weight:600}
 details summary{cursor:pointer;font-weight:600;margin:6px 0}
+.verdict{padding:14px 28px;font-size:15px;border-bottom:1px solid #ccd}
+.verdict h2{margin:0 0 6px;font-size:24px;letter-spacing:.02em}
+.verdict.passed{background:#e3f4e9;color:#184d2e}.verdict.failed{background:#fbe4e4;color:#6d1414}
+.verdict.ungated{background:#eef0f4;color:#333}.verdict ul{margin:6px 0 0 18px;padding:0}
+.verdict .run{font-size:13px;color:#444;margin-top:6px}
+.stale{background:#fff3cd;color:#5c4400;padding:10px 28px;font-weight:600}
+.def{font-size:12px;color:#c9d1e0;max-width:420px}
+.plot .x{font-size:10px;fill:#333}
 """
 
 
@@ -60,9 +72,9 @@ def _score_cells(score: float) -> str:
 
 def render_html(report: Report) -> str:
     """The full HTML document for ``report``."""
-    body = [_header(report), "<main>", _overview(report)]
+    body = [_verdict(report), _header(report), "<main>", _overview(report)]
     body += [_relation_section(r) for r in sorted(report.relations, key=lambda r: _key(r.score))]
-    body += [_table_section(t) for t in report.tables_worst_first()]
+    body += [_table_section(t, _copy_limit(report, t.table)) for t in report.tables_worst_first()]
     body.append("</main>")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -72,15 +84,66 @@ def render_html(report: Report) -> str:
     )
 
 
+def _verdict(report: Report) -> str:
+    """The banner: PASSED / FAILED, each failed gate with its number and threshold, failed
+    and skipped tables, and the run the report belongs to."""
+    v = report.verdict
+    if v is None:
+        return (
+            '<div class="verdict ungated" id="verdict"><h2>NOT GATED</h2>No gates were '
+            f"evaluated for this report (created {escape(report.created_at)}).</div>"
+        )
+    state = "passed" if v.passed else "failed"
+    items = [
+        f'<li class="gate">{escape(g.gate)} on <b>{escape(g.table)}</b>: {escape(g.measure)} '
+        f"<b>{_num(g.value, 4)}</b>, must be {escape(g.comparison)} {g.threshold:g}"
+        f" — {escape(g.detail)}</li>"
+        for g in v.failed_gates
+    ]
+    items += [
+        f'<li class="table-failed"><b>{escape(s.table)}</b> failed at {escape(s.step or "?")}: '
+        f"{escape(s.reason)}</li>"
+        for s in v.failed_tables
+    ]
+    items += [
+        f'<li class="table-skipped"><b>{escape(s.table)}</b> skipped: {escape(s.reason)}</li>'
+        for s in v.skipped_tables
+    ]
+    summary = (
+        f"{len(v.gates)} gates passed on {len({g.table for g in v.gates})} tables."
+        if v.passed
+        else f"<ul>{''.join(items)}</ul>"
+    )
+    return (
+        f'<div class="verdict {state}" id="verdict"><h2>{state.upper()}</h2>{summary}'
+        f'<div class="run">run <b id="run-id">{escape(v.run_id or "-")}</b> · judged '
+        f"{escape(v.judged_at)}</div></div>"
+    )
+
+
 def _header(report: Report) -> str:
+    worst = report.worst_table
+    worst_txt = (
+        f'<a href="#t-{escape(worst.table)}" style="color:#fff">{escape(worst.table)}</a> '
+        f"{_num(worst.score)}"
+        if worst
+        else "-"
+    )
+    hold = (
+        f"{report.holdout_fraction:.0%} of each table's rows" if report.holdout_fraction else "none"
+    )
     return (
         f'<header><h1>{escape(report.title)}</h1><div class="kpis">'
-        f'<div class="kpi"><small>overall fidelity</small><span class="big" id="overall-score">'
-        f"{_num(report.score)}</span></div>"
+        f'<div class="kpi"><small>fidelity score</small><span class="big" id="overall-score">'
+        f'{_num(report.score)}</span><div class="def" id="score-definition">'
+        f"{escape(report.SCORE_DEFINITION)}</div></div>"
+        f'<div class="kpi"><small>worst table</small><span class="big" id="worst-table">'
+        f"{worst_txt}</span></div>"
         f'<div class="kpi"><small>validity (keys, bounds, categories)</small>'
         f'<span class="big">{_num(report.validity_score)}</span></div>'
         f'<div class="kpi"><small>tables / relations</small><span class="big">'
         f"{len(report.tables)} / {len(report.relations)}</span></div>"
+        f'<div class="kpi"><small>holdout (never trained on)</small>{escape(hold)}</div>'
         f'<div class="kpi"><small>created</small>{escape(report.created_at)}</div>'
         "</div></header>"
     )
@@ -91,14 +154,30 @@ def _overview(report: Report) -> str:
     for t in report.tables_worst_first():
         worst = next(iter(t.column_scores().items()), None)
         worst_txt = f"{escape(worst[0])} ({_num(worst[1])})" if worst else "-"
+        ceiling = t.ceiling["score"] if t.ceiling else None
+        disc = t.discriminator.auc if t.discriminator else None
+        copies = (
+            f"{_num(t.privacy.exact_copy_rate)} / {_num(t.privacy.natural_copy_rate)}"
+            if t.privacy
+            else '<span class="na">n/a</span>'
+        )
         rows.append(
             f'<tr><td><a href="#t-{escape(t.table)}">{escape(t.table)}</a></td>'
-            f'{_score_cells(t.score)}<td class="n">{_num(t.column_shapes_score)}</td>'
+            f'{_score_cells(t.score)}<td class="n">{_num(ceiling)}</td>'
+            f'<td class="n">{_num(t.column_shapes_score)}</td>'
             f'<td class="n">{_num(t.pair_trends_score)}</td>'
+            f'<td class="n">{_num(disc)}</td><td class="n">{copies}</td>'
             f'<td class="n">{_num(t.validity_score)}</td>'
             f'<td class="n">{t.n_real}</td><td class="n">{t.n_synthetic}</td>'
             f"<td>{worst_txt}</td></tr>"
         )
+    if report.verdict is not None:
+        rows += [
+            f'<tr class="{s.state.value}"><td class="bad">{escape(s.table)}</td>'
+            f'<td colspan="11" class="bad">{s.state.value.upper()}'
+            f"{' at ' + escape(s.step) if s.step else ''}: {escape(s.reason)}</td></tr>"
+            for s in report.verdict.tables.values()
+        ]
     rel_rows = [
         f"<tr><td>{escape(r.relation.name)}</td>{_score_cells(r.score)}"
         f'<td class="n{_bad(r.integrity.score < 1)}">{_num(r.integrity.score)}</td>'
@@ -110,7 +189,13 @@ def _overview(report: Report) -> str:
     ]
     out = [
         "<section><h2>Tables, worst first</h2><table><tr><th>table</th><th colspan=2>score</th>"
-        "<th>column shapes</th><th>pair trends</th><th>validity</th><th>real rows</th>"
+        '<th title="the holdout scored against the training rows: the achievable maximum">'
+        "holdout ceiling</th><th>column shapes</th><th>pair trends</th>"
+        '<th title="ROC AUC of a classifier telling real from synthetic rows; 0.5 is ideal">'
+        "discriminator AUC</th>"
+        '<th title="share of synthetic rows equal to a real row on every non-key column, and '
+        'the share of real rows equal to another real row (the baseline)">exact copies / '
+        "natural</th><th>validity</th><th>real rows</th>"
         "<th>synthetic rows</th><th>worst column</th></tr>",
         *rows,
         "</table>",
@@ -129,36 +214,63 @@ def _overview(report: Report) -> str:
 
 
 def _leak_scan(report: Report) -> str:
-    """The PII leak scan: the only check that reads the not-scored (replaced) PII columns."""
+    """The PII leak scan: leaks (what the no_pii_leak gates fail on) in red, coincidences
+    (values shared with a different kind of column) listed plainly."""
     scan = report.pii_leak_scan
     if scan is None:
         return ""
     head = (
         f"<h2>PII leak scan</h2><p>{int(scan['real_values'])} real PII values looked up in "
-        f"{int(scan['columns_scanned'])} synthetic columns, replaced PII columns included"
+        f"{int(scan['columns_scanned'])} synthetic columns, replaced PII columns included; "
+        "each table against the real PII of itself and its parents, as its no_pii_leak gate"
     )
     kept = scan.get("kept_columns") or []
     if kept:
         head += f" (kept PII, not scanned: {escape(', '.join(kept))})"
     if scan["ok"]:
-        return head + ': <b id="pii-leaks">no real PII value found</b>.</p>'
+        head += ': <b class="ok" id="pii-leaks">no real PII value leaked</b>.</p>'
+    else:
+        head += ': <b class="bad" id="pii-leaks">real PII values leaked</b>.</p>'
+        head += _hits_table(scan["leaks"], "bad")
+    hits = scan.get("coincidences") or []
+    if hits:
+        head += (
+            f'<details id="pii-coincidences"><summary>{len(hits)} coincidences: values shared '
+            "with a different kind of column, not leaks</summary>"
+            + _hits_table(hits, "")
+            + "</details>"
+        )
+    return head
+
+
+def _hits_table(hits: list, css: str) -> str:
     rows = "".join(
-        f'<tr><td class="bad">{escape(leak["table"])}.{escape(leak["column"])}</td>'
-        f'<td class="n">{int(leak["rows"])}</td><td class="n">{int(leak["values"])}</td>'
-        f"<td>{escape(', '.join(leak['sources']))}</td><td>{escape(leak['example'])}</td></tr>"
-        for leak in scan["leaks"]
+        f'<tr><td class="{css}">{escape(h["table"])}.{escape(h["column"])}</td>'
+        f'<td class="n">{int(h["rows"])}</td><td class="n">{int(h["values"])}</td>'
+        f"<td>{escape(', '.join(h['sources']))}</td><td>{escape(h['example'])}</td></tr>"
+        for h in hits
     )
     return (
-        head + ': <b class="bad" id="pii-leaks">real PII values found</b>.</p>'
         "<table><tr><th>synthetic column</th><th>rows</th><th>distinct values</th>"
         f"<th>real source</th><th>example (masked)</th></tr>{rows}</table>"
     )
 
 
-def _table_section(t: TableQuality) -> str:
+def _table_section(t: TableQuality, copy_limit: float) -> str:
+    ceiling = f" (holdout ceiling {_num(t.ceiling['score'])})" if t.ceiling else ""
+    disc = ""
+    if t.discriminator is not None:
+        d = t.discriminator
+        disc = (
+            f"<p>Discriminator: a classifier telling real from synthetic rows reaches ROC AUC "
+            f"<b>{_num(d.auc)}</b> (0.5: indistinguishable, 1.0: every synthetic row gives "
+            f"itself away); similarity <b>{_num(d.similarity)}</b> on {d.columns} columns, "
+            f"{d.rows_per_side} rows per side.</p>"
+        )
     out = [
         f'<section id="t-{escape(t.table)}"><h2>Table {escape(t.table)} — score '
-        f"{_num(t.score)}</h2>"
+        f"{_num(t.score)}{ceiling}</h2>",
+        disc,
     ]
     out.append(_binned_summary(t))
     out.append(_columns_table(t))
@@ -170,13 +282,18 @@ def _table_section(t: TableQuality) -> str:
         score = next(c.score for c in t.column_shapes if c.column == name)
         out.append(
             grouped_bars(
-                d.labels, d.real, d.synthetic, title=f"{name} ({score:.3f})", histogram=d.ordered
+                d.labels,
+                d.real,
+                d.synthetic,
+                title=f"{name} ({score:.3f})",
+                histogram=d.ordered,
+                x_title=name,
             )
         )
     out.append("</div>")
     out.append(_correlations(t))
     out.append(_pairs_table(t.pair_trends, "Column pairs, worst first"))
-    out.append(_privacy_utility(t))
+    out.append(_privacy_utility(t, copy_limit))
     out.append("</section>")
     return "".join(out)
 
@@ -217,7 +334,8 @@ def _columns_table(t: TableQuality) -> str:
             f'<td class="n">{_num(c.missing_similarity)}</td>'
             f'<td class="n">{_num(adh[1]) if adh else "-"}</td>'
             f'<td class="n">{_num(t.binned.per_column.get(name))}</td>'
-            f'<td class="n">{_num(t.binned.per_column_holdout.get(name))}</td></tr>'
+            f'<td class="n">{_num(t.binned.per_column_holdout.get(name))}</td>'
+            f'<td class="n">{_num((t.ceiling or {}).get(f"column:{name}"))}</td></tr>'
         )
     skipped = [c for c, k in t.kinds.items() if k in ("id", "text")]
     note = (
@@ -239,7 +357,10 @@ def _columns_table(t: TableQuality) -> str:
         "<h3>Columns, worst first</h3><table><tr><th>column</th><th>kind</th><th>metric</th>"
         "<th colspan=2>score (nulls included)</th><th>non-null values</th>"
         "<th>missing similarity</th><th>adherence</th><th>binned acc.</th>"
-        "<th>holdout binned acc.</th></tr>" + "".join(rows) + "</table>" + note
+        "<th>holdout binned acc.</th><th>holdout ceiling</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        + note
     )
 
 
@@ -247,14 +368,18 @@ def _correlations(t: TableQuality) -> str:
     cols = t.correlations.get("columns", [])
     if len(cols) < 2:
         return ""
-    real = np.array(t.correlations["real"], dtype=float)
-    syn = np.array(t.correlations["synthetic"], dtype=float)
-    diff = np.abs(real - syn)
     return (
         '<h3>Correlations (numeric columns)</h3><div class="grid">'
-        + heatmap(cols, real.tolist(), title="real")
-        + heatmap(cols, syn.tolist(), title="synthetic")
-        + heatmap(cols, diff.tolist(), title="|real − synthetic|", vmin=-1.0, vmax=1.0)
+        + heatmap(cols, t.correlations["real"], title="real (Pearson)")
+        + heatmap(cols, t.correlations["synthetic"], title="synthetic (Pearson)")
+        + heatmap(
+            cols,
+            t.correlations["difference"],
+            title="|real − synthetic|",
+            vmin=0.0,
+            vmax=1.0,
+            sequential=True,
+        )
         + "</div>"
     )
 
@@ -277,15 +402,23 @@ def _pairs_table(trends: list, title: str) -> str:
     )
 
 
-def _privacy_utility(t: TableQuality) -> str:
+def _privacy_utility(t: TableQuality, copy_limit: float) -> str:
     out = []
     p = t.privacy
     if p is not None:
-        share = p.dcr_share
-        flag = ' class="bad"' if share is not None and share > 0.6 else ""
+        tests = "".join(
+            f'<tr class="privacy-test"><td>{escape(x.name)}</td>'
+            f'<td class="{_verdict_css(x.passed)}">{_verdict_word(x.passed)}</td>'
+            f'<td class="n">{_num(x.value)}</td><td>{escape(x.threshold)}</td>'
+            f"<td>{escape(x.detail)}</td></tr>"
+            for x in privacy_tests(p, copy_limit)
+        )
         out.append(
-            "<h3>Privacy</h3><table><tr><th>measure</th><th>synthetic</th><th>holdout</th></tr>"
-            f'<tr><td>exact copies of training rows</td><td class="n">{_num(p.exact_copy_rate)}'
+            "<h3>Privacy</h3><table><tr><th>test</th><th>verdict</th><th>value</th>"
+            f"<th>passes when</th><th>what it measures</th></tr>{tests}</table>"
+            "<table><tr><th>measure</th><th>synthetic</th><th>holdout</th></tr>"
+            f"<tr><td>exact copies of training rows (natural copy rate "
+            f'{_num(p.natural_copy_rate)})</td><td class="n">{_num(p.exact_copy_rate)}'
             f'</td><td class="n">{_num(p.holdout_exact_copy_rate)}</td></tr>'
             f'<tr><td>DCR median</td><td class="n">{_num(p.dcr_synthetic_median)}</td>'
             f'<td class="n">{_num(p.dcr_holdout_median)}</td></tr>'
@@ -294,7 +427,7 @@ def _privacy_utility(t: TableQuality) -> str:
             f'<tr><td>NNDR 5th percentile</td><td class="n">{_num(p.nndr_synthetic_p05)}</td>'
             f'<td class="n">{_num(p.nndr_holdout_p05)}</td></tr>'
             f"<tr><td>DCR share (closer to training than holdout; ≈0.5 is ideal)</td>"
-            f'<td class="n"{flag}>{_num(share)}</td><td></td></tr></table>'
+            f'<td class="n">{_num(p.dcr_share)}</td><td></td></tr></table>'
         )
     u = t.utility
     if u is not None:
@@ -307,10 +440,16 @@ def _privacy_utility(t: TableQuality) -> str:
     return "".join(out)
 
 
-def _relation_section(r: RelationQuality) -> str:
-    from synthohive_lib.validation.report import children_histogram
+def _verdict_css(passed: bool | None) -> str:
+    return "na" if passed is None else "ok" if passed else "bad"
 
-    h = children_histogram(r.cardinality)
+
+def _verdict_word(passed: bool | None) -> str:
+    return "n/a" if passed is None else "pass" if passed else "FAIL"
+
+
+def _relation_section(r: RelationQuality) -> str:
+    h = r.histogram
     ri = r.integrity
     return (
         f"<section><h2>Relation {escape(r.relation.name)} — score {_num(r.score)}</h2>"
@@ -324,7 +463,7 @@ def _relation_section(r: RelationQuality) -> str:
             h["synthetic"],
             title=f"children per {r.relation.parent} row",
             histogram=True,
-            width=420,
+            x_title=f"{r.relation.child} rows per {r.relation.parent} row",
         )
         + _pairs_table(r.trends, "Parent × child column pairs, worst first")
         + "</section>"
@@ -337,3 +476,12 @@ def _bad(flag: bool) -> str:
 
 def _key(score: float) -> tuple[int, float]:
     return (0, 0.0) if math.isnan(score) else (1, score)
+
+
+def _copy_limit(report: Report, table: str) -> float:
+    """The privacy gate's limit of ``table`` as the verdict judged it (default without)."""
+    if report.verdict is not None:
+        for g in report.verdict.gates:
+            if g.table == table and g.gate == "privacy_gate" and g.threshold is not None:
+                return g.threshold
+    return MAX_EXACT_COPY_RATE

@@ -54,6 +54,11 @@ class Privacy:
     dcr_share: float | None = None  # share of synthetic rows closer to training than holdout
     holdout_exact_copy_rate: float | None = None
     rows_compared: int = 0
+    #: share of real rows equal to another real row on the same columns: the copies faithful
+    #: data has by construction, the baseline the privacy gate judges the exact copies by
+    natural_copy_rate: float | None = None
+    #: the columns exact copies are judged on (keys and replaced PII left out)
+    copy_columns: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """Plain dict for JSON."""
@@ -116,6 +121,78 @@ class CopyRateCheck:
             f"each other {self.natural:.1%} of the time, so the excess is {self.excess:.1%} "
             f"(limit {self.limit:.0%})"
         )
+
+
+#: DCR share above this fails: synthetic rows sit closer to training than unseen rows do
+MAX_DCR_SHARE = 0.6
+#: synthetic NNDR (5th percentile) below this share of the holdout's fails
+MIN_NNDR_RATIO = 0.5
+
+
+@dataclass(frozen=True)
+class PrivacyTest:
+    """One privacy test of a table: passed, failed, or not measurable (``passed`` None)."""
+
+    name: str
+    passed: bool | None
+    value: float | None
+    threshold: str
+    detail: str
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict for JSON."""
+        return asdict(self)
+
+
+def privacy_tests(privacy: Privacy, copy_limit: float) -> list[PrivacyTest]:
+    """Pass/fail per test, for the report's privacy verdict.
+
+    * exact copies: their excess over the natural copy rate within ``copy_limit`` (the same
+      rule as the ``privacy_gate`` check);
+    * DCR share: at most :data:`MAX_DCR_SHARE` of the synthetic rows closer to the training
+      rows than to the holdout (0.5 is ideal); needs a holdout;
+    * NNDR: the synthetic rows' 5th-percentile NNDR at least :data:`MIN_NNDR_RATIO` of the
+      holdout's (no synthetic row singles out one training row more than unseen real rows
+      do); needs a holdout.
+    """
+    natural = privacy.natural_copy_rate or 0.0
+    check = CopyRateCheck(privacy.exact_copy_rate, natural, copy_limit)
+    out = [
+        PrivacyTest(
+            "exact copies",
+            check.passed,
+            privacy.exact_copy_rate,
+            f"excess over the natural {natural:.1%} <= {copy_limit:.0%}",
+            check.describe(),
+        )
+    ]
+    share = privacy.dcr_share
+    out.append(
+        PrivacyTest(
+            "DCR share",
+            None if share is None or np.isnan(share) else bool(share <= MAX_DCR_SHARE),
+            share,
+            f"<= {MAX_DCR_SHARE} (0.5 ideal)",
+            "share of synthetic rows closer to a training row than to any holdout row"
+            if share is not None
+            else "needs a holdout (validation.holdout)",
+        )
+    )
+    syn, hold = privacy.nndr_synthetic_p05, privacy.nndr_holdout_p05
+    measurable = hold is not None and not np.isnan(hold) and not np.isnan(syn)
+    out.append(
+        PrivacyTest(
+            "NNDR",
+            bool(syn >= MIN_NNDR_RATIO * hold) if measurable else None,
+            syn,
+            f">= {MIN_NNDR_RATIO} x holdout"
+            + (f" ({MIN_NNDR_RATIO * hold:.3f})" if measurable else ""),
+            "5th percentile of d(nearest) / d(second nearest) training row"
+            if measurable
+            else "needs a holdout (validation.holdout)",
+        )
+    )
+    return out
 
 
 def check_copy_rate(
@@ -192,17 +269,36 @@ def privacy_metrics(
     holdout: pd.DataFrame | None = None,
     max_rows: int = 5_000,
     seed: int = 0,
+    copy_columns: list[str] | None = None,
 ) -> Privacy:
-    """Exact copies, DCR and NNDR of ``synthetic`` (and ``holdout``) vs ``real`` training rows."""
+    """Exact copies, DCR and NNDR of ``synthetic`` (and ``holdout``) vs ``real`` training rows.
+
+    Exact copies are judged on ``copy_columns`` (default: every non-key column, free text
+    included; the privacy gate's columns), distances on the scored kinds only.
+    """
     cols = [c for c in real.columns if kinds.get(c) in SCORED_KINDS]
-    copies = exact_copy_rate(real, synthetic, cols)
-    hold_copies = exact_copy_rate(real, holdout, cols) if holdout is not None else None
+    same = (
+        list(copy_columns)
+        if copy_columns is not None
+        else [c for c in real.columns if kinds.get(c) != "id"]
+    )
+    copies = exact_copy_rate(real, synthetic, same)
+    hold_copies = exact_copy_rate(real, holdout, same) if holdout is not None else None
+    natural = natural_copy_rate(real, same)
     rng = np.random.default_rng(seed)
     train = _sample(real[cols], max_rows, rng)
     syn = _sample(synthetic[cols], max_rows, rng)
     if len(train) < 2 or len(syn) == 0:
         nan = float("nan")
-        return Privacy(copies, nan, nan, nan, holdout_exact_copy_rate=hold_copies)
+        return Privacy(
+            copies,
+            nan,
+            nan,
+            nan,
+            holdout_exact_copy_rate=hold_copies,
+            natural_copy_rate=natural,
+            copy_columns=tuple(same),
+        )
     emb = MixedEmbedding(kinds).fit(train)
     nn_train = NearestNeighbors(n_neighbors=2, algorithm="brute").fit(emb.transform(train))
     d_syn, _ = nn_train.kneighbors(emb.transform(syn))
@@ -213,6 +309,8 @@ def privacy_metrics(
         "nndr_synthetic_p05": float(np.percentile(_nndr(d_syn), 5)),
         "holdout_exact_copy_rate": hold_copies,
         "rows_compared": len(syn),
+        "natural_copy_rate": natural,
+        "copy_columns": tuple(same),
     }
     if holdout is not None and len(holdout) > 0:
         hold = _sample(holdout[cols], max_rows, rng)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from synthohive_lib.errors import SchemaIssue, SchemaValidationError
 from synthohive_lib.validation.binned import BinnedAccuracy, binned_accuracy
+from synthohive_lib.validation.discriminator import Discriminator, discriminator_auc
 from synthohive_lib.validation.encoded import EncodedColumn, encode_frames
 from synthohive_lib.validation.encoding import equal_width_codes, frequencies, nanmean
 from synthohive_lib.validation.kinds import (
@@ -76,6 +77,11 @@ class TableQuality:
     correlations: dict[str, Any] = field(default_factory=dict)
     #: PII columns replaced by the privacy layer: column -> action (fake, mask, hash, drop)
     not_scored: dict[str, str] = field(default_factory=dict)
+    #: the holdout scored against the training rows: the achievable maximum of ``score``,
+    #: ``column_shapes``, ``pair_trends`` and each ``column:<name>`` (None without holdout)
+    ceiling: dict[str, float] | None = None
+    #: real-vs-synthetic classifier (None unless asked for: ``discriminator=True``)
+    discriminator: Discriminator | None = None
 
     @property
     def column_shapes_score(self) -> float:
@@ -137,6 +143,8 @@ class TableQuality:
                 {"column": c, "action": a, "reason": f"not scored: {not_scored_reason(a)}"}
                 for c, a in self.not_scored.items()
             ],
+            "holdout_ceiling": self.ceiling,
+            "discriminator": self.discriminator.to_dict() if self.discriminator else None,
         }
 
 
@@ -155,6 +163,7 @@ def table_quality(
     max_pair_columns: int = 60,
     pii_columns: set[str] | frozenset[str] = frozenset(),
     not_scored: Mapping[str, str] | None = None,
+    discriminator: bool = False,
 ) -> TableQuality:
     """Score ``synthetic`` against ``real``: shapes, pairs, binned accuracy, structure, privacy.
 
@@ -168,6 +177,7 @@ def table_quality(
     metric, may be absent from either frame (``drop`` removes them), and are listed in
     ``TableQuality.not_scored``. Other columns missing from ``synthetic`` are a
     ``SchemaValidationError``: silently skipping them would inflate the score.
+    ``discriminator`` adds the real-vs-synthetic classifier AUC (a second or so per table).
     """
     skipped = dict(not_scored or {})
     if target is not None and target in skipped:
@@ -214,14 +224,25 @@ def table_quality(
     )
     adh = {c: adherence_from_encoded(enc) for c, enc in encoded.items()}
     pk = key_uniqueness(synthetic, list(primary_key)) if primary_key else None
-    priv = privacy_metrics(real, synthetic, resolved, holdout=holdout) if privacy else None
+    # exact copies on every non-key column left (replaced PII is gone): the privacy gate's set
+    copy_columns = [c for c in real.columns if c not in keys]
+    priv = (
+        privacy_metrics(real, synthetic, resolved, holdout=holdout, copy_columns=copy_columns)
+        if privacy
+        else None
+    )
     util = tstr(real, synthetic, target, resolved, holdout=holdout) if target else None
     dists = _distributions(encoded, pii_columns) if plots else {}
     corr = {
         "columns": [str(c) for c in matrices["columns"]],
         "real": matrices["real"].tolist(),
         "synthetic": matrices["synthetic"].tolist(),
+        "difference": np.abs(
+            np.asarray(matrices["real"], dtype=float)
+            - np.asarray(matrices["synthetic"], dtype=float)
+        ).tolist(),
     }
+    disc = discriminator_auc(encoded) if discriminator else None
     return TableQuality(
         table,
         len(real),
@@ -237,6 +258,7 @@ def table_quality(
         dists,
         corr,
         skipped,
+        discriminator=disc,
     )
 
 

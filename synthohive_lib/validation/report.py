@@ -6,9 +6,17 @@ the schema adapter on top. Reading and writing files is left to callers (the CLI
 
 Scores: each table's fidelity score is SDMetrics' (column shapes + pair trends) / 2; each
 relation's is the mean of its children-per-parent similarity and its intertable trends. The
-overall score is the mean of all table and relation scores. Referential integrity, key
-uniqueness and adherence form a separate *validity* score: broken keys are a defect to fix, not
-a shade of fidelity, so they are never averaged away into a good-looking number.
+headline score (:attr:`Report.score`, defined on the page) is the mean of the table scores and
+the relations' *intertable trends*: children per parent is left out of it because the
+relational layer samples every parent's number of children from the real distribution, so it
+is close to 1.0 by construction and would only dilute a bad table. It is shown beside the
+worst table. Referential integrity, key uniqueness and adherence form a separate *validity*
+score: broken keys are a defect to fix, not a shade of fidelity, so they are never averaged
+away into a good-looking number.
+
+With ``gates`` the report also holds a :class:`~synthohive_lib.validation.verdict.Verdict`:
+every gate the pipeline's blocking checks apply, computed by the same functions, plus the
+tables that failed or were skipped in the run, for the banner at the top of the page.
 
 PII columns the privacy layer replaces are not scored (:mod:`~synthohive_lib.validation.scoring`
 decides which, for the report and the pipeline alike); with a schema the report runs the PII
@@ -29,6 +37,7 @@ import pandas as pd
 
 from synthohive_lib.errors import SchemaIssue, SchemaValidationError
 from synthohive_lib.validation.encoding import nanmean
+from synthohive_lib.validation.holdout import split_holdout
 from synthohive_lib.validation.kinds import resolve_kinds
 from synthohive_lib.validation.pairs import PairTrend
 from synthohive_lib.validation.quality import TableQuality, table_quality
@@ -45,6 +54,7 @@ from synthohive_lib.validation.structure import (
     intertable_trends,
     referential_integrity,
 )
+from synthohive_lib.validation.verdict import GateThresholds, TableStatus, Verdict, judge
 
 
 @dataclass
@@ -55,6 +65,11 @@ class RelationQuality:
     integrity: ReferentialIntegrity
     cardinality: ChildrenPerParent
     trends: list[PairTrend] = field(default_factory=list)
+
+    @property
+    def histogram(self) -> dict[str, list[Any]]:
+        """Children per parent, real vs synthetic, binned for the plot and the JSON."""
+        return children_histogram(self.cardinality)
 
     @property
     def intertable_score(self) -> float:
@@ -74,7 +89,7 @@ class RelationQuality:
             "score": self.score,
             "referential_integrity": self.integrity.to_dict(),
             "children_per_parent": self.cardinality.to_dict(),
-            "children_per_parent_histogram": children_histogram(self.cardinality),
+            "children_per_parent_histogram": self.histogram,
             "intertable_score": self.intertable_score,
             "intertable_trends": [t.to_dict() for t in sorted(self.trends, key=lambda t: t.score)],
         }
@@ -91,11 +106,32 @@ class Report:
     #: ``LeakReport.to_dict()`` of :func:`synthohive_lib.privacy.scan_for_leaks` (masked
     #: examples only), or None when no leak scan ran (no schema, or ``leak_scan=False``)
     pii_leak_scan: dict[str, Any] | None = None
+    #: gates, failed and skipped tables, and the run (None: no gates were evaluated)
+    verdict: Verdict | None = None
+    #: share of each table's real rows held out of training (0: no holdout)
+    holdout_fraction: float = 0.0
+
+    #: how :attr:`score` is computed, printed under the number on the page
+    SCORE_DEFINITION = (
+        "mean of every table's score (column shapes and pair trends, SDMetrics' quality "
+        "score) and of every relation's parent-child pair trends; children per parent is "
+        "left out (the relational layer samples it from the real counts, so it is close to "
+        "1.0 by construction) and shown with the relations"
+    )
 
     @property
     def score(self) -> float:
-        """Overall fidelity: mean of the table scores and relation scores."""
-        return nanmean([t.score for t in self.tables.values()] + [r.score for r in self.relations])
+        """Headline fidelity: mean of the table scores and the relations' intertable trends
+        (children per parent excluded, see :attr:`SCORE_DEFINITION`)."""
+        return nanmean(
+            [t.score for t in self.tables.values()] + [r.intertable_score for r in self.relations]
+        )
+
+    @property
+    def worst_table(self) -> TableQuality | None:
+        """The table with the lowest score (None without tables)."""
+        ranked = [t for t in self.tables_worst_first() if not math.isnan(t.score)]
+        return ranked[0] if ranked else None
 
     @property
     def validity_score(self) -> float:
@@ -109,10 +145,15 @@ class Report:
 
     def to_dict(self) -> dict[str, object]:
         """Plain, JSON-ready dict; tables and columns worst first."""
+        worst = self.worst_table
         return {
             "title": self.title,
             "created_at": self.created_at,
+            "verdict": self.verdict.to_dict() if self.verdict is not None else None,
             "score": self.score,
+            "score_definition": self.SCORE_DEFINITION,
+            "worst_table": {"table": worst.table, "score": worst.score} if worst else None,
+            "holdout_fraction": self.holdout_fraction,
             "validity_score": self.validity_score,
             "tables": [t.to_dict() for t in self.tables_worst_first()],
             "relations": [
@@ -145,6 +186,7 @@ def schema_report(
     title: str = "SynthoHive validation report",
     pii_columns: Mapping[str, Iterable[str]] | None = None,
     not_scored: Mapping[str, Mapping[str, str]] | None = None,
+    discriminator: bool = True,
 ) -> Report:
     """Score every table present in both dicts and every relation between them.
 
@@ -185,7 +227,11 @@ def schema_report(
             privacy=privacy,
             pii_columns=frozenset((pii_columns or {}).get(name, ())),
             not_scored=(not_scored or {}).get(name),
+            discriminator=discriminator,
         )
+        held = (holdout_tables or {}).get(name)
+        if held is not None and len(held) > 0:
+            tables[name].ceiling = holdout_ceiling(tables[name], real, held, desc, name)
     all_kinds = {name: dict(t.kinds) for name, t in tables.items()}
     rel_quality = [
         relation_quality(real_tables, synthetic_tables, rel, all_kinds)
@@ -193,6 +239,35 @@ def schema_report(
         if rel.child in tables and rel.parent in tables
     ]
     return Report(tables, rel_quality, title=title)
+
+
+def holdout_ceiling(
+    quality: TableQuality,
+    real: pd.DataFrame,
+    holdout: pd.DataFrame,
+    desc: SchemaDescription,
+    name: str,
+) -> dict[str, float]:
+    """The achievable maximum of the table's fidelity figures: the holdout (real rows the
+    model never saw) scored against the training rows exactly as the synthetic rows are."""
+    real = real[[c for c in real.columns if c not in quality.not_scored]]
+    q = table_quality(
+        real,
+        holdout[list(real.columns)],
+        table=name,
+        kinds=dict(quality.kinds),
+        id_columns=desc.id_columns(name),
+        primary_key=desc.primary_keys.get(name),
+        privacy=False,
+        plots=False,
+    )
+    return {
+        "score": q.score,
+        "column_shapes": q.column_shapes_score,
+        "pair_trends": q.pair_trends_score,
+        "rows": len(holdout),
+        **{f"column:{c}": v for c, v in q.column_scores().items()},
+    }
 
 
 def relation_quality(
@@ -240,8 +315,21 @@ def build_report_from_frames(
     privacy: bool = True,
     title: str = "SynthoHive validation report",
     leak_scan: bool = True,
+    holdout: float = 0.0,
+    gates: GateThresholds | None = None,
+    statuses: Mapping[str, TableStatus] | None = None,
+    run_id: str | None = None,
+    pii_allow: Any | None = None,
 ) -> Report:
     """Everything ``synthohive report`` does except reading the inputs and writing the file.
+
+    ``holdout`` (a share, e.g. 0.1) splits every real table with
+    :func:`~synthohive_lib.validation.holdout.split_holdout`, exactly as the model stage did:
+    the synthetic rows are scored against the training rows, and the holdout gives the
+    achievable maximum and the privacy yardstick (DCR share). ``gates`` adds the verdict
+    (every gate of the pipeline, same functions), ``statuses`` the tables that failed or were
+    skipped, ``run_id`` the run the report belongs to; ``pii_allow`` is the leak scan's
+    :class:`~synthohive_lib.privacy.leaks.PiiAllowList`.
 
     ``schema`` is any object shaped like ``synthohive_lib.schema.Schema`` (see
     :func:`describe_schema`); its relations, primary keys and column types are used, and
@@ -255,7 +343,17 @@ def build_report_from_frames(
     their PII columns for it to have something to look for.
     """
     desc = describe_schema(schema) if schema is not None else SchemaDescription()
-    leaks = _leak_scan(real_tables, synthetic_tables, schema) if leak_scan else None
+    statuses = dict(statuses or {})
+    synthetic_tables = {t: f for t, f in synthetic_tables.items() if t not in statuses}
+    leaks = _leak_scan(real_tables, synthetic_tables, schema, pii_allow) if leak_scan else None
+    real_tables = {t: f for t, f in real_tables.items() if t not in statuses}
+    if holdout and holdout_tables is None:
+        split = {
+            t: split_holdout(f, desc.primary_keys.get(t, ()), holdout)
+            for t, f in real_tables.items()
+        }
+        real_tables = {t: train for t, (train, _) in split.items()}
+        holdout_tables = {t: held for t, (_, held) in split.items() if len(held)}
     real_tables = _parse_text_dates(real_tables, desc)
     synthetic_tables = _parse_text_dates(synthetic_tables, desc)
     if holdout_tables is not None:
@@ -277,7 +375,12 @@ def build_report_from_frames(
         pii_columns=desc.pii_columns,
         not_scored=desc.not_scored,
     )
-    report.pii_leak_scan = leaks
+    report.pii_leak_scan = leaks.to_dict() if leaks is not None else None
+    report.holdout_fraction = holdout
+    if gates is not None:
+        report.verdict = judge(
+            report, real_tables, synthetic_tables, schema, gates, leaks, statuses, run_id
+        )
     return report
 
 
@@ -285,8 +388,11 @@ def _leak_scan(
     real_tables: Mapping[str, pd.DataFrame],
     synthetic_tables: Mapping[str, pd.DataFrame],
     schema: Any,
-) -> dict[str, Any] | None:
-    """The privacy layer's leak scan as plain data; None without a real schema object.
+    allow: Any | None = None,
+) -> Any | None:
+    """The privacy layer's leak scan, table by table exactly as the ``no_pii_leak`` gates
+    scan (:func:`~synthohive_lib.privacy.leaks.scan_schema_for_leaks`); None without a real
+    schema object.
 
     Imported here, not at module level: the privacy layer imports this package's metrics, and
     a duck-typed schema (notebooks, tests) has no PII settings to scan by.
@@ -295,10 +401,10 @@ def _leak_scan(
 
     if not isinstance(schema, Schema):
         return None
-    from synthohive_lib.privacy.leaks import scan_for_leaks
+    from synthohive_lib.privacy.leaks import scan_schema_for_leaks
 
     known = {t: f for t, f in synthetic_tables.items() if schema.has_table(t)}
-    return scan_for_leaks(real_tables, known, schema).to_dict()
+    return scan_schema_for_leaks(real_tables, known, schema, allow=allow)
 
 
 def schema_table_quality(

@@ -49,3 +49,14 @@ def scored_columns(table: Table) -> list[str]:
 def not_scored_reason(action: str) -> str:
     """The label a not-scored column carries in the report, e.g. ``PII replaced by fake``."""
     return f"PII replaced by {action}"
+
+
+def copy_columns(table: Table) -> list[str]:
+    """Columns exact copies are judged on: every column but keys and replaced PII, in order.
+
+    The same set for the ``privacy_gate`` check, the report's exact-copy figure and its
+    natural-copy baseline, so the three can never show different numbers. It equals the
+    model's ``relational.plan.attribute_columns`` (what the generator learns).
+    """
+    keys = table.key_columns
+    return [c.name for c in table.columns if c.name not in keys and not c.is_replaced_pii]

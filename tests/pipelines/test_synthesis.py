@@ -189,7 +189,7 @@ def break_table(path: Path, table: str, change: str) -> None:
 @pytest.mark.parametrize(
     ("change", "gate"), [("orphan", "referential_integrity"), ("shift", "fidelity_gate")]
 )
-def test_a_broken_synthetic_table_fails_its_gate_and_blocks_validation(
+def test_a_broken_synthetic_table_fails_its_gate_blocks_validation_and_the_report_says_so(
     synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult],
     tmp_path: Path,
     change: str,
@@ -214,8 +214,50 @@ def test_a_broken_synthetic_table_fails_its_gate_and_blocks_validation(
     assert ("Invoice", gate) in failed
     materialized = {m.asset_key for m in result.get_asset_materialization_events()}
     assert asset_key(VALIDATION.name, "Invoice") not in materialized
-    assert REPORT_KEY not in materialized
     assert asset_key(VALIDATION.name, "Customer") in materialized  # unaffected table
+    # the report is written all the same, and its verdict names the gate that failed
+    assert REPORT_KEY in materialized
+    verdict = json.loads((folder / "out" / "validation" / "report.json").read_text())["verdict"]
+    assert not verdict["passed"] and verdict["run_id"] == result.run_id
+    assert [(g["table"], g["gate"]) for g in verdict["failed_gates"]] == [("Invoice", gate)]
+    html = (folder / "out" / "validation" / "report.html").read_text()
+    assert '<div class="verdict failed" id="verdict"><h2>FAILED</h2>' in html
+    assert result.run_id in html
+
+
+def test_a_crashing_table_costs_only_its_descendants_and_the_report_marks_it(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
+) -> None:
+    """Customer's model step raises (a batch size CTGAN refuses): Customer and Invoice (its
+    child) are not generated, every other table is generated and validated, and the report
+    is written, naming Customer as failed at model/Customer and Invoice as skipped."""
+    _, original, _ = synthesized
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    (folder / "out" / "validation" / "report.html").unlink()
+    defs = build_definitions(folder / original.name)
+    result = defs.resolve_job_def(SYNTHESIZE_ALL).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        run_config={"ops": {"model__Customer": {"config": {"batch_size": 7}}}},
+        raise_on_error=False,
+    )
+    assert not result.success
+    materialized = {m.asset_key for m in result.get_asset_materialization_events()}
+    for table in ("Employee", "Genre", "MediaType"):
+        assert asset_key(VALIDATION.name, table) in materialized
+    for table in ("Customer", "Invoice"):
+        assert asset_key(SYNTHETIC.name, table) not in materialized
+    assert REPORT_KEY in materialized
+    report = json.loads((folder / "out" / "validation" / "report.json").read_text())
+    verdict = report["verdict"]
+    assert not verdict["passed"]
+    assert [(t["table"], t["step"]) for t in verdict["failed_tables"]] == [
+        ("Customer", "model/Customer")
+    ]
+    assert [t["table"] for t in verdict["skipped_tables"]] == ["Invoice"]
+    assert {t["table"] for t in report["tables"]} == {"Employee", "Genre", "MediaType"}
+    html = (folder / "out" / "validation" / "report.html").read_text()
+    assert "Customer</b> failed at model/Customer" in html and "Invoice</b> skipped" in html
 
 
 def test_dagster_job_execute_exits_non_zero_on_a_failed_gate(
@@ -253,6 +295,46 @@ def test_dagster_job_execute_exits_non_zero_on_a_failed_gate(
     )
     assert proc.returncode != 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "referential_integrity" in proc.stdout + proc.stderr
+
+
+def test_with_fidelity_threshold_099_the_job_exits_non_zero_and_the_report_says_failed(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
+) -> None:
+    """Acceptance of the report issue: ``fidelity_threshold: 0.99`` on a one-epoch model,
+    ``dagster job execute -j synthesize_all``: non-zero exit, and report.html exists, shows
+    FAILED, names the failing gate and the columns below the threshold."""
+    _, original, _ = synthesized
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    path = folder / original.name
+    doc = yaml.safe_load(path.read_text())
+    doc["defaults"]["fidelity_threshold"] = 0.99
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    html_path = folder / "out" / "validation" / "report.html"
+    html_path.unlink()
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "SYNTHOHIVE_CONFIG": str(path)}
+    env.pop("SYNTHOHIVE_OUTPUT_ROOT", None)
+    dagster = Path(sys.executable).parent / "dagster"
+    proc = subprocess.run(
+        [str(dagster), "job", "execute", "-m", "synthohive_pipelines.definitions", "-a", "defs",
+         "-j", SYNTHESIZE_ALL],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert proc.returncode != 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    html = html_path.read_text()
+    assert '<div class="verdict failed" id="verdict"><h2>FAILED</h2>' in html
+    report = json.loads((folder / "out" / "validation" / "report.json").read_text())
+    failed = [g for g in report["verdict"]["failed_gates"] if g["gate"] == "fidelity_gate"]
+    assert failed and all(g["threshold"] == 0.99 for g in failed)
+    for gate in failed:  # the banner names the gate, the table and its columns below 0.99
+        assert f"fidelity_gate on <b>{gate['table']}</b>" in html
+        assert gate["columns"] and f"{gate['columns'][0]} (" in html
+    # children of a table that failed its gate are skipped, and the report says so
+    skipped = {t["table"] for t in report["verdict"]["skipped_tables"]}
+    assert "Invoice" in skipped and "Invoice</b> skipped" in html
 
 
 def test_run_config_overrides_training_settings(

@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.errors import PiiLeakError
-from synthohive_lib.privacy import assert_no_leaks, scan_for_leaks
+from synthohive_lib.privacy import (
+    PiiAllowList,
+    assert_no_leaks,
+    leak_scope,
+    scan_for_leaks,
+    scan_schema_for_leaks,
+    scan_table_for_leaks,
+)
 from synthohive_lib.schema.model import Column, PiiAction, PiiKind, Schema, Table
 
 SCHEMA = Schema(
@@ -114,9 +121,68 @@ def test_numbers_are_not_compared_with_text_pii() -> None:
     assert scan_for_leaks(real, synthetic, SCHEMA).ok  # keys skipped; text PII vs numbers
 
 
-def test_exact_copy_rate_of_whole_rows() -> None:
+def test_a_value_shared_with_a_different_kind_of_column_is_a_coincidence_not_a_leak() -> None:
+    """A first name that is a real city (Dublin) in people.nick would be a coincidence; here a
+    synthetic first-name-like column of another kind holds a real city and a real e-mail."""
+    schema = SCHEMA.model_copy(deep=True)
+    schema.table("notes").columns.append(Column(name="author", type="text", pii=PiiKind.LAST_NAME))
+    real = {k: v.copy() for k, v in REAL.items()}
+    real["notes"] = pd.DataFrame({"note_id": [1], "text": ["hello"], "author": ["Lee"]})
     synthetic = _synthetic()
-    synthetic["notes"] = pd.DataFrame({"note_id": [5, 6], "text": ["hello", "new"]})
-    report = scan_for_leaks(REAL, synthetic, SCHEMA)
-    assert report.exact_copy_rates["notes"] == pytest.approx(0.5)  # keys are not compared
-    assert report.to_dict()["exact_copy_rates"]["people"] == 0.0
+    synthetic["notes"] = pd.DataFrame(
+        {"note_id": [1, 2], "text": ["x", "y"], "author": ["Springfield", "Kim"]}
+    )
+    report = scan_for_leaks(real, synthetic, schema)
+    assert report.ok, report.leaks  # a real city in a last-name column: coincidence
+    (hit,) = report.coincidences
+    assert (hit.where, hit.kind, hit.sources) == ("notes.author", "coincidence", ("people.city",))
+    synthetic["notes"]["author"] = ["Lee", "Kim"]  # the column's own real value: a leak
+    (leak,) = scan_for_leaks(real, synthetic, schema).leaks
+    assert (leak.where, leak.kind, leak.sources) == ("notes.author", "leak", ("notes.author",))
+
+
+def test_the_allow_list_accepts_values_and_columns() -> None:
+    synthetic = _synthetic(email=["bob@mail.org", "z@w.org", None])
+    assert not scan_for_leaks(REAL, synthetic, SCHEMA).ok
+    by_value = scan_for_leaks(REAL, synthetic, SCHEMA, allow=PiiAllowList.of(["BOB@mail.org "]))
+    assert by_value.ok and not by_value.coincidences
+    by_column = scan_for_leaks(
+        REAL, synthetic, SCHEMA, allow=PiiAllowList.of(columns=["people.email"])
+    )
+    assert by_column.ok and [h.where for h in by_column.coincidences] == ["people.email"]
+
+
+def test_the_table_gate_scans_the_table_and_its_parents_and_the_schema_scan_merges_it() -> None:
+    schema = Schema(
+        name="s",
+        tables=[
+            SCHEMA.table("people"),
+            Table(name="orders", primary_key=["oid"], columns=[
+                Column(name="oid", type="id"), Column(name="pid", type="id"),
+                Column(name="contact", type="text", pii=PiiKind.EMAIL)],
+                foreign_keys=[{"columns": ["pid"], "references": "people",
+                              "referenced_columns": ["id"]}]),
+            Table(name="other", primary_key=["k"], columns=[
+                Column(name="k", type="id"), Column(name="mail", type="text", pii=PiiKind.EMAIL)]),
+        ],
+    )  # fmt: skip
+    real = {
+        "people": REAL["people"],
+        "orders": pd.DataFrame({"oid": [1], "pid": [1], "contact": ["c@d.org"]}),
+        "other": pd.DataFrame({"k": [1], "mail": ["o@p.org"]}),
+    }
+    synthetic = {
+        "people": _synthetic()["people"],
+        "orders": pd.DataFrame(
+            {"oid": [5, 6], "pid": [7, 8], "contact": ["bob@mail.org", "o@p.org"]}
+        ),
+        "other": pd.DataFrame({"k": [3], "mail": ["q@r.org"]}),
+    }
+    assert leak_scope(schema, "orders") == ["orders", "people"]
+    gate = scan_table_for_leaks(real, synthetic["orders"], schema, "orders")
+    (leak,) = gate.leaks  # the parent's e-mail; other.mail is out of the order's scope
+    assert leak.sources == ("people.email",) and leak.rows == 1
+    merged = scan_schema_for_leaks(real, synthetic, schema)
+    assert [x.where for x in merged.leaks] == ["orders.contact"]
+    assert merged.tables == ["people", "orders", "other"] and not merged.ok
+    assert [x.where for x in merged.leaks_in("orders")] == ["orders.contact"]
