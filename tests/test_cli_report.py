@@ -230,13 +230,32 @@ def test_replaced_pii_is_listed_not_scored_and_keep_is_scored(
     assert real["BillingAddress"].iloc[0] not in printed  # masked examples only
 
 
+@pytest.fixture
+def employees(tmp_path: Path, chinook_sqlite_path: Path) -> dict[str, Path]:
+    """Real Employee as Parquet and a resampled 'synthetic' copy: a table with scored columns
+    (Artist/Album hold only keys and free text, which the headline score does not cover)."""
+    with sqlite3.connect(chinook_sqlite_path) as conn:
+        real = pd.read_sql('SELECT * FROM "Employee"', conn)
+    synthetic = real.sample(len(real), replace=True, random_state=3).reset_index(drop=True)
+    synthetic["EmployeeId"] = np.arange(1, len(real) + 1)
+    synthetic["ReportsTo"] = [None, *np.ones(len(real) - 1, dtype=int)]
+    paths = {"real": tmp_path / "real_e", "synthetic": tmp_path / "synthetic_e"}
+    for folder, frame in ((paths["real"], real), (paths["synthetic"], synthetic)):
+        folder.mkdir()
+        frame.to_parquet(folder / "Employee.parquet")
+    full = load_schema(REPO / "examples" / "chinook" / "schema.yaml")
+    subset = full.model_copy(update={"tables": [full.table("Employee")]}, deep=True)
+    paths["schema"] = save_schema(subset, tmp_path / "employee.yaml")
+    return paths
+
+
 def test_fail_under_exits_1_below_the_score_and_0_at_or_above_it(
-    artist_album: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    employees: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def report(threshold: str) -> int:
         return main([
-            "report", "--real", str(artist_album["real"]), "--synthetic",
-            str(artist_album["synthetic"]), "--schema", str(artist_album["schema"]),
+            "report", "--real", str(employees["real"]), "--synthetic",
+            str(employees["synthetic"]), "--schema", str(employees["schema"]),
             "-o", str(tmp_path / "r.json"), "--fail-under", threshold,
         ])  # fmt: skip
 

@@ -407,7 +407,10 @@ def test_a_child_above_max_training_rows_trains_on_whole_families_and_says_so(
     meta = {k: v.value for k, v in mat.metadata.items()}
     assert meta["dagster/row_count"] == 412
     assert 100 <= meta["training_rows"] < 100 + 10  # no Chinook customer has 10 invoices
-    assert meta["training_sample"].startswith(f"{meta['training_rows']} of 412 rows: every child")
+    # the sample is drawn from the rows outside the holdout (validation.holdout, 10 %)
+    outside = 412 - meta["holdout_rows"]
+    assert 0 < meta["holdout_rows"] < 80
+    assert meta["training_sample"].startswith(f"{meta['training_rows']} of {outside} rows: every")
     assert "Customer keys" in meta["training_sample"]
     assert meta["time_budget_s"] == 45
 
