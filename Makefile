@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/relational_vs_hma.py
 	$(PY) benchmarks/metrics_scale.py
 	$(PY) benchmarks/spark_scale.py
+	$(PY) benchmarks/gauntlet.py --json-out benchmarks/out/gauntlet.json
 
 # `set -m` gives dagster dev its own process group; Ctrl-C or SIGTERM stops the webserver,
 # the daemon and their code servers together (checked by scripts/check_ui_shutdown.py).

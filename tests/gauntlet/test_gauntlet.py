@@ -47,10 +47,10 @@ def test_nycflights13_synthesizes_end_to_end_with_its_real_orphans(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="synthetic/challenges: ModelError: [challenges.bakers_appeared] nulls in a column "
-    "that had none when the model was fitted (bakers_appeared is the parent episodes' context "
-    "column; challenges has two composite-key parents); FINDINGS.md gauntlet item (relfix: "
-    "null parent context, multi-parent)",
+    reason="synthetic/challenges:referential_integrity fails: 49 of 776 rows orphan on "
+    "challenges(series, episode) -> episodes (its two composite FKs share the column series, "
+    "(series, baker) -> bakers; the pair drawn for one parent does not match the other); "
+    "FINDINGS.md gauntlet item (relfix: multi-parent children, composite keys)",
 )
 def test_bakeoff_synthesizes_end_to_end_with_meaningful_composite_keys(
     synthesize: Synthesize,
@@ -68,12 +68,6 @@ def test_ratdat_synthesizes_end_to_end_with_a_nullable_foreign_key(
     assert surveys["species_id"].isna().any(), "the real surveys have unidentified species"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synthetic/pbcseq: ModelError: [pbcseq.trt] nulls in a column that had none when "
-    "the model was fitted (trt is the parent pbc's context column); FINDINGS.md gauntlet item "
-    "(relfix: null parent context)",
-)
 def test_pbc_synthesizes_end_to_end_with_repeated_visits(synthesize: Synthesize) -> None:
     result = synthesize("pbc")
     gauntlet_flow.assert_end_to_end(result)
