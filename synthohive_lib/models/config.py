@@ -39,7 +39,8 @@ class CTGANConfig:
     training stops after ``patience`` evaluations without improvement (0 = never stop early).
     Transformer: ``max_modes``, ``gmm_sample_rows``, ``gmm_max_iter``, ``max_categories``,
     ``pair_threshold`` (dependent numeric pairs; None = off) and ``determined_threshold``
-    (columns derived from a categorical key; None = off), see :class:`DataTransformer`.
+    (columns derived from a categorical key; None = off) and ``null_min_gain`` (co-nullity
+    rules enforced on the output; None = off), see :class:`DataTransformer`.
     """
 
     epochs: int = 300
@@ -73,6 +74,7 @@ class CTGANConfig:
     max_categories: int = 100
     pair_threshold: float | None = 0.9
     determined_threshold: float | None = 0.995
+    null_min_gain: float | None = 0.5
     sample_batch_size: int = 16_384
 
     def __post_init__(self) -> None:

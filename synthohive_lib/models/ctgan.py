@@ -228,6 +228,7 @@ class CTGAN(GenerativeModel):
             max_categories=c.max_categories,
             pair_threshold=c.pair_threshold,
             determined_threshold=c.determined_threshold,
+            null_min_gain=c.null_min_gain,
             table=(self.context_table or self.table) if context else self.table,
         )
 

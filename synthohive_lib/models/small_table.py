@@ -11,7 +11,8 @@ the dates. For such tables the empirical distribution *is* the best estimate, so
   (a kernel-smoothed bootstrap), rounded to the column's unit and clipped to the real range,
   and redraws the noise of any row that still equals a real row;
 * generates free-text columns with the character model (never a real value), as
-  :class:`~synthohive_lib.models.text_only.TextOnlyModel` does.
+  :class:`~synthohive_lib.models.text_only.TextOnlyModel` does, and identifier columns in
+  their real format (:mod:`~synthohive_lib.transform.identifiers`, never a real value).
 
 It keeps the real rows of the (non-PII) attribute columns in its artifact (JSON), which is
 acceptable only for tables this small; the relational factory uses it for root tables of at
@@ -29,6 +30,7 @@ import pandas as pd
 
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.persistence import Artifact, encode_arrays, encode_json, write_artifact
+from synthohive_lib.transform.identifiers import IdentifierModel
 from synthohive_lib.transform.specs import ColumnKind, ColumnSpec, infer_column_specs
 from synthohive_lib.transform.text import MarkovText, pack_text_models, unpack_text_models
 
@@ -72,9 +74,14 @@ class SmallTableModel(GenerativeModel):
         self.text_ = {
             s.name: MarkovText().fit(data[s.name], rng) for s in specs if s.kind is ColumnKind.TEXT
         }
+        self.identifiers_ = {
+            s.name: IdentifierModel().fit(data[s.name], rng)
+            for s in specs
+            if s.kind is ColumnKind.IDENTIFIER
+        }
         self.values_: dict[str, list[Any]] = {}
         for spec in specs:
-            if spec.kind is ColumnKind.TEXT:
+            if spec.kind in (ColumnKind.TEXT, ColumnKind.IDENTIFIER):
                 continue
             col = data[spec.name]
             if spec.kind in _NUMERIC:
@@ -108,6 +115,8 @@ class SmallTableModel(GenerativeModel):
                 out[spec.name] = pd.Series(
                     self.text_[spec.name].sample(n, rng, column=spec.name), dtype=object
                 )
+            elif spec.kind is ColumnKind.IDENTIFIER:
+                out[spec.name] = self.identifiers_[spec.name].sample(n, rng, column=spec.name)
             elif spec.kind in _NUMERIC:
                 out[spec.name] = self._jitter(spec, rows, rng)
             else:
@@ -136,12 +145,18 @@ class SmallTableModel(GenerativeModel):
         if not hasattr(self, "values_"):
             raise self._error("the model is not fitted", fix="call fit() first")
         text_meta, arrays = pack_text_models(self.text_)
+        identifiers = {}
+        for i, (name, identifier) in enumerate(self.identifiers_.items()):
+            ident_meta, ident_arrays = identifier.state()
+            identifiers[name] = {**ident_meta, "key": f"ident{i}"}
+            arrays[f"ident{i}_real_hashes"] = ident_arrays["real_hashes"]
         state = {
             "values": self.values_,
             "dtypes": self.dtypes_,
             "n_rows": self.n_rows_,
             "columns": self.columns_,
             "text": text_meta,
+            "identifiers": identifiers,
         }
         manifest = {
             "table": self.table,
@@ -165,6 +180,12 @@ class SmallTableModel(GenerativeModel):
         model.n_rows_ = int(state["n_rows"])
         model.columns_ = list(state["columns"])
         model.text_ = unpack_text_models(state["text"], arrays)
+        model.identifiers_ = {  # artifacts written before identifiers existed have none
+            name: IdentifierModel.from_state(
+                meta, {"real_hashes": arrays[f"{meta['key']}_real_hashes"]}
+            )
+            for name, meta in state.get("identifiers", {}).items()
+        }
         return model
 
 

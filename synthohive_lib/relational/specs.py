@@ -27,14 +27,15 @@ _KINDS = {
 def column_spec(
     column: Column, *, force_nullable: bool = False, kind: ColumnKind | None = None
 ) -> ColumnSpec:
-    """The spec of one schema column (an ``id`` outside any key is modelled as a category).
+    """The spec of one schema column (an ``id`` outside any key is an identifier:
+    regenerated in its real format, never copied).
 
     ``kind`` overrides the schema's: a meaningful column of a composite key is typed ``id``
     in the schema but modelled by what its values are (a year as a category).
     """
     kind = kind or _KINDS.get(column.type)
     if kind is None:  # ColumnType.ID used as an attribute
-        kind = ColumnKind.CATEGORICAL
+        kind = ColumnKind.IDENTIFIER
     numeric = kind in (ColumnKind.INTEGER, ColumnKind.CONTINUOUS)
     return ColumnSpec(
         name=column.name,

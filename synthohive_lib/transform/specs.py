@@ -40,6 +40,7 @@ class ColumnKind(StrEnum):
     BOOLEAN = "boolean"
     DATETIME = "datetime"
     TEXT = "text"
+    IDENTIFIER = "identifier"  # regenerated in the real format, never copied (.identifiers)
 
 
 NUMERIC_KINDS = frozenset({ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME})
@@ -100,6 +101,12 @@ def detect_datetime_format(values: pd.Series) -> str | None:
     return None
 
 
+def _code_like(values: pd.Series) -> bool:
+    """Strings without whitespace, at most 64 characters: codes rather than free text."""
+    text = values.astype(str)
+    return bool((text.str.len() <= 64).all() and not text.str.contains(r"\s").any())
+
+
 def _infer_one(
     series: pd.Series, *, text_unique_ratio: float, text_min_unique: int, table: str | None
 ) -> ColumnSpec:
@@ -143,6 +150,8 @@ def _infer_one(
             return ColumnSpec(name, ColumnKind.DATETIME, nullable, datetime_format=fmt)
         n_unique = non_null.nunique()
         if n_unique >= text_min_unique and n_unique >= text_unique_ratio * len(non_null):
+            if n_unique >= 0.9 * len(non_null) and _code_like(non_null):
+                return ColumnSpec(name, ColumnKind.IDENTIFIER, nullable)
             return ColumnSpec(name, ColumnKind.TEXT, nullable)
     return ColumnSpec(name, ColumnKind.CATEGORICAL, nullable)
 
@@ -158,8 +167,10 @@ def infer_column_specs(
 
     Strings whose distinct values make up at least ``text_unique_ratio`` of the non-null rows
     (and at least ``text_min_unique`` of them) are free text: one-hot encoding them would both
-    explode memory and memorise real values. Numeric bounds are the observed range, so the
-    generator never invents values outside what was seen (override them from a schema).
+    explode memory and memorise real values; when they are near-unique (90 %) codes without
+    whitespace they are identifiers, regenerated in their format. Numeric bounds are the
+    observed range, so the generator never invents values outside what was seen (override them
+    from a schema).
     """
     if df.shape[0] == 0 or df.shape[1] == 0:
         raise EmptyTableError(

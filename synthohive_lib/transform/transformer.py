@@ -13,6 +13,14 @@ mapping (:mod:`.determined`).
 A number that holds one value apart from nulls (``0`` or null) is not a distribution: it is
 rebuilt as that constant at the real null rate (:mod:`.constants`).
 
+Identifiers that are not keys (``ColumnKind.IDENTIFIER``, and any categorical column with more
+than ``max_categories`` values, 90 % of them distinct) are not in the matrix either: they are
+regenerated in their real format and never equal a real value (:mod:`.identifiers`).
+
+Columns that are null together in the real data (a joint income null exactly when the
+application is individual) are kept null together: the co-nullity rules are learned at fit
+time and enforced at the end of every decode (:mod:`.nulls`).
+
 Strongly dependent numeric pairs (``Bytes`` ~ ``Milliseconds``) are detected at fit time and the
 dependent column is encoded as the residual of a fit on its partner (:mod:`.pairs`); the
 generator then learns the residual, and decoding rebuilds the column from its decoded partner.
@@ -41,7 +49,9 @@ from synthohive_lib.transform.encoders import (
     Span,
     is_discrete_number,
 )
+from synthohive_lib.transform.identifiers import IdentifierModel, is_near_unique
 from synthohive_lib.transform.modes import ModeNormalizer
+from synthohive_lib.transform.nulls import NullStructure
 from synthohive_lib.transform.pairs import DependentPair, detect_dependent_pairs
 from synthohive_lib.transform.specs import NUMERIC_KINDS, ColumnKind, ColumnSpec, infer_column_specs
 from synthohive_lib.transform.text import MarkovText
@@ -61,7 +71,10 @@ class DataTransformer:
     encoded as levels so the conditional vector covers it; 0, the default, turns it off),
     ``determined_threshold`` (share of real rows a categorical key must predict a column's value
     on for that column to be derived from the key; ``None`` turns it off) and
-    ``determined_min_rows_per_key`` (real rows per key value needed before a key is trusted).
+    ``determined_min_rows_per_key`` (real rows per key value needed before a key is trusted)
+    and ``null_min_gain`` (share of a column's null/non-null uncertainty a category or another
+    column's null-ness must explain to govern its nulls in the output; ``None`` turns co-nullity
+    rules off).
     """
 
     def __init__(
@@ -79,6 +92,7 @@ class DataTransformer:
         discrete_max_values: int = 0,
         determined_threshold: float | None = 0.995,
         determined_min_rows_per_key: int = 10,
+        null_min_gain: float | None = 0.5,
         table: str | None = None,
     ) -> None:
         self.specs = specs
@@ -93,6 +107,7 @@ class DataTransformer:
         self.discrete_max_values = discrete_max_values
         self.determined_threshold = determined_threshold
         self.determined_min_rows_per_key = determined_min_rows_per_key
+        self.null_min_gain = null_min_gain
         self.table = table
 
     # -- construction ---------------------------------------------------------------------
@@ -171,6 +186,14 @@ class DataTransformer:
             constant = detect_constant(spec, df[spec.name])
             if constant is not None:
                 self.constants_[spec.name] = constant
+        self.identifiers_: dict[str, IdentifierModel] = {}
+        for spec in self.specs:
+            if spec.kind is ColumnKind.IDENTIFIER or (
+                spec.kind is ColumnKind.CATEGORICAL
+                and is_near_unique(df[spec.name], min_distinct=self.max_categories)
+            ):
+                self.identifiers_[spec.name] = IdentifierModel().fit(df[spec.name], rng)
+        self._fit_nulls(df)
         self._fit_determined(df, rng)
         self._fit_pairs(df)
         self.discrete_numbers_ = [
@@ -184,7 +207,7 @@ class DataTransformer:
         ]
         encoded = self._encoded_input(df)
         for spec in self.specs:
-            if spec.name in self.determined_outputs_ or spec.name in self.constants_:
+            if self._outside_matrix(spec.name):
                 continue
             encoder = self._make_encoder(
                 self._encoded_spec(spec), discrete=spec.name in self.discrete_numbers_
@@ -195,6 +218,37 @@ class DataTransformer:
                 self.encoders_[spec.name] = encoder.fit(encoded[spec.name], rng)
         self._build_spans()
         return self
+
+    def _outside_matrix(self, name: str) -> bool:
+        """Columns rebuilt without an encoder: derived from a key, constants, identifiers."""
+        return (
+            name in self.determined_outputs_ or name in self.constants_ or name in self.identifiers_
+        )
+
+    # -- co-nullity -----------------------------------------------------------------------
+    def _fit_nulls(self, df: pd.DataFrame) -> None:
+        """Learn which columns are null together (no random draw from the caller's stream)."""
+        if self.null_min_gain is None:
+            self.nulls_ = NullStructure()
+            return
+        categories = [
+            s.name
+            for s in self.specs
+            if s.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
+            and s.name not in self.identifiers_
+        ]
+        self.nulls_ = NullStructure.fit(
+            df[self.columns_],
+            categories=categories,
+            min_gain=self.null_min_gain,
+            max_categories=self.max_categories,
+            sample_rows=self.gmm_sample_rows,
+        )
+
+    @property
+    def null_structure(self) -> NullStructure:
+        """The co-nullity rules found at fit time (enforced by every decode)."""
+        return self.nulls_
 
     # -- determined columns ---------------------------------------------------------------
     _DETERMINABLE = (
@@ -210,11 +264,17 @@ class DataTransformer:
         self.determined_outputs_: dict[str, ColumnEncoder] = {}
         if self.determined_threshold is None:
             return
-        keys = [s.name for s in self.specs if s.kind is ColumnKind.CATEGORICAL]
+        keys = [
+            s.name
+            for s in self.specs
+            if s.kind is ColumnKind.CATEGORICAL and s.name not in self.identifiers_
+        ]
         candidates = [
             s.name
             for s in self.specs
-            if s.kind in self._DETERMINABLE and s.name not in self.constants_
+            if s.kind in self._DETERMINABLE
+            and s.name not in self.constants_
+            and s.name not in self.identifiers_
         ]
         if not keys or len(candidates) < 2:
             return
@@ -401,6 +461,9 @@ class DataTransformer:
             columns[name] = pd.Series(model.sample(n, rng, column=name), name=name, dtype=object)
         for name, constant in self.constants_.items():
             columns[name] = constant.sample(n, rng)
+        for name, identifier in self.identifiers_.items():
+            columns[name] = identifier.sample(n, rng, column=name)
+        self.nulls_.apply(columns, rng)
         return pd.DataFrame({name: columns[name] for name in self.source_columns_})
 
     def inverse_from_codes(
@@ -428,6 +491,9 @@ class DataTransformer:
             columns[name] = pd.Series(model.sample(n, rng, column=name), name=name, dtype=object)
         for name, constant in self.constants_.items():
             columns[name] = constant.sample(n, rng)
+        for name, identifier in self.identifiers_.items():
+            columns[name] = identifier.sample(n, rng, column=name)
+        self.nulls_.apply(columns, rng)
         return pd.DataFrame({name: columns[name] for name in self.source_columns_}, copy=False)
 
     # -- persistence ----------------------------------------------------------------------
@@ -446,6 +512,7 @@ class DataTransformer:
                 "discrete_max_values": self.discrete_max_values,
                 "determined_threshold": self.determined_threshold,
                 "determined_min_rows_per_key": self.determined_min_rows_per_key,
+                "null_min_gain": self.null_min_gain,
                 "table": self.table,
             },
             "specs": [s.to_dict() for s in self.specs],
@@ -457,6 +524,7 @@ class DataTransformer:
             "pair_outputs": {n: e.output_state() for n, e in self.pair_outputs_.items()},
             "determined": [d.to_dict() for d in self.determined_],
             "constants": [c.to_dict() for c in self.constants_.values()],
+            "nulls": self.nulls_.to_dict(),
             "determined_outputs": {
                 n: e.output_state() if isinstance(e, NumericEncoder) else e.state()[0]
                 for n, e in self.determined_outputs_.items()
@@ -470,6 +538,11 @@ class DataTransformer:
             meta["text"][name] = {**text_meta, "key": f"text{i}"}
             for key, value in text_arrays.items():
                 arrays[f"text{i}_{key}"] = value
+        for i, (name, identifier) in enumerate(self.identifiers_.items()):
+            ident_meta, ident_arrays = identifier.state()
+            meta["identifiers"][name] = {**ident_meta, "key": f"ident{i}"}
+            for key, value in ident_arrays.items():
+                arrays[f"ident{i}_{key}"] = value
         return meta, arrays
 
     @classmethod
@@ -499,12 +572,21 @@ class DataTransformer:
             else:
                 encoder.load_state(output, {})
             self.determined_outputs_[name] = encoder
+        # Artifacts written before co-nullity rules existed have none.
+        self.nulls_ = NullStructure.from_dict(meta.get("nulls"))
         # Artifacts written before constants were handled have none (such a fit failed).
         self.constants_ = {
             c["column"]: ConstantColumn.from_dict(c) for c in meta.get("constants", [])
         }
+        # Artifacts written before identifiers were regenerated have none.
+        self.identifiers_ = {
+            name: IdentifierModel.from_state(
+                ident, {"real_hashes": arrays[f"{ident['key']}_real_hashes"]}
+            )
+            for name, ident in meta.get("identifiers", {}).items()
+        }
         for spec in specs:
-            if spec.name in self.determined_outputs_ or spec.name in self.constants_:
+            if self._outside_matrix(spec.name):
                 continue
             if spec.kind is ColumnKind.TEXT:
                 text_meta = meta["text"][spec.name]

@@ -127,9 +127,11 @@ def test_a_constant_with_nulls_keeps_its_null_share() -> None:
     assert abs(out.isna().mean() - 0.25) < 0.03
 
 
-def test_the_model_itself_still_refuses_a_constant_column() -> None:
-    with pytest.raises(ModelError, match="constant"):
-        CTGAN(epochs=1).fit(pd.DataFrame({"q": np.ones(50), "x": np.arange(50.0)}))
+def test_the_model_itself_rebuilds_a_constant_column() -> None:
+    model = CTGAN(epochs=1, batch_size=50, pac=10).fit(
+        pd.DataFrame({"q": np.ones(50), "x": np.arange(50.0)})
+    )
+    assert (model.sample(20, seed=0)["q"] == 1.0).all()
 
 
 def test_short_text_columns_come_out_novel(real, output) -> None:
