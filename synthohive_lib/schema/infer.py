@@ -56,6 +56,7 @@ from synthohive_lib.schema.sniff import (
     name_tokens,
     sniff_column,
 )
+from synthohive_lib.schema.targets import ColumnReader, settle_fk_targets
 
 #: Rows sampled per table (from across the whole table, see :mod:`.sample`) to sniff values.
 DEFAULT_SAMPLE_ROWS = 10_000
@@ -78,6 +79,8 @@ class InferenceResult:
     pii_candidates: list[PiiCandidate] = field(default_factory=list)
     row_counts: dict[str, int] = field(default_factory=dict)
     source: str = ""
+    #: what inference had to decide for the schema to validate, each with its fix
+    warnings: list[str] = field(default_factory=list)
 
     def _is_set(self, candidate: PiiCandidate) -> bool:
         table = self.schema.table(candidate.table)
@@ -113,6 +116,9 @@ class InferenceResult:
             f"  {'*' if self._is_set(c) else ' '} {c}"
             for c in sorted(self.pii_candidates, key=lambda c: (c.table, c.column))
         ] or ["  none"]
+        if self.warnings:
+            lines.append("Warnings (review these in schema.yaml):")
+            lines += [f"  - {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -378,6 +384,18 @@ def _with_key_hints(
 # --------------------------------------------------------------------------- sources
 
 
+def _connector_reader(connector: Connector) -> ColumnReader:
+    """Whole columns of a table read through ``connector`` (None when they cannot be)."""
+
+    def read(table: str, columns: list[str]) -> pd.DataFrame | None:
+        try:
+            return connector.read_table(table, columns=columns)
+        except SynthoHiveError:
+            return None
+
+    return read
+
+
 def _sortable_text_dates(schema: Schema, table: str) -> list[str]:
     """Columns of ``table`` holding datetimes as text in a format that sorts in time order."""
     return [
@@ -473,6 +491,7 @@ def infer(
                     type_hints=type_hints,
                     complete={n: samples[n].complete for n in frames},
                     profiles={n: samples[n] for n in frames},
+                    column_reader=_connector_reader(connector),
                 )
             else:
                 reflected = _with_key_hints(
@@ -485,7 +504,8 @@ def infer(
                     type_hints or {},
                     {n: t.bounds for n, t in samples.items()},
                 )
-                result = InferenceResult(schema, candidates)
+                schema, warnings = settle_fk_targets(schema, _connector_reader(connector))
+                result = InferenceResult(schema, candidates, warnings=warnings)
             result.schema = _with_text_date_bounds(result.schema, connector, samples)
             result.row_counts = {
                 n: samples[n].rows if n in samples else connector.row_count(n)
@@ -574,6 +594,7 @@ def infer_from_frames(
     type_hints: Mapping[str, Mapping[str, ColumnType | str]] | None = None,
     complete: Mapping[str, bool] | None = None,
     profiles: Mapping[str, TableSample] | None = None,
+    column_reader: ColumnReader | None = None,
 ) -> InferenceResult:
     """Infer a schema from DataFrames (e.g. read from CSV/Parquet), where nothing is declared.
 
@@ -585,7 +606,9 @@ def infer_from_frames(
     per table whether the frame is the whole table: only then does a column without nulls
     become ``nullable: false``. ``profiles`` (per table, from :func:`.sample.sample_table`)
     say what the whole table holds when the frame is a sample of it: its ``min``/``max`` and
-    which columns have nulls.
+    which columns have nulls. A foreign key aimed at parent columns that are neither its
+    primary key nor unique is settled by :func:`.targets.settle_fk_targets` (on the whole
+    columns ``column_reader`` returns, by default the frames'), with a warning in the result.
     """
     primary_keys = primary_keys or {}
     foreign_keys = foreign_keys or {}
@@ -644,7 +667,11 @@ def infer_from_frames(
             column=mixed[0].column,
             fix=mixed[0].fix,
         )
-    return InferenceResult(Schema(name=name, tables=_ordered(tables)), candidates)
+    schema, warnings = settle_fk_targets(
+        Schema(name=name, tables=_ordered(tables)),
+        column_reader or (lambda t, cols: frames[t][cols] if t in frames else None),
+    )
+    return InferenceResult(schema, candidates, warnings=warnings)
 
 
 def infer_schema_from_frames(
