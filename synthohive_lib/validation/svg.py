@@ -41,7 +41,7 @@ def grouped_bars(
     title carry their full text as a tooltip (``<title>``), so nothing is lost to the cut.
     """
     n = max(1, len(labels))
-    left, right, top, bottom = 52, 10, 30, 78
+    left, right, top, bottom = 72, 10, 30, 78
     pw, ph = width - left - right, height - top - bottom
     vmax = max([*real, *synthetic, 1e-9])
     slot = pw / n
@@ -84,8 +84,8 @@ def grouped_bars(
             f"<title>{escape(x_title)}</title>{escape(_truncate(x_title, 60))}</text>"
         )
     parts.append(
-        f'<text x="12" y="{_f(top + ph / 2)}" class="x" text-anchor="middle" '
-        f'transform="rotate(-90 12 {_f(top + ph / 2)})">{escape(y_title)}</text>'
+        f'<text x="14" y="{_f(top + ph / 2)}" class="x" text-anchor="middle" '
+        f'transform="rotate(-90 14 {_f(top + ph / 2)})">{escape(y_title)}</text>'
     )
     parts.append(_legend(width - right - 120, 20))
     parts.append("</svg>")
@@ -106,7 +106,7 @@ def heatmap(
     (``sequential``, for magnitudes such as an absolute difference); missing values grey.
     Labels are shortened to fit; each cell and label carries the full text as a tooltip."""
     n = len(columns)
-    cell = cell or max(10, min(26, 520 // max(n, 1)))
+    cell = cell or max(10, min(36, 520 // max(n, 1)))
     label_w = 110
     scale_w = 56
     size = label_w + n * cell + 8

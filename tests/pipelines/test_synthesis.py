@@ -225,6 +225,45 @@ def test_a_broken_synthetic_table_fails_its_gate_blocks_validation_and_the_repor
     assert result.run_id in html
 
 
+def _leak_section(html: str) -> str:
+    start = html.index("<h2>PII leak scan</h2>")
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_report_shows_a_red_pii_leak_exactly_when_a_no_pii_leak_gate_fails(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
+) -> None:
+    """Chinook: after the clean run every no_pii_leak gate passed and the report's leak scan
+    is green (coincidences, if any, listed apart); with two real e-mails copied into the
+    synthetic customers the gate fails and the report shows the leak in red, on the same
+    column, in the same rows."""
+    _, original, result = synthesized
+    checks = [e for e in result.get_asset_check_evaluations() if e.check_name == "no_pii_leak"]
+    assert checks and all(e.passed for e in checks)
+    clean = _leak_section((original.parent / "out" / "validation" / "report.html").read_text())
+    assert 'class="ok" id="pii-leaks"' in clean and 'class="bad"' not in clean
+
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    store = open_store(folder / "out")
+    customers = store.read("synthetic", "Customer")
+    customers.loc[customers.index[:2], "Email"] = store.read("real", "Customer")["Email"][:2].values
+    store.write("synthetic", "Customer", customers)
+    rerun = build_definitions(folder / original.name).resolve_job_def(VALIDATE_SYNTHETIC)
+    leaked = rerun.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    failed = [
+        e.asset_key.path[1]
+        for e in leaked.get_asset_check_evaluations()
+        if e.check_name == "no_pii_leak" and not e.passed
+    ]
+    assert failed == ["Customer"]
+    html = (folder / "out" / "validation" / "report.html").read_text()
+    section = _leak_section(html)
+    assert 'class="bad" id="pii-leaks"' in section
+    assert '<td class="bad">Customer.Email</td><td class="n">2</td>' in section
+    assert "no_pii_leak on <b>Customer</b>" in html  # and in the verdict banner
+
+
 def test_a_crashing_table_costs_only_its_descendants_and_the_report_marks_it(
     synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
 ) -> None:
@@ -319,9 +358,23 @@ def test_with_fidelity_threshold_099_the_job_exits_non_zero_and_the_report_says_
     env.pop("SYNTHOHIVE_OUTPUT_ROOT", None)
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.run(
-        [str(dagster), "job", "execute", "-m", "synthohive_pipelines.definitions", "-a", "defs",
-         "-j", SYNTHESIZE_ALL],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
+        [
+            str(dagster),
+            "job",
+            "execute",
+            "-m",
+            "synthohive_pipelines.definitions",
+            "-a",
+            "defs",
+            "-j",
+            SYNTHESIZE_ALL,
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert proc.returncode != 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     html = html_path.read_text()

@@ -296,3 +296,114 @@ def test_harness_does_catch_console_errors(browser: DevTools, tmp_path: Path) ->
     errors = browser.errors()
     assert any("boom" in e for e in errors)
     assert any("undefinedFn" in e or "Uncaught" in e for e in errors)
+
+
+FAILED_BANNER = "#fbe4e4"  # .verdict.failed background in validation/html.py
+
+
+@pytest.fixture(scope="module")
+def chinook_failed_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled Chinook music tables against a copy whose track lengths are stretched
+    threefold: Track fails its fidelity gate, the page must say so at the very top."""
+    import sqlite3
+
+    from synthohive_lib.schema import load_schema
+    from synthohive_lib.validation import GateThresholds, build_report_from_frames
+
+    repo = Path(__file__).resolve().parents[2]
+    names = ["Artist", "Album", "Genre", "MediaType", "Track"]
+    with sqlite3.connect(repo / "examples" / "chinook" / "chinook.sqlite") as conn:
+        real = {n: pd.read_sql(f'SELECT * FROM "{n}"', conn) for n in names}
+    full = load_schema(repo / "examples" / "chinook" / "schema.yaml")
+    schema = full.model_copy(update={"tables": [full.table(n) for n in names]}, deep=True)
+    synthetic = {n: f.sample(frac=1.0, replace=True, random_state=2) for n, f in real.items()}
+    for name, frame in synthetic.items():
+        key = schema.table(name).primary_key[0]
+        frame[key] = np.arange(1, len(frame) + 1)
+    synthetic["Track"]["Milliseconds"] *= 3
+    report = build_report_from_frames(
+        real,
+        synthetic,
+        schema,
+        title="SynthoHive validation report: chinook (browser test)",
+        holdout=0.1,
+        gates=GateThresholds(),
+        run_id="browser-test-run",
+    )
+    path = tmp_path_factory.mktemp("chinook") / "report.html"
+    path.write_text(report.to_html(), encoding="utf-8")
+    return path
+
+
+def _screenshot_dir(tmp_path: Path) -> Path:
+    """Where the report screenshots go: ``SYNTHOHIVE_SCREENSHOT_DIR`` (``docs/img`` to refresh
+    the committed ones), else the test's temporary folder."""
+    return Path(os.environ.get("SYNTHOHIVE_SCREENSHOT_DIR") or tmp_path)
+
+
+def test_chinook_report_opens_with_the_failed_verdict_and_readable_plots(
+    browser: DevTools, chinook_failed_report: Path, tmp_path: Path
+) -> None:
+    browser.open(chinook_failed_report.as_uri())
+    assert browser.errors() == []
+    assert browser.external_requests() == []
+    banner = browser.evaluate(
+        "(() => { const v = document.getElementById('verdict');"
+        " const r = v.getBoundingClientRect();"
+        " return {top: r.top, height: r.height, text: v.innerText,"
+        " css: getComputedStyle(v).backgroundColor}; })()"
+    )
+    assert banner["top"] < 1 and banner["height"] > 40  # the first thing on the page
+    assert banner["text"].startswith("FAILED")
+    assert "fidelity_gate on Track" in banner["text"] and "Milliseconds" in banner["text"]
+    assert "must be >= 0.8" in banner["text"] and "browser-test-run" in banner["text"]
+    assert banner["css"] == "rgb(251, 228, 228)"
+    assert "worst column-shape score" in banner["text"]
+    definition = browser.evaluate("document.getElementById('score-definition').innerText")
+    assert "children per parent is left out" in definition
+    worst = browser.evaluate("document.getElementById('worst-table').innerText").split()
+    scored = browser.evaluate(
+        "[...document.querySelector('main section table').rows].slice(1)"
+        ".map(r => [r.cells[0].innerText, parseFloat(r.cells[1].innerText)])"
+        ".filter(r => !isNaN(r[1]))"
+    )
+    assert worst[0] == min(scored, key=lambda r: r[1])[0]  # the lowest scored table
+    assert float(worst[1]) == pytest.approx(min(r[1] for r in scored), abs=1e-3)
+    bars = browser.evaluate(
+        "[...document.querySelectorAll('svg.plot')].filter(s => !s.querySelector('g.scale'))"
+        ".map(s => s.getBoundingClientRect().width)"
+    )
+    assert len(bars) >= 8 and min(bars) >= 400  # large enough to read
+    maps = browser.evaluate(
+        "[...document.querySelectorAll('svg.plot')].filter(s => s.querySelector('g.scale'))"
+        ".map(s => s.getBoundingClientRect().width)"
+    )
+    assert len(maps) >= 3 and min(maps) >= 250
+    assert browser.evaluate("document.querySelectorAll('svg.plot text.x').length") >= 8
+    assert browser.evaluate("document.querySelectorAll('svg.plot g.scale').length") >= 3
+    # every shortened label keeps its full text as a tooltip
+    cut = browser.evaluate(  # [tooltip, visible text] of every label shortened with "…"
+        "[...document.querySelectorAll('svg.plot text')].map(t => {"
+        " const tip = t.querySelector('title'); const full = tip ? tip.textContent : null;"
+        " return [full, full === null ? t.textContent : t.textContent.slice(full.length)]; })"
+        ".filter(([full, shown]) => shown.endsWith('…'))"
+    )
+    assert cut, "the Chinook report has long labels (track and album names)"
+    assert all(
+        full and full.startswith(shown[:-1]) and len(full) >= len(shown) for full, shown in cut
+    )
+    out = _screenshot_dir(tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    top = browser.screenshot({"x": 0, "y": 0, "width": 1280, "height": 760})
+    (out / "report_verdict.png").write_bytes(top)
+    pixels = decode_png(top)
+    assert _has_color(pixels, FAILED_BANNER)
+    box = browser.evaluate(
+        "(() => { const s = document.querySelector('#t-Track svg.plot'); s.scrollIntoView();"
+        " const r = s.parentElement.getBoundingClientRect();"
+        " return {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: 620}; })()"
+    )
+    plots_png = browser.screenshot(box)
+    (out / "report_plots.png").write_bytes(plots_png)
+    pixels = decode_png(plots_png)
+    assert _has_color(pixels, REAL_COLOR) and _has_color(pixels, SYNTHETIC_COLOR)
