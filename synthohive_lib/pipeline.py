@@ -13,8 +13,9 @@ order and makes the same library calls as the Dagster assets
    :meth:`PiiPlan.fit`; :func:`save_table_artifact`;
 3. ``synthetic``: :func:`generate_table` (or :func:`write_table_chunked` for a big table
    without parents) with PII filled by :func:`pii_filler`, never a real value;
-4. ``validation``: :func:`build_report_from_frames` -> ``report.html`` + ``report.json``, and
-   the blocking gates (fidelity threshold, exact-copy rate, PII leaks) judged on the report.
+4. ``validation``: :func:`build_report_from_frames` with the project's gates ->
+   ``report.html`` + ``report.json``; the gates are the report's verdict
+   (:mod:`synthohive_lib.validation.verdict`, the functions the Dagster checks call).
 
 Outputs land where the Dagster run puts them (``<output root>/<stage>/<table>``,
 ``<output root>/model/<table>``, ``<output root>/validation/report.html``), so the UI and
@@ -35,22 +36,23 @@ from synthohive_lib.config import ProjectConfig
 from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.io.store import TableStore, open_store, safe_name
 from synthohive_lib.validation.report import Report
+from synthohive_lib.validation.verdict import (
+    FIDELITY_THRESHOLD as DEFAULT_FIDELITY_THRESHOLD,
+)
+from synthohive_lib.validation.verdict import (
+    MAX_EXACT_COPY_RATE as DEFAULT_MAX_EXACT_COPY_RATE,
+)
+from synthohive_lib.validation.verdict import GateResult
 
-#: the gates' thresholds when the config sets none (the Dagster checks' defaults)
-DEFAULT_FIDELITY_THRESHOLD = 0.8
-DEFAULT_MAX_EXACT_COPY_RATE = 0.05
+__all__ = [
+    "DEFAULT_FIDELITY_THRESHOLD",
+    "DEFAULT_MAX_EXACT_COPY_RATE",
+    "GateResult",
+    "ProjectRun",
+    "run_project",
+]
 
 Log = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class GateResult:
-    """One blocking gate on one table: passed or not, and why in words."""
-
-    table: str
-    gate: str
-    passed: bool
-    detail: str
 
 
 @dataclass
@@ -111,6 +113,7 @@ def fit_table(
     from synthohive_lib.relational.sampling import training_sample
     from synthohive_lib.schema.model import Schema
     from synthohive_lib.schema.validate import validate_data
+    from synthohive_lib.validation.holdout import holdout_mask
 
     table = config.schema.table(name)
     parents = config.graph.parents(name)
@@ -142,9 +145,15 @@ def fit_table(
         "seed": seed,
         "verbose": False,
     }
-    # the plan counts on every row; the model trains on a bounded sample of them
+    # the plan counts on every row; the model trains on a bounded sample of the rows outside
+    # the holdout (validation.holdout), as the Dagster model stage does
+    held_out = holdout_mask(frames[name], table.primary_key, config.validation.holdout)
     sample = training_sample(
-        config.schema, name, frames[name], max_rows=config.max_training_rows_for(name), seed=seed
+        config.schema,
+        name,
+        frames[name][~held_out] if held_out.any() else frames[name],
+        max_rows=config.max_training_rows_for(name),
+        seed=seed,
     )
     pii = PiiPlan.fit(frames[name], table) if table.pii_columns else None
     model = None
@@ -192,62 +201,6 @@ def generate_into_store(config: ProjectConfig, store: TableStore, name: str, see
     return store.write("synthetic", name, frame).rows
 
 
-def leak_gate(config: ProjectConfig, store: TableStore, name: str) -> GateResult:
-    """No real PII value of ``name`` or its parents in synthetic ``name`` (the scope of the
-    Dagster ``no_pii_leak`` check)."""
-    from synthohive_lib.privacy import scan_for_leaks
-
-    scope = [name, *config.graph.parents(name)]
-    scan = scan_for_leaks(
-        {n: store.read("real", n) for n in scope},
-        {name: store.read("synthetic", name)},
-        config.schema,
-    )
-    detail = "; ".join(f"{leak.where}: {leak.rows} rows" for leak in scan.leaks) or "no leak"
-    return GateResult(name, "no_pii_leak", scan.ok, detail)
-
-
-def judge(config: ProjectConfig, store: TableStore, report: Report) -> list[GateResult]:
-    """The blocking gates of the Dagster run, on the stored tables: every scored column at
-    least the table's ``fidelity_threshold``, at most ``max_exact_copy_rate`` excess exact
-    copies, no real PII value of the table or its parents."""
-    from synthohive_lib.relational.plan import attribute_columns
-    from synthohive_lib.validation.privacy import check_copy_rate
-
-    gates: list[GateResult] = []
-    for name in config.graph.generation_order():
-        settings = config.settings_for(name)
-        quality = report.tables.get(name)
-        attributes = attribute_columns(config.schema.table(name))
-        if quality is None or not attributes:
-            gates.append(leak_gate(config, store, name))
-            continue
-        threshold = (
-            DEFAULT_FIDELITY_THRESHOLD
-            if settings.fidelity_threshold is None
-            else settings.fidelity_threshold
-        )
-        failing = quality.failing_columns(threshold)
-        worst = sorted(failing.items(), key=lambda item: item[1])
-        detail = f"every column >= {threshold}"
-        if failing:
-            detail = f"below {threshold}: " + ", ".join(f"{c} ({v:.3f})" for c, v in worst)
-        gates.append(GateResult(name, "fidelity_gate", not failing, detail))
-        limit = (
-            DEFAULT_MAX_EXACT_COPY_RATE
-            if settings.max_exact_copy_rate is None
-            else settings.max_exact_copy_rate
-        )
-        copies = check_copy_rate(
-            store.read("real", name, columns=attributes),
-            store.read("synthetic", name, columns=attributes),
-            limit,
-        )
-        gates.append(GateResult(name, "privacy_gate", copies.passed, copies.describe() or "ok"))
-        gates.append(leak_gate(config, store, name))
-    return gates
-
-
 def run_project(
     config: ProjectConfig,
     *,
@@ -262,7 +215,8 @@ def run_project(
     ``resources.overrides``). The report is written whatever the gates say; the caller
     decides what a failed gate means (the CLI exits 1).
     """
-    from synthohive_lib.validation import build_report_from_frames
+    from synthohive_lib.privacy import PiiAllowList
+    from synthohive_lib.validation import GateThresholds, build_report_from_frames
 
     say = log or (lambda _message: None)
     order = config.graph.generation_order()
@@ -281,8 +235,16 @@ def run_project(
         say(f"{name}: {run.models[name]}, {run.rows[name]} rows ({run.seconds[name]} s)")
     real: dict[str, pd.DataFrame] = {n: store.read("real", n) for n in order}
     synthetic: dict[str, pd.DataFrame] = {n: store.read("synthetic", n) for n in order}
+    allow = config.validation.pii_allow
     report = build_report_from_frames(
-        real, synthetic, config.schema, title=f"SynthoHive validation report: {config.project}"
+        real,
+        synthetic,
+        config.schema,
+        title=f"SynthoHive validation report: {config.project}",
+        holdout=config.validation.holdout,
+        gates=GateThresholds.from_config(config),
+        run_id=f"synthohive-run-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}",
+        pii_allow=PiiAllowList.of(allow.values, allow.columns),
     )
     folder = config.output_root() / "validation"
     run.report, run.report_html, run.report_json = (
@@ -292,5 +254,6 @@ def run_project(
     )
     atomic_write_text(run.report_json, report.to_json())
     atomic_write_text(run.report_html, report.to_html())
-    run.gates = judge(config, store, report)
+    assert report.verdict is not None
+    run.gates = list(report.verdict.gates)
     return run
