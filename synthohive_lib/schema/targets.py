@@ -97,7 +97,7 @@ def settle_fk_targets(schema: Schema, values: ColumnReader) -> tuple[Schema, lis
             schema = _replace(schema, parent.model_copy(update=update))
             warnings.append(
                 f"{head}{note}. Fix, if that is not its key: remove the foreign key from "
-                f"{child_name!r} or point it at {parent.name!r}'s real key"
+                f"{child_name!r} or point it at the real key of {parent.name!r}"
             )
         elif not shared:
             if len(refs) == 1:

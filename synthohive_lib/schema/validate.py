@@ -283,17 +283,24 @@ def _fk_issues(schema: Schema, table: Table, fk: ForeignKey) -> list[SchemaIssue
     ]
     single_unique = len(referenced) == 1 and parent.column(fk.referenced_columns[0]).unique
     if referenced not in unique_sets and not single_unique:
-        pk = f"({', '.join(parent.primary_key)})" if parent.primary_key else "none"
+        pk = (
+            f"the primary key ({', '.join(parent.primary_key)})"
+            if parent.primary_key
+            else "a primary key (it has none)"
+        )
         issues.append(
             SchemaIssue(
                 code="fk_not_key",
                 table=table.name,
-                column=fk.columns[0],
+                column=fk.columns[0] if len(fk.columns) == 1 else None,
                 message=f"{label} references {fk.references}({', '.join(fk.referenced_columns)})"
-                f", which is neither the primary key {pk} nor a unique key of "
-                f"{fk.references!r}; a child row could match several parents",
-                fix="reference the parent's primary key, or declare the referenced columns "
-                "unique (unique: true, or a 'unique' constraint)",
+                f", which is neither {pk} nor a unique key of {fk.references!r}; a child row "
+                "could match several parents",
+                fix="reference the parent's primary key; or declare the referenced columns "
+                "unique (unique: true, or a 'unique' constraint); or, if they are the parent's "
+                "key but some rows repeat it, make them its primary_key and write "
+                "on_duplicate_key: drop on the parent (`synthohive schema infer` does this "
+                "for a parent without a key)",
             )
         )
     for child_col, parent_col in zip(fk.columns, fk.referenced_columns, strict=True):
