@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed
 export DAGSTER_HOME := $(abspath dagster_home)
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: setup run test lint bench ui clean
+.PHONY: setup run test lint bench bench-peer-venv ui clean
 
 setup: $(STAMP)
 
@@ -47,6 +47,21 @@ bench: $(STAMP)
 	$(PY) benchmarks/metrics_scale.py
 	$(PY) benchmarks/spark_scale.py
 	$(PY) benchmarks/gauntlet.py --json-out benchmarks/out/gauntlet.json
+
+# The TabularARGN peer of benchmarks/model_vs_argn.py lives in its own venv: mostlyai-engine
+# pins its own stack and pulls torchvision/torchaudio builds that break beside the CPU torch
+# (they are optional for tabular use, so they are removed). torch goes first, on its own, so
+# that it comes from the CPU wheel rather than a multi-GB CUDA build.
+PEER_VENV ?= benchmarks/.venv-argn
+PEER_STAMP := $(PEER_VENV)/.installed
+bench-peer-venv: $(PEER_STAMP)
+
+$(PEER_STAMP):
+	test -x $(PEER_VENV)/bin/python || $(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(PEER_VENV)/bin/python -m pip install --quiet "mostlyai-engine==2.7.3"
+	$(PEER_VENV)/bin/python -m pip uninstall --quiet --yes torchvision torchaudio
+	touch $(PEER_STAMP)
 
 # `set -m` gives dagster dev its own process group; Ctrl-C or SIGTERM stops the webserver,
 # the daemon and their code servers together (checked by scripts/check_ui_shutdown.py).

@@ -1,10 +1,12 @@
-"""Generative models behind one contract (:class:`GenerativeModel`); CTGAN is the default."""
+"""Generative models behind one contract (:class:`GenerativeModel`); CTGAN is the default,
+the autoregressive model (:class:`AutoregressiveModel`) the alternative."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from synthohive_lib.errors import ArtifactError
+from synthohive_lib.models.autoregressive import AutoregressiveConfig, AutoregressiveModel
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.config import CTGANConfig
 from synthohive_lib.models.ctgan import CTGAN
@@ -15,6 +17,7 @@ from synthohive_lib.models.text_only import TextOnlyModel
 #: Model classes by the name recorded in an artifact's manifest.
 MODELS: dict[str, type[GenerativeModel]] = {
     "ctgan": CTGAN,
+    "autoregressive": AutoregressiveModel,
     "text": TextOnlyModel,
     "small_table": SmallTableModel,
 }
@@ -33,6 +36,8 @@ def load_model(path: str | Path) -> GenerativeModel:
 __all__ = [
     "CTGAN",
     "MODELS",
+    "AutoregressiveConfig",
+    "AutoregressiveModel",
     "CTGANConfig",
     "GenerativeModel",
     "SmallTableModel",

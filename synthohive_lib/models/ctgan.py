@@ -615,35 +615,36 @@ class CTGAN(GenerativeModel):
         """Load a verified artifact; ``device`` overrides the configured one."""
         artifact = Artifact(path, expected_model=MODEL_NAME)
         manifest = artifact.manifest
-        config = CTGANConfig.from_dict(manifest["hyper_parameters"])
-        if device is not None:
-            config.device = device
-        model = cls(
-            config, table=manifest.get("table"), context_table=manifest.get("context_table")
-        )
-        model.transformer_ = DataTransformer.from_state(
-            artifact.json("transformer.json"), artifact.arrays("transformer.npz")
-        )
-        model.specs = model.transformer_.specs
-        model.context_transformer_ = None
-        if "context_transformer.json" in manifest["files"]:
-            model.context_transformer_ = DataTransformer.from_state(
-                artifact.json("context_transformer.json"),
-                artifact.arrays("context_transformer.npz"),
+        with artifact.reading():
+            config = CTGANConfig.from_dict(manifest["hyper_parameters"])
+            if device is not None:
+                config.device = device
+            model = cls(
+                config, table=manifest.get("table"), context_table=manifest.get("context_table")
             )
-            model.context_specs = model.context_transformer_.specs
-        model.context_dim_ = int(manifest["context_dim"])
-        sampler = artifact.arrays("sampler.npz")
-        model.sampler_ = ConditionalSampler.for_generation(sampler["widths"], sampler["counts"])
-        target = resolve_device(config.device)
-        model._build_networks(target)
-        try:
-            model.generator_.load_state_dict(artifact.weights("generator.pt"))
-        except RuntimeError as exc:
-            raise ArtifactError(
-                f"generator weights do not fit the recorded architecture: {exc}",
-                fix="the artifact is inconsistent; save the model again",
-            ) from exc
+            model.transformer_ = DataTransformer.from_state(
+                artifact.json("transformer.json"), artifact.arrays("transformer.npz")
+            )
+            model.specs = model.transformer_.specs
+            model.context_transformer_ = None
+            if "context_transformer.json" in manifest["files"]:
+                model.context_transformer_ = DataTransformer.from_state(
+                    artifact.json("context_transformer.json"),
+                    artifact.arrays("context_transformer.npz"),
+                )
+                model.context_specs = model.context_transformer_.specs
+            model.context_dim_ = int(manifest["context_dim"])
+            sampler = artifact.arrays("sampler.npz")
+            model.sampler_ = ConditionalSampler.for_generation(sampler["widths"], sampler["counts"])
+            target = resolve_device(config.device)
+            model._build_networks(target)
+            try:
+                model.generator_.load_state_dict(artifact.weights("generator.pt"))
+            except RuntimeError as exc:
+                raise ArtifactError(
+                    f"generator weights do not fit the recorded architecture: {exc}",
+                    fix="the artifact is inconsistent; save the model again",
+                ) from exc
         model.generator_.eval()
         model.loss_history_ = list(manifest.get("loss_history", []))
         model.best_epoch_ = manifest.get("best_epoch")

@@ -2,9 +2,15 @@
 
 Nothing in an artifact is executable: JSON is parsed, arrays are read with
 ``allow_pickle=False`` and weights with ``torch.load(weights_only=True)``. The manifest records
-the format version and the SHA-256 of every file, and loading checks all of them *before*
-reading anything else, so a missing, truncated or altered file is reported as an
-:class:`ArtifactError` naming the file instead of surfacing as a confusing failure later.
+the format version and the SHA-256 of every file, ``manifest.sha256`` the SHA-256 of the
+manifest itself, and loading checks all of them *before* reading anything else, so a missing,
+truncated or altered file is reported as an :class:`ArtifactError` naming the file instead of
+surfacing as a confusing failure later. A file whose checksum was recomputed after forging
+passes that check, so decoding is guarded too: undecodable JSON, arrays or weights, and
+content that does not rebuild a model (wrong keys, types, shapes), are an
+:class:`ArtifactError` as well (:meth:`Artifact.reading`), never a raw ``UnicodeDecodeError``,
+``KeyError`` or ``ValueError``. File names in a manifest must be plain names inside the
+artifact directory (no path can point outside it).
 Writes go to a temporary sibling directory that is renamed into place, so a failed save never
 leaves a half-written artifact where a good one was.
 """
@@ -16,9 +22,12 @@ import io
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +39,8 @@ from synthohive_lib.errors import ArtifactError
 FORMAT_NAME = "synthohive-model"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+MANIFEST_CHECKSUM = "manifest.sha256"
+_FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 def library_versions() -> dict[str, str]:
@@ -84,7 +95,9 @@ def write_artifact(
             **manifest,
             "files": {name: _sha256(data) for name, data in files.items()},
         }
-        (staging / MANIFEST).write_bytes(encode_json(full))
+        manifest_bytes = encode_json(full)
+        (staging / MANIFEST).write_bytes(manifest_bytes)
+        (staging / MANIFEST_CHECKSUM).write_text(_sha256(manifest_bytes) + "\n")
         if target.exists():
             backup = target.with_name(f".{target.name}.old")
             if backup.exists():
@@ -111,8 +124,22 @@ class Artifact:
                 f"no {MANIFEST} in {self.path}",
                 fix="pass the directory written by model.save()",
             )
+        raw = manifest_path.read_bytes()
+        checksum_path = self.path / MANIFEST_CHECKSUM
+        if not checksum_path.is_file():
+            raise ArtifactError(
+                f"no {MANIFEST_CHECKSUM} in {self.path} (damaged, or written by an older version)",
+                fix="save the model again",
+            )
+        recorded = checksum_path.read_bytes().strip()
+        if recorded != _sha256(raw).encode("ascii"):
+            raise ArtifactError(
+                f"{MANIFEST} in {self.path} does not match {MANIFEST_CHECKSUM} (altered or "
+                "truncated)",
+                fix="do not edit artifacts; save the model again",
+            )
         try:
-            self.manifest = json.loads(manifest_path.read_bytes())
+            self.manifest = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ArtifactError(
                 f"{MANIFEST} in {self.path} is not valid JSON ({exc})",
@@ -121,6 +148,11 @@ class Artifact:
         self._check_format(expected_model)
         self._blobs: dict[str, bytes] = {}
         for name, digest in self.manifest["files"].items():
+            if not isinstance(name, str) or not _FILE_NAME.match(name) or name == MANIFEST:
+                raise ArtifactError(
+                    f"manifest lists a file {name!r} that is not a plain file name",
+                    fix="the artifact is corrupted; save the model again",
+                )
             file = self.path / name
             if not file.is_file():
                 raise ArtifactError(
@@ -154,11 +186,42 @@ class Artifact:
             raise ArtifactError("manifest lists no files", fix="save the model again")
 
     def json(self, name: str) -> Any:
-        return json.loads(self._blob(name))
+        try:
+            return json.loads(self._blob(name))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ArtifactError(
+                f"artifact file {name!r} is not valid JSON ({exc})",
+                fix="the artifact is corrupted; save the model again",
+            ) from exc
 
     def arrays(self, name: str) -> dict[str, np.ndarray]:
-        with np.load(io.BytesIO(self._blob(name)), allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
+        try:
+            with np.load(io.BytesIO(self._blob(name)), allow_pickle=False) as data:
+                return {key: data[key] for key in data.files}
+        except ArtifactError:
+            raise
+        except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+            # allow_pickle=False: an object array is refused here (ValueError), never loaded
+            raise ArtifactError(
+                f"array file {name!r} cannot be read safely ({type(exc).__name__}: {exc})",
+                fix="the artifact is corrupted; save the model again",
+            ) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Rebuild a model from this artifact's content inside: any error that content causes
+        (a key missing from a forged JSON file, a wrong type, a bad shape, an invalid
+        hyper-parameter) becomes an :class:`ArtifactError` naming the artifact."""
+        try:
+            yield
+        except ArtifactError:
+            raise
+        except Exception as exc:  # content passed its checksum but does not describe a model
+            raise ArtifactError(
+                f"artifact {self.path} holds content that does not rebuild the model "
+                f"({type(exc).__name__}: {exc})",
+                fix="the artifact is inconsistent or forged; save the model again",
+            ) from exc
 
     def weights(self, name: str) -> dict[str, torch.Tensor]:
         try:

@@ -170,22 +170,23 @@ class SmallTableModel(GenerativeModel):
     def load(cls, path: str | Path) -> Self:
         artifact = Artifact(path, expected_model=MODEL_NAME)
         manifest = artifact.manifest
-        specs = [ColumnSpec.from_dict(d) for d in manifest["column_specs"]]
-        model = cls(
-            specs=specs, table=manifest.get("table"), bandwidth=float(manifest["bandwidth"])
-        )
-        state, arrays = artifact.json("state.json"), artifact.arrays("text.npz")
-        model.values_ = state["values"]
-        model.dtypes_ = state["dtypes"]
-        model.n_rows_ = int(state["n_rows"])
-        model.columns_ = list(state["columns"])
-        model.text_ = unpack_text_models(state["text"], arrays)
-        model.identifiers_ = {  # artifacts written before identifiers existed have none
-            name: IdentifierModel.from_state(
-                meta, {"real_hashes": arrays[f"{meta['key']}_real_hashes"]}
+        with artifact.reading():
+            specs = [ColumnSpec.from_dict(d) for d in manifest["column_specs"]]
+            model = cls(
+                specs=specs, table=manifest.get("table"), bandwidth=float(manifest["bandwidth"])
             )
-            for name, meta in state.get("identifiers", {}).items()
-        }
+            state, arrays = artifact.json("state.json"), artifact.arrays("text.npz")
+            model.values_ = state["values"]
+            model.dtypes_ = state["dtypes"]
+            model.n_rows_ = int(state["n_rows"])
+            model.columns_ = list(state["columns"])
+            model.text_ = unpack_text_models(state["text"], arrays)
+            model.identifiers_ = {  # artifacts written before identifiers existed have none
+                name: IdentifierModel.from_state(
+                    meta, {"real_hashes": arrays[f"{meta['key']}_real_hashes"]}
+                )
+                for name, meta in state.get("identifiers", {}).items()
+            }
         return model
 
 

@@ -117,10 +117,11 @@ class TextOnlyModel(GenerativeModel):
         """Read a verified artifact written by :meth:`save` (no code is executed)."""
         artifact = Artifact(path, expected_model=MODEL_NAME)
         manifest = artifact.manifest
-        specs = [ColumnSpec.from_dict(d) for d in manifest["column_specs"]]
-        model = cls(specs=specs, table=manifest.get("table"), order=int(manifest["order"]))
-        meta, arrays = artifact.json("text.json"), artifact.arrays("text.npz")
-        models = unpack_text_models(meta, arrays)
-        model.models_ = {spec.name: models[spec.name] for spec in specs}
-        model.with_context_ = bool(manifest.get("with_context", False))
+        with artifact.reading():
+            specs = [ColumnSpec.from_dict(d) for d in manifest["column_specs"]]
+            model = cls(specs=specs, table=manifest.get("table"), order=int(manifest["order"]))
+            meta, arrays = artifact.json("text.json"), artifact.arrays("text.npz")
+            models = unpack_text_models(meta, arrays)
+            model.models_ = {spec.name: models[spec.name] for spec in specs}
+            model.with_context_ = bool(manifest.get("with_context", False))
         return model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -12,7 +13,9 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.errors import ArtifactError
-from synthohive_lib.models import CTGAN, load_model
+from synthohive_lib.models import CTGAN, AutoregressiveModel, load_model
+
+from .conftest import people
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,7 +97,7 @@ def test_saving_again_replaces_the_artifact_atomically(fitted, tmp_path) -> None
         (lambda d: _flip_byte(d / "transformer.json"), "checksum"),
         (lambda d: (d / "sampler.npz").unlink(), "missing"),
         (lambda d: _edit_manifest(d, format_version=99), "format version"),
-        (lambda d: (d / "manifest.json").write_text("{not json"), "not valid JSON"),
+        (lambda d: _sign_manifest(d, b"{not json"), "not valid JSON"),
     ],
     ids=["replaced-weights", "truncated", "altered", "missing-file", "version", "bad-manifest"],
 )
@@ -125,7 +128,84 @@ def _flip_byte(file: Path) -> None:
     file.write_bytes(bytes(data))
 
 
+def _sign_manifest(path: Path, data: bytes) -> None:
+    (path / "manifest.json").write_bytes(data)
+    (path / "manifest.sha256").write_text(hashlib.sha256(data).hexdigest())
+
+
 def _edit_manifest(path: Path, **changes: object) -> None:
+    """Change manifest entries and re-sign it (as a newer writer or a forger would)."""
     manifest = json.loads((path / "manifest.json").read_text())
     manifest.update(changes)
-    (path / "manifest.json").write_text(json.dumps(manifest))
+    _sign_manifest(path, json.dumps(manifest).encode())
+
+
+def _forge(path: Path, name: str, data: bytes) -> None:
+    """Replace one file and recompute every checksum, so only decoding can catch it."""
+    (path / name).write_bytes(data)
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["files"][name] = hashlib.sha256(data).hexdigest()
+    _edit_manifest(path, files=manifest["files"])
+
+
+@pytest.fixture(scope="module")
+def autoregressive() -> AutoregressiveModel:
+    return AutoregressiveModel(
+        epochs=2, seed=4, embedding_dim=8, hidden_dim=16, num_threads=1, verbose=False
+    ).fit(people(200))
+
+
+FORGERIES = {
+    "CTGAN": [
+        ("transformer.json", b"\xff\xfe not utf-8", "not valid JSON"),
+        ("transformer.json", b'{"specs": []}', "does not rebuild the model"),
+        ("transformer.json", b'{"params": {}, "specs": [{"name": 1}]}', "does not rebuild"),
+        ("sampler.npz", b"PK\x03\x04 garbage", "cannot be read safely"),
+        ("generator.pt", b"\x80\x04 not weights", "cannot be read safely"),
+    ],
+    "AutoregressiveModel": [
+        ("encoder.json", b"\xc3\x28", "not valid JSON"),
+        ("encoder.json", b'{"params": {"bins": "x"}}', "does not rebuild the model"),
+        ("encoder.npz", b"not an npz", "cannot be read safely"),
+        ("network.pt", b"\x00" * 64, "cannot be read safely"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("which", "name", "data", "message"),
+    [(which, *case) for which, cases in FORGERIES.items() for case in cases],
+)
+def test_a_forged_file_with_a_recomputed_checksum_is_a_typed_error(
+    fitted, autoregressive, tmp_path, which, name, data, message
+) -> None:
+    model = fitted[0] if which == "CTGAN" else autoregressive
+    path = model.save(tmp_path / "m")
+    _forge(path, name, data)
+    with pytest.raises(ArtifactError, match=message):
+        load_model(path)
+
+
+@pytest.mark.parametrize("which", ["CTGAN", "AutoregressiveModel"])
+def test_the_manifest_itself_is_checksummed(fitted, autoregressive, tmp_path, which) -> None:
+    model = fitted[0] if which == "CTGAN" else autoregressive
+    path = model.save(tmp_path / "m")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["hyper_parameters"]["epochs"] = 1
+    (path / "manifest.json").write_text(json.dumps(manifest))  # checksum file left as it was
+    with pytest.raises(ArtifactError, match=r"does not match manifest\.sha256"):
+        load_model(path)
+    (path / "manifest.sha256").unlink()
+    with pytest.raises(ArtifactError, match=r"no manifest\.sha256"):
+        load_model(path)
+
+
+def test_a_manifest_naming_a_file_outside_the_artifact_is_refused(fitted, tmp_path) -> None:
+    model, _ = fitted
+    path = model.save(tmp_path / "m")
+    (tmp_path / "outside.json").write_text("{}")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["files"]["../outside.json"] = hashlib.sha256(b"{}").hexdigest()
+    _edit_manifest(path, files=manifest["files"])
+    with pytest.raises(ArtifactError, match="not a plain file name"):
+        load_model(path)

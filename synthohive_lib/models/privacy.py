@@ -1,0 +1,126 @@
+"""Differential privacy settings shared by the models (DP-SGD with Opacus' accountant).
+
+A model trained with DP-SGD clips every real row's gradient to ``max_grad_norm`` and adds
+Gaussian noise before each step; Opacus' RDP accountant turns the noise, the sampling rate
+and the number of steps into the (epsilon, delta) spent. Training stops before a step would
+spend more than ``epsilon``. The guarantee covers the network weights; the column encodings
+(category lists, quantile tables, value ranges) are fitted on the real data without noise, as
+in every DP-SGD tabular generator, and are listed as such in docs/models.md.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from synthohive_lib.errors import ModelError
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    """``epsilon`` budget, ``delta`` (None: 1 / (10 * rows)), per-row ``max_grad_norm``."""
+
+    epsilon: float
+    delta: float | None = 1e-5
+    max_grad_norm: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.epsilon > 0:
+            raise ModelError(
+                f"privacy epsilon must be > 0, got {self.epsilon}", fix="e.g. epsilon: 5"
+            )
+        if self.delta is not None and not 0 < self.delta < 1:
+            raise ModelError(
+                f"privacy delta must be in (0, 1), got {self.delta}", fix="e.g. delta: 1e-5"
+            )
+        if not self.max_grad_norm > 0:
+            raise ModelError(
+                f"privacy max_grad_norm must be > 0, got {self.max_grad_norm}",
+                fix="e.g. max_grad_norm: 1",
+            )
+
+    def delta_for(self, rows: int) -> float:
+        return self.delta if self.delta is not None else 1.0 / (10 * max(rows, 1))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_value(cls, value: PrivacyConfig | dict[str, Any] | None) -> PrivacyConfig | None:
+        if value is None or isinstance(value, PrivacyConfig):
+            return value
+        if not isinstance(value, dict):
+            raise ModelError(
+                f"privacy must be a mapping, got {type(value).__name__}",
+                fix="privacy: {epsilon: 5, delta: 1e-5, max_grad_norm: 1}",
+            )
+        unknown = set(value) - {"epsilon", "delta", "max_grad_norm"}
+        if unknown or "epsilon" not in value:
+            raise ModelError(
+                f"privacy settings {sorted(value)} are not epsilon, delta, max_grad_norm",
+                fix="privacy: {epsilon: 5, delta: 1e-5, max_grad_norm: 1}",
+            )
+        return cls(**value)
+
+
+class PrivacyBudget:
+    """Opacus' RDP accountant for one training run with a fixed noise and sampling rate.
+
+    ``noise_multiplier`` is chosen so that ``planned_steps`` steps spend exactly ``epsilon``;
+    :meth:`can_step` tells the loop whether one more step stays within the budget (a run that
+    stops early, on time or patience, simply spends less).
+    """
+
+    def __init__(self, config: PrivacyConfig, *, rows: int, sample_rate: float, steps: int):
+        from opacus.accountants.utils import get_noise_multiplier
+
+        self.config = config
+        self.delta = config.delta_for(rows)
+        self.sample_rate = min(sample_rate, 1.0)
+        with warnings.catch_warnings():  # "optimal order is the largest alpha": a looser bound
+            warnings.simplefilter("ignore")
+            self.noise_multiplier = float(
+                get_noise_multiplier(
+                    target_epsilon=config.epsilon,
+                    target_delta=self.delta,
+                    sample_rate=self.sample_rate,
+                    steps=max(steps, 1),
+                    accountant="rdp",
+                )
+            )
+        self.planned_steps = max(steps, 1)
+        self.steps = 0
+
+    def epsilon_after(self, steps: int) -> float:
+        from opacus.accountants import RDPAccountant
+
+        probe = RDPAccountant()
+        if not steps:
+            return 0.0
+        probe.history = [(self.noise_multiplier, self.sample_rate, steps)]
+        with warnings.catch_warnings():  # "optimal order is the largest alpha": a looser bound
+            warnings.simplefilter("ignore")
+            return float(probe.get_epsilon(self.delta))
+
+    def can_step(self) -> bool:
+        """epsilon grows with the steps, and the noise spends the budget in planned_steps."""
+        return self.steps < self.planned_steps
+
+    def step(self) -> None:
+        self.steps += 1
+
+    @property
+    def spent_epsilon(self) -> float:
+        return self.epsilon_after(self.steps)
+
+    def report(self) -> dict[str, float]:
+        return {
+            "epsilon": self.spent_epsilon,
+            "delta": self.delta,
+            "epsilon_budget": self.config.epsilon,
+            "noise_multiplier": self.noise_multiplier,
+            "max_grad_norm": self.config.max_grad_norm,
+            "sample_rate": self.sample_rate,
+            "steps": float(self.steps),
+        }
