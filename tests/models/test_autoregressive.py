@@ -10,6 +10,7 @@ import pytest
 from synthohive_lib.errors import ModelError
 from synthohive_lib.models import AutoregressiveModel, load_model
 from synthohive_lib.models.autoregressive.encoding import TokenEncoder
+from synthohive_lib.models.progress import EpochProgress
 
 from .conftest import people
 
@@ -99,13 +100,15 @@ def test_a_loaded_model_samples_the_same_rows(fitted, tmp_path) -> None:
 
 
 def test_training_stops_at_the_time_budget_and_reports_every_epoch() -> None:
-    seen: list[dict[str, float]] = []
+    seen: list[EpochProgress] = []
     model = AutoregressiveModel(
         epochs=10_000, time_budget_s=1.0, patience=0, seed=0, progress=seen.append, **TINY
     ).fit(people(300))
     assert 1 <= len(model.loss_history_) < 10_000
-    assert [r["epoch"] for r in seen] == [r["epoch"] for r in model.loss_history_]
-    assert all("val_loss" in r and "seconds" in r for r in seen)
+    assert [p.epoch for p in seen] == [int(r["epoch"]) for r in model.loss_history_]
+    assert all("val_nll" in p.losses for p in seen)
+    assert seen[-1].done and not any(p.done for p in seen[:-1])
+    assert model.stopped_by_ == "time_budget_s"
 
 
 def test_dp_sgd_spends_at_most_the_epsilon_budget_and_records_it(tmp_path) -> None:

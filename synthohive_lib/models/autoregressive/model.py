@@ -27,7 +27,7 @@ from synthohive_lib.models.autoregressive.config import AutoregressiveConfig
 from synthohive_lib.models.autoregressive.encoding import TokenEncoder
 from synthohive_lib.models.autoregressive.network import AutoregressiveNetwork
 from synthohive_lib.models.autoregressive.sampling import generate_tokens
-from synthohive_lib.models.autoregressive.training import ProgressCallback, train_network
+from synthohive_lib.models.autoregressive.training import train_network
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.ctgan import _seeded, _threads, resolve_device
 from synthohive_lib.models.persistence import (
@@ -37,6 +37,7 @@ from synthohive_lib.models.persistence import (
     encode_weights,
     write_artifact,
 )
+from synthohive_lib.models.progress import ProgressCallback
 from synthohive_lib.transform.specs import ColumnKind, ColumnSpec
 
 MODEL_NAME = "autoregressive"
@@ -45,10 +46,12 @@ MODEL_NAME = "autoregressive"
 class AutoregressiveModel(GenerativeModel):
     """Column-by-column model of a table; see :class:`AutoregressiveConfig`.
 
-    ``specs`` / ``context_specs`` declare column kinds (inferred when omitted); ``progress``
-    is called with every epoch's record. After :meth:`fit`: ``loss_history_`` (one dict per
-    epoch), ``best_epoch_``, ``fit_seconds_``, ``transform_seconds_`` and ``privacy_``
-    (spent epsilon/delta when trained with DP-SGD, else None).
+    ``specs`` / ``context_specs`` declare column kinds (inferred when omitted);
+    ``context_table`` names the parent the context columns come from (for errors);
+    ``progress`` gets an :class:`~synthohive_lib.models.progress.EpochProgress` per epoch.
+    After :meth:`fit`: ``loss_history_`` (one dict per epoch), ``best_epoch_``,
+    ``fit_seconds_``, ``transform_seconds_``, ``stopped_by_`` and ``privacy_`` (spent
+    epsilon/delta when trained with DP-SGD, else None).
     """
 
     def __init__(
@@ -58,6 +61,7 @@ class AutoregressiveModel(GenerativeModel):
         specs: list[ColumnSpec] | None = None,
         context_specs: list[ColumnSpec] | None = None,
         table: str | None = None,
+        context_table: str | None = None,
         progress: ProgressCallback | None = None,
         **overrides: Any,
     ) -> None:
@@ -66,9 +70,11 @@ class AutoregressiveModel(GenerativeModel):
         self.specs = specs
         self.context_specs = context_specs
         self.table = table
+        self.context_table = context_table
         self.progress = progress
 
-    def _encoder(self, specs: list[ColumnSpec] | None) -> TokenEncoder:
+    def _encoder(self, specs: list[ColumnSpec] | None, *, context: bool = False) -> TokenEncoder:
+        """A token encoder; a context one names its errors ``<context_table>.<column>``."""
         c = self.config
         return TokenEncoder(
             specs,
@@ -76,7 +82,7 @@ class AutoregressiveModel(GenerativeModel):
             fine_bins=c.fine_bins,
             max_exact_values=c.max_exact_values,
             max_categories=c.max_categories,
-            table=self.table,
+            table=(self.context_table or self.table) if context else self.table,
         )
 
     def _build_network(self, device: torch.device) -> None:
@@ -115,7 +121,9 @@ class AutoregressiveModel(GenerativeModel):
         ctx_tokens = None
         if context is not None:
             context = context.reset_index(drop=True)
-            self.context_encoder_ = self._encoder(self.context_specs).fit(context, rng)
+            self.context_encoder_ = self._encoder(self.context_specs, context=True).fit(
+                context, rng
+            )
             self.context_specs = self.context_encoder_.specs
             text = [s.name for s in self.context_specs if s.kind is ColumnKind.TEXT]
             if text:
@@ -138,10 +146,12 @@ class AutoregressiveModel(GenerativeModel):
                 device,
                 table=self.table,
                 progress=self.progress,
+                started=started,
             )
         self.loss_history_ = result.history
         self.best_epoch_ = result.best_epoch
         self.privacy_ = result.privacy
+        self.stopped_by_ = result.stopped_by
         self.device_ = str(device)
         self.fit_seconds_ = time.perf_counter() - started
         return self
@@ -240,6 +250,7 @@ class AutoregressiveModel(GenerativeModel):
             files["context_encoder.npz"] = encode_arrays(ctx_arrays)
         manifest = {
             "table": self.table,
+            "context_table": self.context_table,
             "hyper_parameters": self.config.to_dict(),
             "column_specs": [s.to_dict() for s in self.specs or []],
             "context_specs": [s.to_dict() for s in self.context_specs or []],
@@ -262,7 +273,9 @@ class AutoregressiveModel(GenerativeModel):
             config = AutoregressiveConfig.from_dict(manifest["hyper_parameters"])
             if device is not None:
                 config.device = device
-            model = cls(config, table=manifest.get("table"))
+            model = cls(
+                config, table=manifest.get("table"), context_table=manifest.get("context_table")
+            )
             model.encoder_ = TokenEncoder.from_state(
                 artifact.json("encoder.json"), artifact.arrays("encoder.npz")
             )

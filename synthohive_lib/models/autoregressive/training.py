@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,16 +29,18 @@ import numpy as np
 import structlog
 import torch
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
 from synthohive_lib.models.autoregressive.config import AutoregressiveConfig
 from synthohive_lib.models.autoregressive.network import AutoregressiveNetwork
 from synthohive_lib.models.privacy import PrivacyBudget
+from synthohive_lib.models.progress import (
+    EpochProgress,
+    ProgressCallback,
+    TqdmProgress,
+    fan_out,
+)
 
 log = structlog.get_logger(__name__)
-
-#: Called after every epoch with that epoch's record (epoch, losses, seconds, ...).
-ProgressCallback = Callable[[dict[str, float]], None]
 
 
 @dataclass
@@ -47,6 +48,43 @@ class TrainingResult:
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int | None = None
     privacy: dict[str, float] | None = None
+    stopped_by: str | None = None  # "patience", "time_budget_s", "epsilon" or None (all epochs)
+
+
+class Reporter:
+    """Progress reports (the caller's callback, a tqdm bar when verbose) and the deadline
+    (``time_budget_s`` counted from the start of fit, checked after every step)."""
+
+    def __init__(
+        self,
+        config: AutoregressiveConfig,
+        started: float,
+        table: str | None,
+        progress: ProgressCallback | None,
+    ) -> None:
+        verbose = config.verbose if config.verbose is not None else sys.stderr.isatty()
+        self.report = fan_out(
+            progress, TqdmProgress(desc=table or "autoregressive") if verbose else None
+        )
+        self.config, self.started, self.table = config, started, table
+        budget = config.time_budget_s
+        self.deadline = None if budget is None else started + budget
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.perf_counter() >= self.deadline
+
+    def epoch(self, record: dict[str, float], done: bool) -> None:
+        if self.report is None:
+            return
+        losses = {"nll": record["train_loss"]}
+        if "val_loss" in record:
+            losses["val_nll"] = record["val_loss"]
+        self.report(
+            EpochProgress.at(
+                int(record["epoch"]), self.config.epochs, time.perf_counter() - self.started,
+                losses, table=self.table, budget_s=self.config.time_budget_s, done=done,
+            )
+        )  # fmt: skip
 
 
 def auto_batch_size(rows: int) -> int:
@@ -100,8 +138,13 @@ def train_network(
     *,
     table: str | None = None,
     progress: ProgressCallback | None = None,
+    started: float | None = None,
 ) -> TrainingResult:
-    """Fit ``network`` on ``tokens`` (and its row-aligned parent ``context`` tokens)."""
+    """Fit ``network`` on ``tokens`` (and its row-aligned parent ``context`` tokens);
+    ``started`` is when fit began (the time budget counts from there)."""
+    reporter = Reporter(
+        config, started if started is not None else time.perf_counter(), table, progress
+    )
     generator = torch.Generator(device=device)
     generator.manual_seed(int(rng.integers(2**62)))
     orders = OrderSampler(column_of_sub, device)
@@ -110,7 +153,7 @@ def train_network(
     if config.privacy is None:  # with DP, real frequencies would bypass the accountant
         network.start_from_marginals(all_tokens)
     else:
-        return _train_private(network, all_tokens, all_ctx, orders, config, generator, table)
+        return _train_private(network, all_tokens, all_ctx, orders, config, generator, reporter)
     n = len(tokens)
     n_val = int(n * config.val_share) if n >= 200 else 0
     perm = torch.from_numpy(rng.permutation(n)).to(device)
@@ -121,12 +164,9 @@ def train_network(
         network.parameters(), lr=config.lr, weight_decay=config.weight_decay
     )
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=2)
-    verbose = config.verbose if config.verbose is not None else sys.stderr.isatty()
-    bar = tqdm(range(config.epochs), disable=not verbose, desc="autoregressive", unit="epoch")
     result = TrainingResult()
     best, best_state, stale = float("inf"), None, 0
-    started = time.perf_counter()
-    for epoch in bar:
+    for epoch in range(config.epochs):
         epoch_started = time.perf_counter()
         network.train()
         order = train_idx[torch.randperm(len(train_idx), device=device, generator=generator)]
@@ -141,6 +181,8 @@ def train_network(
             optimizer.step()
             total += float(loss.detach())
             steps += 1
+            if reporter.out_of_time():
+                break
         record = {"epoch": float(epoch + 1), "train_loss": total / max(steps, 1)}
         if n_val:
             record["val_loss"] = _evaluate(network, all_tokens, all_ctx, val_idx, orders)
@@ -153,17 +195,13 @@ def train_network(
         record["seconds"] = time.perf_counter() - epoch_started
         result.history.append(record)
         log.info("autoregressive.epoch", table=table, **record)
-        bar.set_postfix(loss=f"{record.get('val_loss', record['train_loss']):.3f}")
-        if progress is not None:
-            progress(dict(record))
-        out_of_time = (
-            config.time_budget_s is not None
-            and time.perf_counter() - started >= config.time_budget_s
-        )
-        if out_of_time or (config.patience and stale >= config.patience):
-            log.info("autoregressive.stopped", table=table, epoch=epoch + 1, early=not out_of_time)
+        out_of_time = reporter.out_of_time()
+        patience_over = bool(config.patience) and stale >= config.patience
+        reporter.epoch(record, out_of_time or patience_over or epoch + 1 == config.epochs)
+        if out_of_time or patience_over:
+            result.stopped_by = "time_budget_s" if out_of_time else "patience"
+            log.info("autoregressive.stopped", table=table, epoch=epoch + 1, by=result.stopped_by)
             break
-    bar.close()
     if best_state is not None:
         network.load_state_dict(best_state)
     network.eval()
@@ -198,7 +236,7 @@ def _train_private(
     orders: OrderSampler,
     config: AutoregressiveConfig,
     generator: torch.Generator,
-    table: str | None,
+    reporter: Reporter,
 ) -> TrainingResult:
     """DP-SGD (see the module docstring): Poisson batches, per-row clipping, Gaussian noise."""
     from torch.func import functional_call, grad, vmap
@@ -223,7 +261,6 @@ def _train_private(
     ctx_dim = None if context is None else 0
     per_row = vmap(grad(row_loss), in_dims=(None, 0, 0, ctx_dim), randomness="different")
     result = TrainingResult()
-    started = time.perf_counter()
     network.train()
     for epoch in range(config.epochs):
         epoch_started = time.perf_counter()
@@ -253,6 +290,8 @@ def _train_private(
                 p.grad = (summed[k] + noise) / expected
             optimizer.step()
             budget.step()
+            if reporter.out_of_time():
+                break
             with torch.no_grad():
                 if len(rows):
                     sample = rows[:256]
@@ -267,12 +306,12 @@ def _train_private(
             "seconds": time.perf_counter() - epoch_started,
         }
         result.history.append(record)
-        log.info("autoregressive.epoch", table=table, private=True, **record)
-        out_of_time = (
-            config.time_budget_s is not None
-            and time.perf_counter() - started >= config.time_budget_s
-        )
-        if out_of_time or not budget.can_step():
+        log.info("autoregressive.epoch", table=reporter.table, private=True, **record)
+        out_of_time = reporter.out_of_time()
+        spent = not budget.can_step()
+        reporter.epoch(record, out_of_time or spent or epoch + 1 == config.epochs)
+        if out_of_time or spent:
+            result.stopped_by = "time_budget_s" if out_of_time else "epsilon"
             break
     network.eval()
     result.privacy = budget.report()
