@@ -18,6 +18,7 @@ A project file (``synthohive.yaml`` at the repository root for the bundled examp
       epochs: 300
       max_training_rows: 200000        # a larger table trains on a family-preserving sample
       time_budget_s: 600               # seconds one table's model may train
+      model: ctgan                     # ctgan (default) | autoregressive
     tables:                            # ... overridden per table
       Track: {epochs: 5, batch_size: 500, device: auto, engine: pandas}
 
@@ -237,8 +238,29 @@ class ExecutionConfig(_Strict):
     max_concurrent: StrictCount = Field(default=2, ge=1, le=64)
 
 
+class PrivacySettings(_Strict):
+    """Differential privacy of a table's model (DP-SGD; ``model: autoregressive`` only)."""
+
+    epsilon: float = Field(gt=0, description="privacy budget; training stops when it is spent")
+    delta: float | None = Field(
+        default=1e-5, gt=0, lt=1, description="None: 1 / (10 x training rows)"
+    )
+    max_grad_norm: float = Field(default=1.0, gt=0, description="per-row gradient clip")
+
+
 class TableSettings(_Strict):
     """Per-table settings used by the model and generation stages; every key is optional."""
+
+    model: Literal["ctgan", "autoregressive"] | None = Field(
+        default=None,
+        description="the table's generative model: ctgan (default) or autoregressive "
+        "(column by column; see docs/models.md)",
+    )
+    privacy: PrivacySettings | None = Field(
+        default=None,
+        description="DP-SGD for the table's model: {epsilon, delta, max_grad_norm} "
+        "(model: autoregressive)",
+    )
 
     epochs: StrictCount | None = Field(default=None, ge=1)
     batch_size: StrictCount | None = Field(

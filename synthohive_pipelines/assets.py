@@ -22,7 +22,7 @@ The stages (each a :class:`Stage` in :data:`STAGES`):
   are independent of each other (no edges): each can be refreshed alone. The cross-table rule
   of the real data — every foreign key resolves — is the check ``real/<child>:
   foreign_keys_resolve`` (see :mod:`synthohive_pipelines.checks`).
-- ``model/<T>`` fits the table's relational plan and the model ``ctgan_factory`` chooses
+- ``model/<T>`` fits the table's relational plan and the model ``model_factory`` chooses
   (CTGAN, or the smoothed bootstrap for tiny root tables) on ``real/<T>`` with its parents'
   snapshots as context, plus the PII statistics, and saves them as one artifact folder
   (:func:`~synthohive_lib.relational.save_table_artifact`). It
@@ -66,15 +66,15 @@ from pydantic import Field
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.io.store import StoredTable, TableStore
-from synthohive_lib.models import CTGAN
+from synthohive_lib.models import CTGAN, AutoregressiveModel
 from synthohive_lib.models.loss_curve import loss_curve_svg, svg_data_uri
 from synthohive_lib.models.progress import throttled
 from synthohive_lib.privacy import PiiAllowList, PiiPlan, pii_filler, real_pii_forms
 from synthohive_lib.relational import (
     TablePlan,
-    ctgan_factory,
     generate_table,
     load_table_artifact,
+    model_factory,
     model_request,
     save_table_artifact,
     training_frames,
@@ -493,6 +493,36 @@ def model_metadata(model: object | None) -> dict[str, object]:
                 "final_generator_loss": history[-1]["generator_loss"] if history else 0.0,
             }
         )
+    if isinstance(model, AutoregressiveModel):
+        meta.update(autoregressive_metadata(model))
+    return meta
+
+
+def autoregressive_metadata(model: AutoregressiveModel) -> dict[str, object]:
+    """Device, epochs, fit seconds, the loss (negative log-likelihood per row) curve and,
+    with DP-SGD, the epsilon/delta spent."""
+    history = list(model.loss_history_)
+    picked = history[:: max(1, len(history) // 12)]
+    if history and picked[-1] is not history[-1]:
+        picked.append(history[-1])
+    rows = [
+        f"| {int(h['epoch'])} | {h['train_loss']:.4f} | {h.get('val_loss', float('nan')):.4f} |"
+        for h in picked
+    ]
+    meta: dict[str, object] = {
+        "device": str(getattr(model, "device_", "")),
+        "epochs": len(history),
+        "fit_seconds": round(float(getattr(model, "fit_seconds_", 0.0)), 3),
+        "best_epoch": model.best_epoch_ or 0,
+        "loss_curve": dg.MetadataValue.md(
+            "\n".join(["| epoch | train NLL | validation NLL |", "|---:|---:|---:|", *rows])
+            if history
+            else "no training epochs"
+        ),
+    }
+    if model.privacy_:
+        meta["privacy_epsilon"] = float(model.privacy_["epsilon"])
+        meta["privacy_delta"] = float(model.privacy_["delta"])
     return meta
 
 
@@ -515,14 +545,14 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
     parents = graph.parents(name)
     settings = project.settings_for(name)
     named = project.context_parents(name)
-    expected = expected_model(table)
+    expected = expected_model(table, model=settings.model or "ctgan")
 
     @dg.asset(
         key=stage.key(name),
         group_name=stage.name,
         deps=stage.deps(graph, name),
         description=_table_description(stage, table, graph) + f"\n\nModel: {expected}.",
-        kinds={"pytorch"} if expected.startswith("CTGAN") else {"python"},
+        kinds={"python"} if expected.startswith(("none", "TextOnly")) else {"pytorch"},
         tags=asset_tags(project, stage.name, name),
         owners=project.asset_owners,
         pool=GPU_POOL,
@@ -566,6 +596,7 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
             "seed": seed,
             "time_budget_s": budget,
             "verbose": False,
+            "privacy": settings.privacy.model_dump() if settings.privacy else None,
         }
         # the plan above counts on every row; the model trains on a bounded sample of them,
         # drawn from the rows outside the holdout (validation.holdout): the gates and the
@@ -584,7 +615,10 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
         model = None
         if plan.attributes and plan.n_rows:
             data, parent_context = training_frames(plan, {**frames, name: sample.frame})
-            factory = ctgan_factory(**{k: v for k, v in options.items() if v is not None})
+            factory = model_factory(
+                model=settings.model or "ctgan",
+                **{k: v for k, v in options.items() if v is not None},
+            )
             model = factory(model_request(project.schema, plan))
             # one line per epoch, at most one every few seconds, in the run's log
             model.progress = throttled(lambda p: context.log.info(p.line()), PROGRESS_EVERY_S)

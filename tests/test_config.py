@@ -383,3 +383,26 @@ def test_non_positive_sizes_and_budgets_are_errors_naming_the_key(
 ) -> None:
     with pytest.raises(ConfigError, match=fragment):
         project_config_from_dict(doc)
+
+
+def test_model_and_privacy_are_per_table_settings_falling_back_to_defaults(tmp_path) -> None:
+    """``model`` and ``privacy`` set in ``defaults`` reach every table; a table overrides."""
+    from synthohive_lib.config import TableSettings
+
+    defaults = TableSettings(model="autoregressive", privacy={"epsilon": 5})
+    table = TableSettings(model="ctgan").merged_over(defaults)
+    assert table.model == "ctgan"
+    assert table.privacy is not None and table.privacy.epsilon == 5
+    assert table.privacy.delta == 1e-5 and table.privacy.max_grad_norm == 1.0
+    assert TableSettings().model is None  # unset: the factory's default, CTGAN
+
+
+def test_an_unknown_model_or_a_non_positive_epsilon_is_refused() -> None:
+    import pydantic
+
+    from synthohive_lib.config import TableSettings
+
+    with pytest.raises(pydantic.ValidationError, match="ctgan"):
+        TableSettings(model="tvae")
+    with pytest.raises(pydantic.ValidationError, match="greater than 0"):
+        TableSettings(privacy={"epsilon": 0})

@@ -32,10 +32,12 @@ from synthohive_lib.relational.keys import (
     key_format_from_dict,
 )
 from synthohive_lib.relational.modelling import (
+    MODEL_KINDS,
     ModelRequest,
     context_rows,
     ctgan_factory,
     is_text_only,
+    model_factory,
     model_request,
     training_frames,
 )
@@ -43,6 +45,7 @@ from synthohive_lib.relational.plan import TablePlan, choose_context_relation
 from synthohive_lib.relational.specs import column_spec, column_specs
 
 __all__ = [
+    "MODEL_KINDS",
     "CardinalityModel",
     "ConstantColumn",
     "ContextEncoder",
@@ -76,6 +79,7 @@ __all__ = [
     "key_format_from_dict",
     "load_table_artifact",
     "match_degrees",
+    "model_factory",
     "model_request",
     "node_depths",
     "rescale_counts",

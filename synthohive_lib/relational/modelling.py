@@ -5,7 +5,8 @@ context parent. This module builds what it is fitted on (:func:`training_frames`
 told about the columns (:class:`ModelRequest`, specs taken from the reviewed schema rather than
 guessed from data) and, for sampling, the same context for synthetic parents
 (:func:`context_rows`). Any model honouring :class:`~synthohive_lib.models.base.GenerativeModel`
-can be plugged in through a factory; :func:`ctgan_factory` builds CTGAN models, or a
+can be plugged in through a factory; :func:`model_factory` builds CTGAN or autoregressive
+models (``model:`` in the project config; :func:`ctgan_factory` is the CTGAN one), or a
 :class:`~synthohive_lib.models.text_only.TextOnlyModel` for a table whose attributes are all
 free text (CTGAN would have no column to train its networks on).
 """
@@ -20,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthohive_lib.errors import ModelError
+from synthohive_lib.models.autoregressive import AutoregressiveModel
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.ctgan import CTGAN
 from synthohive_lib.models.small_table import SmallTableModel
@@ -46,15 +49,38 @@ class ModelRequest:
 ModelFactory = Callable[[ModelRequest], GenerativeModel]
 
 
-def ctgan_factory(*, small_table_rows: int = 50, **config: Any) -> ModelFactory:
-    """A factory building :class:`~synthohive_lib.models.ctgan.CTGAN` models from the schema.
+#: The table models a project can choose with ``model:`` (CTGAN is the default).
+MODEL_KINDS: dict[str, type[GenerativeModel]] = {
+    "ctgan": CTGAN,
+    "autoregressive": AutoregressiveModel,
+}
 
-    ``config`` holds CTGAN hyper-parameters (``epochs``, ``device``, ``seed``, ...). A table
-    whose attributes are all free text gets a :class:`TextOnlyModel` (seeded alike); a table
-    of at most ``small_table_rows`` real rows without parent context (Chinook's lookups and
-    its 8 employees) gets a :class:`SmallTableModel`: a GAN cannot learn a handful of rows.
-    ``small_table_rows=0`` always uses CTGAN.
+
+def model_factory(
+    *, model: str = "ctgan", small_table_rows: int = 50, **config: Any
+) -> ModelFactory:
+    """A factory building the chosen table model (``model``: a key of :data:`MODEL_KINDS`)
+    from the schema.
+
+    ``config`` holds that model's hyper-parameters (``epochs``, ``device``, ``seed``,
+    ``time_budget_s``, ``privacy`` ...). A table whose attributes are all free text gets a
+    :class:`TextOnlyModel` (seeded alike); a table of at most ``small_table_rows`` real rows
+    without parent context (Chinook's lookups and its 8 employees) gets a
+    :class:`SmallTableModel`: no network learns a handful of rows. ``small_table_rows=0``
+    always uses the chosen model.
     """
+    if model not in MODEL_KINDS:
+        raise ModelError(
+            f"unknown model {model!r}", fix=f"choose one of {sorted(MODEL_KINDS)} (model: ...)"
+        )
+    if model == "ctgan" and config.get("privacy") is not None:
+        raise ModelError(
+            "differential privacy (privacy: ...) is implemented for the autoregressive model "
+            "only so far",
+            fix="set model: autoregressive for tables with privacy, or drop privacy",
+        )
+    config = {k: v for k, v in config.items() if not (k == "privacy" and v is None)}
+    chosen = MODEL_KINDS[model]
 
     def build(request: ModelRequest) -> GenerativeModel:
         if is_text_only(request):
@@ -69,7 +95,7 @@ def ctgan_factory(*, small_table_rows: int = 50, **config: Any) -> ModelFactory:
             return SmallTableModel(
                 specs=request.specs, table=request.table.name, seed=config.get("seed")
             )
-        return CTGAN(
+        return chosen(
             specs=request.specs,
             context_specs=request.context_specs,
             table=request.table.name,
@@ -78,6 +104,11 @@ def ctgan_factory(*, small_table_rows: int = 50, **config: Any) -> ModelFactory:
         )
 
     return build
+
+
+def ctgan_factory(*, small_table_rows: int = 50, **config: Any) -> ModelFactory:
+    """:func:`model_factory` with CTGAN (kept for callers written before the choice)."""
+    return model_factory(model="ctgan", small_table_rows=small_table_rows, **config)
 
 
 def is_text_only(request: ModelRequest) -> bool:
@@ -181,8 +212,8 @@ def context_rows(parent_ctx: pd.DataFrame, positions: np.ndarray) -> pd.DataFram
     return ctx
 
 
-def expected_model(table: Table, *, small_table_rows: int = 50) -> str:
-    """In words, the model :func:`ctgan_factory` gives ``table``, from the schema alone.
+def expected_model(table: Table, *, small_table_rows: int = 50, model: str = "ctgan") -> str:
+    """In words, the model :func:`model_factory` gives ``table``, from the schema alone.
 
     For descriptions written before any data is read (the Dagster asset descriptions): a
     table of keys only gets no model, one whose attributes are all free text a
@@ -199,6 +230,7 @@ def expected_model(table: Table, *, small_table_rows: int = 50) -> str:
     specs = column_specs(table, attributes)
     if all(s.kind is ColumnKind.TEXT for s in specs):
         return "TextOnlyModel (every attribute is free text)"
+    name = MODEL_KINDS[model].__name__ if model in MODEL_KINDS else model
     if table.parent_tables:  # conditioned on a parent row: never the small-table bootstrap
-        return "CTGAN"
-    return f"CTGAN (SmallTableModel when the real table has at most {small_table_rows} rows)"
+        return name
+    return f"{name} (SmallTableModel when the real table has at most {small_table_rows} rows)"

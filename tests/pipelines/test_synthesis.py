@@ -573,3 +573,37 @@ def test_engine_spark_generates_a_child_table_with_spark(
     assert list(invoices.columns) == [
         c.name for c in load_project_config(path).schema.table("Invoice").columns
     ]
+
+
+def test_model_autoregressive_in_the_config_fits_that_model_and_reports_it(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
+) -> None:
+    """``model: autoregressive`` (with DP-SGD) on Invoice: the artifact holds that model, the
+    metadata says so with its epochs, loss curve and the epsilon spent; CTGAN elsewhere."""
+    _, original, _ = synthesized
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    path = folder / original.name
+    doc = yaml.safe_load(path.read_text())
+    doc["tables"]["Invoice"] = {
+        "model": "autoregressive",
+        "epochs": 2,
+        "privacy": {"epsilon": 5, "delta": 1e-5, "max_grad_norm": 1},
+    }
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = (
+        build_definitions(path)
+        .resolve_job_def(SYNTHESIZE_ALL)
+        .execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            asset_selection=[asset_key(MODEL.name, "Invoice")],
+        )
+    )
+    assert result.success
+    (mat,) = result.asset_materializations_for_node("model__Invoice")
+    meta = {k: v.value for k, v in mat.metadata.items()}
+    assert meta["model"] == "AutoregressiveModel"
+    assert 1 <= meta["epochs"] <= 2 and "train NLL" in meta["loss_curve"]
+    assert 0 < meta["privacy_epsilon"] <= 5 and meta["privacy_delta"] == 1e-5
+    manifest = (folder / "out" / "model" / "Invoice" / "model" / "manifest.json").read_text()
+    assert '"model": "autoregressive"' in manifest and '"epsilon_budget": 5' in manifest
