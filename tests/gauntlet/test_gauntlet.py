@@ -30,14 +30,6 @@ def test_tpch_synthesizes_end_to_end_with_its_composite_keys(synthesize: Synthes
     assert len(pairs) > 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schema validate --source: [fk_not_key] flights.origin: foreign key (origin, year, "
-    "month, day, hour) -> weather references weather(...), which is neither the primary key "
-    "none nor a unique key of 'weather' (the key has 3 duplicate DST hours; the only fix "
-    "offered, declaring it unique, is false); FINDINGS.md gauntlet item (schemafix: duplicate "
-    "keys)",
-)
 def test_nycflights13_synthesizes_end_to_end_with_its_real_orphans(
     synthesize: Synthesize,
 ) -> None:
