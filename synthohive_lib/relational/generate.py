@@ -44,6 +44,7 @@ from synthohive_lib.relational.attributes import sample_attributes
 from synthohive_lib.relational.inherit import apply_inherited
 from synthohive_lib.relational.keys import (
     assign_by_slots,
+    assign_within,
     drop_repeated_keys,
     expand_parent_keys,
 )
@@ -117,15 +118,23 @@ def generate_table(
 
     affinities = plan.affinities or [None] * len(plan.secondary)
     dealt = set(dealt_secondary(plan))  # a key inside a wider one comes with the wider one
+    assigned = set(plan.context.child_columns) if plan.context is not None else set()
     for i, (card, affinity) in enumerate(zip(plan.secondary, affinities, strict=True)):
         if i not in dealt:
             continue
         rel = card.relation_
-        fks = assign_by_slots(
-            n, parents[rel.parent], rel, card, rng, affinity=affinity, child_df=frame
-        )
+        shared = [c for c in rel.child_columns if c in assigned]
+        if shared:  # keys sharing columns: dealt within the values already assigned
+            fks = assign_within(
+                frame, parents[rel.parent], rel, card, shared, rng, affinity=affinity
+            )
+        else:
+            fks = assign_by_slots(
+                n, parents[rel.parent], rel, card, rng, affinity=affinity, child_df=frame
+            )
         for col in rel.child_columns:
             frame[col] = fks[col].array
+        assigned |= set(rel.child_columns)
     for inherited in plan.inherited:  # after every foreign key is dealt
         if inherited.relation not in {plan.secondary[i].relation_ for i in dealt}:
             continue

@@ -29,6 +29,7 @@ import pandas as pd
 from synthohive_lib.errors import ConfigError, ModelError
 from synthohive_lib.relational.cardinality import CardinalityModel
 from synthohive_lib.schema.graph import Relation
+from synthohive_lib.schema.keys import key_codes
 
 _DENSE_CELLS = 4_000_000  # random keys held at once by the dense path (~32 MB of float64)
 
@@ -168,6 +169,22 @@ def match_degrees(
     return rows[order], cols[order]
 
 
+def shared_columns(left: Relation, right: Relation) -> list[str]:
+    """Child columns both foreign keys of a link table use (in the left key's order)."""
+    return [c for c in left.child_columns if c in set(right.child_columns)]
+
+
+def _split_total(total: int | None, sizes: np.ndarray) -> list[int | None]:
+    """``total`` split over groups in proportion to ``sizes`` (exact sum), or all None."""
+    if total is None or len(sizes) == 0:
+        return [None] * len(sizes)
+    share = sizes / max(int(sizes.sum()), 1) * total
+    out = np.floor(share).astype(np.int64)
+    rest = int(total - out.sum())
+    out[np.argsort(-(share - out), kind="stable")[:rest]] += 1
+    return [int(v) for v in out]
+
+
 class JunctionModel:
     """Per-side cardinalities of a many-to-many link table; generates unique pairs."""
 
@@ -212,6 +229,18 @@ class JunctionModel:
         if not hasattr(self, "left_"):
             raise ModelError("the junction model is not fitted", fix="call fit(...) first")
         rng = np.random.default_rng(seed)
+        shared = shared_columns(self.left_.relation_, self.right_.relation_)
+        if shared:
+            return self._generate_within(left_parents, right_parents, rng, total, shared)
+        return self._generate(left_parents, right_parents, rng, total)
+
+    def _generate(
+        self,
+        left_parents: pd.DataFrame,
+        right_parents: pd.DataFrame,
+        rng: np.random.Generator,
+        total: int | None,
+    ) -> pd.DataFrame:
         left, right = self.left_.relation_, self.right_.relation_
         # Degrees consistent by construction, whatever the two parent tables' sizes: the
         # left side is capped by the number of right parents (pairs are unique), and the
@@ -235,6 +264,43 @@ class JunctionModel:
         for child_col, parent_col in zip(right.child_columns, right.parent_columns, strict=True):
             out[child_col] = right_parents[parent_col].to_numpy()[cols]
         return out
+
+    def _generate_within(
+        self,
+        left_parents: pd.DataFrame,
+        right_parents: pd.DataFrame,
+        rng: np.random.Generator,
+        total: int | None,
+        shared: list[str],
+    ) -> pd.DataFrame:
+        """Links whose two foreign keys share columns (``challenges(series, episode, baker)``
+        → ``episodes(series, episode)`` and ``bakers(series, baker)``): pairs are made
+        within each value of the shared columns, so both keys resolve. (Made across them,
+        the right side's ``series`` overwrote the left's and the left key pointed nowhere.)
+        """
+        left, right = self.left_.relation_, self.right_.relation_
+        lmap = dict(zip(left.child_columns, left.parent_columns, strict=True))
+        rmap = dict(zip(right.child_columns, right.parent_columns, strict=True))
+        lcodes, rcodes = key_codes(
+            left_parents.reset_index(drop=True),
+            [lmap[c] for c in shared],
+            right_parents.reset_index(drop=True),
+            [rmap[c] for c in shared],
+        )
+        groups = [g for g in np.unique(lcodes[lcodes >= 0]) if (rcodes == g).any()]
+        sizes = np.array([(lcodes == g).sum() for g in groups], dtype=np.int64)
+        targets = _split_total(total, sizes)
+        parts = []
+        for g, target in zip(groups, targets, strict=True):
+            sub_left = left_parents.iloc[np.flatnonzero(lcodes == g)].reset_index(drop=True)
+            sub_right = right_parents.iloc[np.flatnonzero(rcodes == g)].reset_index(drop=True)
+            try:
+                parts.append(self._generate(sub_left, sub_right, rng, target))
+            except ConfigError:  # this group cannot hold its share: its own counts
+                parts.append(self._generate(sub_left, sub_right, rng, None))
+        if not parts:
+            return self._generate(left_parents.iloc[:0], right_parents.iloc[:0], rng, None)
+        return pd.concat(parts, ignore_index=True)
 
     def to_dict(self) -> dict[str, Any]:
         return {"left": self.left_.to_dict(), "right": self.right_.to_dict()}

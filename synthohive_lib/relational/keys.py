@@ -48,6 +48,7 @@ from synthohive_lib.errors import ConfigError, SynthoHiveError
 from synthohive_lib.relational.affinity import ParentAffinity, deal_slots
 from synthohive_lib.relational.cardinality import CardinalityModel
 from synthohive_lib.schema.graph import Relation
+from synthohive_lib.schema.keys import key_codes
 from synthohive_lib.schema.model import Table
 
 log = structlog.get_logger(__name__)
@@ -618,6 +619,61 @@ def assign_by_slots(
         col = pd.Series(pd.NA, index=range(n_children), dtype=_nullable(values.dtype))
         col.iloc[np.flatnonzero(~is_null)] = values.to_numpy()[slots]
         out[child_col] = col
+    return out
+
+
+def assign_within(
+    frame: pd.DataFrame,
+    parent_df: pd.DataFrame,
+    relation: Relation,
+    cardinality: CardinalityModel,
+    shared: Sequence[str],
+    seed: int | np.random.Generator | None = None,
+    *,
+    affinity: ParentAffinity | None = None,
+) -> pd.DataFrame:
+    """Like :func:`assign_by_slots`, for a foreign key sharing ``shared`` columns with keys
+    already assigned in ``frame`` (``(series, baker) -> bakers`` after ``(series, episode)
+    -> episodes``): each child is dealt among the parents with its values of the shared
+    columns, so the key it already has stays valid and the new one resolves. A child whose
+    shared values no synthetic parent has gets NULL; a group whose parents cannot hold its
+    children within the real range is dealt uniformly among them.
+    """
+    rng = np.random.default_rng(seed)
+    pmap = dict(zip(relation.child_columns, relation.parent_columns, strict=True))
+    parents = parent_df.reset_index(drop=True)
+    child_codes, parent_codes = key_codes(
+        frame.reset_index(drop=True), list(shared), parents, [pmap[c] for c in shared]
+    )
+    n = len(frame)
+    parent_keys = parents[list(relation.parent_columns)]
+    out = pd.DataFrame(
+        {
+            c: pd.Series(pd.NA, index=range(n), dtype=_nullable(parent_keys[p].dtype))
+            for c, p in pmap.items()
+        }
+    )
+    for g in np.unique(child_codes[child_codes >= 0]):
+        rows = np.flatnonzero(child_codes == g)
+        members = np.flatnonzero(parent_codes == g)
+        if len(members) == 0:
+            continue
+        sub = parents.iloc[members].reset_index(drop=True)
+        try:
+            fks = assign_by_slots(
+                len(rows),
+                sub,
+                relation,
+                cardinality,
+                rng,
+                affinity=affinity,
+                child_df=frame.iloc[rows].reset_index(drop=True),
+            )
+        except ConfigError:
+            picks = sub.iloc[rng.integers(len(sub), size=len(rows))].reset_index(drop=True)
+            fks = pd.DataFrame({c: picks[p] for c, p in pmap.items()})
+        for c in pmap:
+            out.loc[rows, c] = fks[c].to_numpy()
     return out
 
 
