@@ -168,7 +168,8 @@ def _add_schema_commands(commands: argparse._SubParsersAction) -> None:
         "--sample-rows",
         type=_positive_int,
         default=DEFAULT_SAMPLE_ROWS,
-        help=f"rows read per table to sniff values (default {DEFAULT_SAMPLE_ROWS})",
+        help="rows sampled from across each table to sniff values (default "
+        f"{DEFAULT_SAMPLE_ROWS}; bounds come from the whole table)",
     )
     infer.add_argument("--name", help="schema name (default: from the database/file name)")
     infer.set_defaults(func=_cmd_schema_infer)

@@ -466,8 +466,9 @@ def infer(
 ) -> InferenceResult:
     """Infer a schema (and PII candidates) from a database URL, a file path or a connector.
 
-    SQL sources are reflected for keys and declared types, then sniffed on the first
-    ``sample_rows`` rows of each table; file sources (CSV/Parquet/Delta folders) have no
+    SQL sources are reflected for keys and declared types, then sniffed on about
+    ``sample_rows`` rows drawn from across each table, with ``min``/``max`` from the whole
+    table (:func:`.sample.sample_table`); file sources (CSV/Parquet/Delta folders) have no
     declarations, so see :func:`infer_from_frames` for how keys are guessed there.
     The hints (per table name) complete what the source does not declare: ``primary_keys``
     where none is declared or guessed right, ``foreign_keys`` the database does not enforce
