@@ -29,6 +29,8 @@ Per table of the synthetic stage, all blocking with severity ERROR (a failure sk
 - ``privacy_gate``: at most ``max_exact_copy_rate`` of the synthetic rows equal a real row on
   the attribute columns, beyond the share of real rows that equal another real row (faithful
   data over a small space, e.g. country + state, repeats rows by construction);
+- ``identifiers_regenerated``: at most 0.1 % of the synthetic values of each identifier column
+  outside the keys (``id``-typed, near-unique codes) are real ones;
 - ``no_pii_leak``: no real PII value of the table or its parents appears in the synthetic one.
 
 Metrics come from :mod:`synthohive_lib.validation` and :mod:`synthohive_lib.privacy`, the same
@@ -48,6 +50,12 @@ import dagster as dg
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import SchemaIssue
 from synthohive_lib.privacy import leak_scope, scan_table_for_leaks
+from synthohive_lib.privacy.identifiers import (
+    MAX_IDENTIFIER_COPY_SHARE,
+    identifier_columns,
+    identifier_copies,
+    identifier_gate,
+)
 from synthohive_lib.relational.plan import attribute_columns
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import OrphanPolicy, Schema, Table
@@ -427,6 +435,35 @@ def build_no_pii_leak(
     return _check
 
 
+def build_identifiers_regenerated(
+    rule: CheckRule, config: ProjectConfig, table: Table
+) -> dg.AssetChecksDefinition:
+    """At most 0.1 % of the synthetic values of each non-key identifier column are real ones."""
+    name = table.name
+
+    @dg.asset_check(
+        asset=asset_key(rule.stage.name, name),
+        name=rule.name,
+        blocking=True,
+        additional_deps=rule.deps(config.graph, name),
+        description=f"At most {MAX_IDENTIFIER_COPY_SHARE:.1%} of the synthetic values of each "
+        f"identifier column of {name} outside its keys ('id'-typed, or near-unique codes) equal "
+        "a real value of that column (synthohive_lib.privacy.identifiers).",
+    )
+    def _check(store: TableStoreResource) -> dg.AssetCheckResult:
+        tables = store.get()
+        real = tables.read(REAL.name, name)
+        columns = identifier_columns(table, real)
+        synthetic = tables.read(SYNTHETIC.name, name, columns=columns) if columns else real[[]]
+        copies = identifier_copies(real, synthetic, columns)
+        return gate_check_result(
+            identifier_gate(name, copies),
+            {"columns": ", ".join(columns) or "-", "copied_rows": sum(c.rows for c in copies)},
+        )
+
+    return _check
+
+
 CHECKS: list[CheckRule] = [
     CheckRule("matches_schema", REAL, lambda t: True, _no_deps, build_matches_schema),
     CheckRule(
@@ -464,6 +501,13 @@ CHECKS: list[CheckRule] = [
         lambda t: True,
         combine(same_table(REAL.name), schema_parents(REAL.name)),
         build_no_pii_leak,
+    ),
+    CheckRule(
+        "identifiers_regenerated",
+        SYNTHETIC,
+        lambda t: bool(attribute_columns(t)),
+        same_table(REAL.name),
+        build_identifiers_regenerated,
     ),
 ]
 

@@ -43,6 +43,7 @@ from typing import Literal
 import pandas as pd
 
 from synthohive_lib.errors import PiiLeakError
+from synthohive_lib.privacy.identifiers import identifier_columns
 from synthohive_lib.privacy.mask import mask_values
 from synthohive_lib.privacy.normalise import (
     CODE_KINDS,
@@ -51,7 +52,7 @@ from synthohive_lib.privacy.normalise import (
     code_form,
     text_form,
 )
-from synthohive_lib.schema.model import PiiAction, PiiKind, Schema
+from synthohive_lib.schema.model import ColumnType, PiiAction, PiiKind, Schema, Table
 
 #: kinds that identify a person on their own: found in any synthetic column, a leak
 IDENTIFYING_KINDS = frozenset(
@@ -192,8 +193,23 @@ def _number_text(series: pd.Series) -> pd.Series:
     return values.astype(str)
 
 
+def _string_identifiers(table: Table, frame: pd.DataFrame) -> set[str]:
+    """Non-key identifier columns holding text (``id``-typed or near-unique categoricals; see
+    :mod:`~synthohive_lib.privacy.identifiers`). Numeric identifiers are left to the
+    identifier gate, which compares them column by column: a real id ``2010`` is not a leak
+    when an invoice total is 2010. Free text is left out too (its generator rejects real
+    values of its own column, and a title may rightly equal another table's)."""
+    names = identifier_columns(table, frame)
+    return {
+        name
+        for name in names
+        if not _is_number(frame[name].dropna()) and table.column(name).type is not ColumnType.TEXT
+    }
+
+
 def collect_real_pii(real_frames: Mapping[str, pd.DataFrame], schema: Schema) -> RealPii:
-    """The comparison forms of every real PII value, minus those public in non-PII columns."""
+    """The comparison forms of every real PII value, minus those public in non-PII columns;
+    the values of text identifiers that are not keys count as PII (code forms)."""
     out = RealPii()
     public: set[str] = set()
     for table in schema.tables:
@@ -201,11 +217,17 @@ def collect_real_pii(real_frames: Mapping[str, pd.DataFrame], schema: Schema) ->
         if frame is None:
             continue
         keys = table.key_columns
+        identifiers = _string_identifiers(table, frame)
         for col in table.columns:
             if col.name not in frame.columns or col.name in keys:
                 continue
             values = frame[col.name].dropna()
             source = f"{table.name}.{col.name}"
+            if col.name in identifiers:  # never public: regenerated, never copied
+                out.kinds[source] = PiiKind.NATIONAL_ID
+                code = code_form(values.astype(str))
+                _add(out.code, code[code.str.len() >= MIN_CODE_LENGTH], source)
+                continue
             if col.pii is None:
                 if not _is_number(values):
                     public.update(text_form(values).unique())

@@ -92,6 +92,7 @@ def test_the_whole_graph_materializes_and_every_gate_passes(
         "fidelity_gate",
         "privacy_gate",
         "no_pii_leak",
+        "identifiers_regenerated",
     ):
         assert ("synthetic", name) in checked
     materialized = {m.asset_key for m in result.get_asset_materialization_events()}

@@ -72,4 +72,5 @@ def test_webserver_serves_the_schema_graph_and_stops_cleanly() -> None:
         "fidelity_gate": True,
         "privacy_gate": True,
         "no_pii_leak": True,
+        "identifiers_regenerated": True,
     }
