@@ -622,6 +622,14 @@ class ProjectConfig(_Strict):
                 problems.append(
                     f"tables.{name}.change_column: {name} has no column {column!r}{hint}"
                 )
+        for i, where in enumerate(self.validation.pii_allow.columns):
+            table, _, column = where.partition(".")
+            if not schema.has_table(table) or not schema.table(table).has_column(column):
+                known_columns = [f"{t.name}.{c}" for t in schema.tables for c in t.column_names]
+                problems.append(
+                    f"validation.pii_allow.columns[{i}]: no column {where!r} in the schema"
+                    f"{_closest(where, known_columns)}; write it as Table.column"
+                )
         if self.defaults.change_column:
             problems.append(
                 "defaults.change_column: a change column is per table; "

@@ -259,6 +259,21 @@ def test_unknown_table_is_an_error(tmp_path: Path) -> None:
     assert "tables.Album" not in text  # a valid override is not reported
 
 
+def test_validation_section_defaults_and_allow_list_columns_are_checked(tmp_path: Path) -> None:
+    config = load_project_config(write_project(tmp_path, base()))
+    assert config.validation.holdout == 0.1 and config.validation.pii_allow.values == []
+    allow = {"values": ["Dublin"], "columns": ["Artist.Name", "Artist.Nmae"]}
+    path = write_project(tmp_path, base(validation={"holdout": 0.2, "pii_allow": allow}))
+    with pytest.raises(ConfigError) as info:
+        load_project_config(path)
+    text = str(info.value)
+    assert "validation.pii_allow.columns[1]: no column 'Artist.Nmae' in the schema" in text
+    assert "(did you mean 'Artist.Name'?)" in text and "columns[0]" not in text
+    path = write_project(tmp_path, base(validation={"holdout": 0.7}))
+    with pytest.raises(ConfigError, match=r"validation\.holdout"):
+        load_project_config(path)
+
+
 def test_context_columns_are_checked(tmp_path: Path) -> None:
     tables = {
         "Track": {"context_columns": ["Genre.Name", "Album.Nope", "Artist.Name", "Name"]},

@@ -25,8 +25,7 @@ MIN_HOLDOUT_ROWS = 50
 #: the default share of rows held out (``validation.holdout`` in the project config)
 DEFAULT_HOLDOUT = 0.1
 
-_SALT = "synthohive-holdout-v1"  # 16 characters: pandas' hash key length
-_BUCKETS = 10_000
+_SALT = "synthohiveholdv1"  # pandas' hash key: exactly 16 characters
 
 
 def holdout_mask(
@@ -38,8 +37,11 @@ def holdout_mask(
     if fraction == 0.0 or len(frame) < MIN_HOLDOUT_ROWS:
         return np.zeros(len(frame), dtype=bool)
     columns = [c for c in primary_key if c in frame.columns] or list(frame.columns)
-    hashes = pd.util.hash_pandas_object(frame[columns], index=False, hash_key=_SALT[:16])
-    return (hashes.to_numpy() % _BUCKETS) < round(fraction * _BUCKETS)
+    hashes = pd.util.hash_pandas_object(frame[columns], index=False, hash_key=_SALT)
+    # the top 53 bits as a uniform number in [0, 1): the low bits of numbers' hashes are
+    # less evenly spread
+    unit = (hashes.to_numpy() >> np.uint64(11)).astype(np.float64) / float(2**53)
+    return unit < fraction
 
 
 def split_holdout(
