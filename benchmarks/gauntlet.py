@@ -188,10 +188,15 @@ def hma_side(folder: Path) -> None:
     print(json.dumps({"fit_sample": fit, "peak_rss_mb": round(_peak_rss_mb(), 1)}))
 
 
-def one_database(name: str, epochs: int, tpch_sf: float, with_hma: bool) -> dict[str, Any]:
+def one_database(
+    name: str, epochs: int, tpch_sf: float, with_hma: bool, gate: float | None = None
+) -> dict[str, Any]:
     from synthohive_lib.schema import load_schema, save_schema
 
-    out: dict[str, Any] = {"database": name, "epochs": epochs}
+    out: dict[str, Any] = {"database": name, "epochs": epochs, "fidelity_threshold": gate}
+    defaults: dict[str, Any] = {"epochs": epochs, "device": "cpu"}
+    if gate is not None:
+        defaults["fidelity_threshold"] = gate
     with tempfile.TemporaryDirectory(prefix=f"gauntlet-{name}-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
@@ -203,9 +208,7 @@ def one_database(name: str, epochs: int, tpch_sf: float, with_hma: bool) -> dict
         out["load_s"] = round(time.perf_counter() - started, 2)
         url = f"sqlite:///{db}"
         try:
-            result = gauntlet_flow.run_database(
-                url, folder / "project", {"epochs": epochs, "device": "cpu"}, stages=True
-            )
+            result = gauntlet_flow.run_database(url, folder / "project", defaults, stages=True)
         except gauntlet_flow.FlowError as exc:
             out["flow_error"] = str(exc)[:500]
             out["peak_rss_mb"] = round(_peak_rss_mb(), 1)
@@ -260,6 +263,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--tpch-sf", type=float, default=0.1)
     parser.add_argument("--no-hma", action="store_true")
+    parser.add_argument(
+        "--fidelity-threshold",
+        type=float,
+        default=None,
+        help="override the default fidelity gate (0.8), e.g. 0 to score every table at low "
+        "epochs; left out, the run is at defaults",
+    )
     parser.add_argument("--json-out", default=None)
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--hma-side", help=argparse.SUPPRESS)
@@ -268,7 +278,10 @@ def main() -> None:
         hma_side(Path(args.hma_side))
         return
     if args.one:
-        print(json.dumps(one_database(args.one, args.epochs, args.tpch_sf, not args.no_hma)))
+        entry = one_database(
+            args.one, args.epochs, args.tpch_sf, not args.no_hma, args.fidelity_threshold
+        )
+        print(json.dumps(entry))
         return
     os.environ.setdefault("DAGSTER_HOME", str(REPO / "dagster_home"))
     results = []
@@ -283,6 +296,8 @@ def main() -> None:
             "--tpch-sf",
             str(args.tpch_sf),
         ] + (["--no-hma"] if args.no_hma else [])
+        if args.fidelity_threshold is not None:
+            cmd += ["--fidelity-threshold", str(args.fidelity_threshold)]
         load = list(os.getloadavg())
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         lines = done.stdout.strip().splitlines()
