@@ -4,8 +4,9 @@ Column shapes and pair trends look at one or two columns at a time; a classifier
 of them together. A histogram gradient-boosting classifier is trained to separate real from
 synthetic rows (equal numbers of each, at most ``max_rows`` per side, 2,000 by default; 30
 boosting rounds) and scored by ROC AUC on rows it did not see (2-fold cross-validation).
-AUC 0.5 means the two are indistinguishable; 1.0 means every synthetic row gives itself away. The report shows the AUC and the similarity
-``1 - 2 * |AUC - 0.5|`` (1.0 is best, like every other score on the page).
+AUC 0.5 means the two are indistinguishable; 1.0 means every synthetic row gives itself away.
+The report shows the AUC and the similarity ``1 - 2 * |AUC - 0.5|`` (1.0 is best, like every
+other score on the page).
 
 It runs on the columns already encoded for the other metrics (numbers and dates as floats
 with NaN for null, categories as shared integer codes), so it adds no encoding of its own.
