@@ -37,13 +37,6 @@ def test_nycflights13_synthesizes_end_to_end_with_its_real_orphans(
     gauntlet_flow.assert_end_to_end(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synthetic/challenges:referential_integrity fails: 49 of 776 rows orphan on "
-    "challenges(series, episode) -> episodes (its two composite FKs share the column series, "
-    "(series, baker) -> bakers; the pair drawn for one parent does not match the other); "
-    "FINDINGS.md gauntlet item (relfix: multi-parent children, composite keys)",
-)
 def test_bakeoff_synthesizes_end_to_end_with_meaningful_composite_keys(
     synthesize: Synthesize,
 ) -> None:
