@@ -1098,12 +1098,37 @@ def build_report_asset(config: ProjectConfig) -> dg.AssetsDefinition:
                 "tables": dg.MetadataValue.md(
                     "| table | score | validity |\n|---|---:|---:|\n" + scores
                 ),
+                "summary": dg.MetadataValue.md(report_summary_markdown(report, html)),
+                "report": dg.MetadataValue.url(html.resolve().as_uri()),
+                "dagster/uri": dg.MetadataValue.text(html.resolve().as_uri()),
                 "html": dg.MetadataValue.path(str(html)),
                 "json": dg.MetadataValue.path(str(js)),
             }
         )
 
     return _report
+
+
+def report_summary_markdown(report: Report, html: Path, worst: int = 3) -> str:
+    """The report's verdict, headline score and worst tables as Markdown (the numbers of
+    the page itself: ``report.verdict``, ``report.score``, ``tables_worst_first``), with a
+    link to the HTML file."""
+    verdict = report.verdict
+    lines = []
+    if verdict is not None:  # the headline starts with PASSED or FAILED
+        lines += [f"**{markdown_cell(verdict.headline())}**", ""]
+    tables = report.tables_worst_first()
+    lines.append(
+        f"Overall score **{_score(report.score)}**, validity {_score(report.validity_score)}"
+    )
+    if tables:
+        lines += ["", "| worst tables | score |", "|---|---:|"]
+        lines += [f"| {markdown_cell(t.table)} | {_score(t.score)} |" for t in tables[:worst]]
+    if verdict is not None and verdict.failed_gates:
+        lines += ["", "Failed gates:"]
+        lines += [f"- {markdown_cell(g.describe())}" for g in verdict.failed_gates]
+    lines += ["", f"[Open report.html]({html.resolve().as_uri()}) (`{html}`)"]
+    return "\n".join(lines)
 
 
 #: the stages, in pipeline order

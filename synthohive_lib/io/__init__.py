@@ -102,7 +102,8 @@ def detect_format(path: Path) -> str:
         raise ConnectorError(
             f"{path} does not exist",
             fix="check the path: a folder of CSV or Parquet files, a Delta table, a SQLite "
-            "file, or a database URL such as postgresql://host/db",
+            "file, or a database URL such as postgresql://host/db (to write a new folder, "
+            "pass format='csv', 'parquet' or 'delta')",
         )
     if path.suffix.lower() in _SUFFIXES:
         return _SUFFIXES[path.suffix.lower()]

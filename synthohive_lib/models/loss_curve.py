@@ -31,7 +31,7 @@ def loss_curve_svg(
     ``generator_loss`` and ``discriminator_loss``). An empty history gives a chart that says
     so, never an error: a model without epochs still has a metadata entry.
     """
-    left, right, top, bottom = 56, 16, 28, 44
+    left, right, top, bottom = 56, 16, 44, 44
     pw, ph = width - left - right, height - top - bottom
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -70,7 +70,7 @@ def loss_curve_svg(
             f'stroke="#eee"/><text x="{left - 4}" y="{y(v) + 4:.1f}" text-anchor="end">'
             f"{v:.3g}</text>"
         )
-    for v in sorted({x0, (x0 + x1) / 2, x1}):  # x ticks
+    for v in sorted({round(x0), round((x0 + x1) / 2), round(x1)}):  # whole epochs
         out.append(f'<text x="{x(v):.1f}" y="{top + ph + 14}" text-anchor="middle">{v:.0f}</text>')
     out.append(
         f'<text x="{left + pw / 2:.0f}" y="{height - 6}" text-anchor="middle">epoch</text>'
@@ -83,12 +83,17 @@ def loss_curve_svg(
         points = " ".join(
             f"{x(e):.1f},{y(float(h[key])):.1f}" for e, h in zip(epochs, history, strict=True)
         )
+        if len(history) < 3:  # a line needs points: mark each epoch
+            out += [
+                f'<circle cx="{x(e):.1f}" cy="{y(float(h[key])):.1f}" r="3" fill="{colour}"/>'
+                for e, h in zip(epochs, history, strict=True)
+            ]
         lx = left + 8 + n * 110
         out.append(
             f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{points}"/>'
-            f'<line x1="{lx}" x2="{lx + 16}" y1="{top + 10}" y2="{top + 10}" '
+            f'<line x1="{lx}" x2="{lx + 16}" y1="{top - 10}" y2="{top - 10}" '
             f'stroke="{colour}" stroke-width="2"/>'
-            f'<text x="{lx + 20}" y="{top + 14}">{label}</text>'
+            f'<text x="{lx + 20}" y="{top - 6}">{label}</text>'
         )
     out.append("</svg>")
     return "".join(out)

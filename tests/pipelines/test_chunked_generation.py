@@ -200,7 +200,7 @@ def test_metadata_has_the_shape_of_the_in_memory_path(
     # the first rows as generated (like the in-memory path's frame), PII masked
     first = Generator(config, "Customer").first_block(59, seed=0).head(PREVIEW_ROWS)
     assert meta["preview"] == preview_markdown(first, config.schema.table("Customer"))
-    assert "<email>" in meta["preview"]
+    assert "&lt;email&gt;" in meta["preview"]  # escaped: the UI shows <email>
     assert (
         first["CustomerId"].tolist()
         == store.read("synthetic", "Customer")["CustomerId"].head(PREVIEW_ROWS).tolist()

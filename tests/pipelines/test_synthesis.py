@@ -150,6 +150,23 @@ def test_validation_report_written_with_headline_scores(
     assert 0 <= table.metadata["column_shapes"].value <= 1
 
 
+def test_the_report_asset_links_the_page_and_summarises_its_numbers(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult],
+) -> None:
+    _, _, result = synthesized
+    (mat,) = [m for m in result.get_asset_materialization_events() if m.asset_key == REPORT_KEY]
+    meta = mat.materialization.metadata
+    html = Path(meta["html"].value)
+    assert meta["report"].value == html.resolve().as_uri() == meta["dagster/uri"].value
+    summary = meta["summary"].value
+    page = json.loads(Path(meta["json"].value).read_text())
+    worst = min((t for t in page["tables"] if t["score"] is not None), key=lambda t: t["score"])
+    assert summary.startswith(f"**{meta['verdict'].value}")
+    assert f"Overall score **{meta['score'].value}**" in summary
+    assert f"| {worst['table']} | " in summary  # the page's worst table is in the summary
+    assert f"[Open report.html]({html.resolve().as_uri()})" in summary
+
+
 def test_synthetic_stage_edges_equal_the_schema_graph() -> None:
     """On the whole bundled Chinook schema: synthetic/<child> depends on synthetic/<parent>
     for exactly the schema graph's edges, and on its own model."""
