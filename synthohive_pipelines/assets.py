@@ -81,7 +81,7 @@ from synthohive_lib.relational import (
 )
 from synthohive_lib.relational.chunked import write_table_chunked
 from synthohive_lib.relational.modelling import expected_model
-from synthohive_lib.relational.sampling import training_sample
+from synthohive_lib.relational.sampling import plan_for_sample, training_sample
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema, Table
 from synthohive_lib.schema.validate import validate_data
@@ -614,6 +614,7 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
         pii = PiiPlan.fit(frames[name], table) if table.pii_columns else None
         model = None
         if plan.attributes and plan.n_rows:
+            plan = plan_for_sample(plan, project.schema, frames, sample)
             data, parent_context = training_frames(plan, {**frames, name: sample.frame})
             factory = model_factory(
                 model=settings.model or "ctgan",

@@ -18,6 +18,7 @@ from synthohive_lib.config import ProjectConfig, load_project_config
 from synthohive_pipelines.assets import build_assets
 from synthohive_pipelines.checks import build_checks
 from synthohive_pipelines.database import build_database_asset
+from synthohive_pipelines.housekeeping import orphaned_runs
 from synthohive_pipelines.jobs import (
     build_schedules,
     build_synthesize_all,
@@ -40,7 +41,7 @@ def definitions_for(config: ProjectConfig) -> dg.Definitions:
         asset_checks=build_checks(config),
         jobs=[job, build_validate_synthetic(config)],
         schedules=build_schedules(config, job),
-        sensors=build_sensors(config, assets, job),
+        sensors=[*build_sensors(config, assets, job), orphaned_runs],
         resources=build_resources(config),
         # every run, not only the two jobs': "Materialize" in the UI and `dagster asset
         # materialize` run the implicit asset job, which would otherwise get Dagster's

@@ -22,6 +22,7 @@ where it only counts per parent; only the generative model trains on the sample.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive_lib.errors import ConfigError
+from synthohive_lib.relational.plan import TablePlan, seen_categories
 from synthohive_lib.schema.graph import Relation, SchemaGraph
 from synthohive_lib.schema.model import Schema
 
@@ -137,3 +139,18 @@ def _family_ids(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     groups = int(ids.max()) + 1 if (~orphan).any() else 0
     ids[orphan] = groups + np.arange(int(orphan.sum()))
     return ids
+
+
+def plan_for_sample(
+    plan: TablePlan, schema: Schema, frames: Mapping[str, pd.DataFrame], sample: TrainingSample
+) -> TablePlan:
+    """``plan`` (fitted on every row) with the context categories the model will see on
+    ``sample``: generation maps a synthetic parent's category onto those the model was
+    trained on, and a sample may lack the rare ones (a manufacturer of 2 planes)."""
+    if sample.method == "all rows" or plan.context is None or not plan.context_categories:
+        return plan
+    parent = plan.context.parent
+    seen = seen_categories(
+        schema.table(parent), frames[parent], plan.context, sample.frame, plan.context_columns
+    )
+    return dataclasses.replace(plan, context_categories=seen)

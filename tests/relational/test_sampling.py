@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.errors import ConfigError
-from synthohive_lib.relational.sampling import family_parents, training_sample
+from synthohive_lib.relational.plan import TablePlan
+from synthohive_lib.relational.sampling import family_parents, plan_for_sample, training_sample
 from synthohive_lib.schema.yaml_io import load_schema
 
 from .conftest import CHINOOK_SCHEMA
@@ -74,3 +75,21 @@ def test_a_non_positive_limit_is_a_config_error_naming_the_table(schema, chinook
     with pytest.raises(ConfigError, match="max_training_rows") as info:
         training_sample(schema, "Artist", chinook["Artist"], max_rows=0)
     assert info.value.table == "Artist"
+
+
+def test_the_plan_of_a_sample_knows_only_the_context_categories_the_model_will_see(
+    schema, chinook
+) -> None:
+    """Generation maps a synthetic parent's category the model never saw onto seen ones; a
+    model trained on a sample has seen fewer genres than the whole table holds."""
+    frames = {t: chinook[t] for t in ("Genre", "MediaType", "Album", "Artist", "Track")}
+    plan = TablePlan.fit(schema, "Track", frames, context_columns=["Genre.Name"])
+    assert len(plan.context_categories["Name"]) == 25
+    sample = training_sample(schema, "Track", frames["Track"], max_rows=30, seed=0)
+    sampled = plan_for_sample(plan, schema, frames, sample)
+    genres = chinook["Genre"].set_index("GenreId")["Name"]
+    expected = set(genres[sample.frame["GenreId"].dropna().unique()])
+    assert set(sampled.context_categories["Name"]) == expected and len(expected) < 25
+    assert plan.context_categories["Name"] != sampled.context_categories["Name"]  # a copy
+    whole = training_sample(schema, "Track", frames["Track"], max_rows=None)
+    assert plan_for_sample(plan, schema, frames, whole) is plan
