@@ -21,12 +21,6 @@ Synthesize = Callable[[str], gauntlet_flow.FlowResult]
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synthetic/customer:identifiers_regenerated fails: largest share of real values in "
-    "an identifier column 0.022 > 0.001 (columns c_name, c_comment; part too at sf 0.01); "
-    "FINDINGS.md gauntlet item (columnfix: non-key identifiers)",
-)
 def test_tpch_synthesizes_end_to_end_with_its_composite_keys(synthesize: Synthesize) -> None:
     result = synthesize("tpch")
     gauntlet_flow.assert_end_to_end(result)
