@@ -43,7 +43,7 @@ from synthohive_lib.io.fingerprint import (
     fingerprint_tables,
     loads_fingerprints,
 )
-from synthohive_pipelines.assets import REAL, asset_key
+from synthohive_pipelines.assets import REAL, REPORT_KEY, asset_key
 
 SOURCE_SENSOR = "source_changes"
 #: run tag listing the changed source tables that triggered a run
@@ -53,11 +53,17 @@ CHANGED_TAG = "synthohive/changed_tables"
 def downstream_of_real(
     config: ProjectConfig, assets: Sequence[dg.AssetsDefinition]
 ) -> dict[str, list[dg.AssetKey]]:
-    """For each table, ``real/<T>`` and every asset downstream of it, resolved once."""
+    """For each table, ``real/<T>`` and every asset downstream of it, resolved once, plus
+    ``validation/report``: the report has no upstream edges (it runs last in every run, after
+    the checks whatever their outcome), so the graph alone would leave it out of the run and
+    the report on disk would go stale."""
+    known = {key for asset in assets for key in asset.keys}
+    report = [REPORT_KEY] if REPORT_KEY in known else []
     out: dict[str, list[dg.AssetKey]] = {}
     for name in config.graph.generation_order():
         selection = dg.AssetSelection.assets(asset_key(REAL.name, name)).downstream()
-        out[name] = sorted(selection.resolve(assets), key=lambda k: k.to_user_string())
+        keys = set(selection.resolve(assets)) | set(report)
+        out[name] = sorted(keys, key=lambda k: k.to_user_string())
     return out
 
 
