@@ -100,6 +100,7 @@ from synthohive_lib.validation import (
 )
 from synthohive_lib.validation.staleness import mark_report_stale
 from synthohive_pipelines.resources import (
+    ModelChoice,
     ModelStoreResource,
     RunOverrides,
     SourceDatabase,
@@ -442,6 +443,11 @@ class TrainingConfig(dg.Config):
         default=None,
         description="random seed of the model (unset: resources.overrides.seed, else 0)",
     )
+    model: ModelChoice | None = Field(
+        default=None,
+        description="generative model of this table: ctgan or autoregressive (unset: "
+        "resources.overrides.model, else the project config's, else ctgan)",
+    )
 
 
 def _validated_frames(
@@ -617,7 +623,7 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
             plan = plan_for_sample(plan, project.schema, frames, sample)
             data, parent_context = training_frames(plan, {**frames, name: sample.frame})
             factory = model_factory(
-                model=settings.model or "ctgan",
+                model=model_name(config.model, overrides.model, settings.model),
                 **{k: v for k, v in options.items() if v is not None},
             )
             model = factory(model_request(project.schema, plan))
@@ -644,6 +650,12 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
         return dg.MaterializeResult(metadata=meta)
 
     return _fit
+
+
+def model_name(*choices: ModelChoice | str | None) -> str:
+    """The first model chosen (run config, run-wide overrides, project config), else ctgan."""
+    chosen = first_set(*choices)
+    return "ctgan" if chosen is None else ModelChoice(chosen).value
 
 
 def first_set(*values: object) -> object:

@@ -26,6 +26,7 @@ work (:func:`synthohive_lib.io.open_connector`, :func:`synthohive_lib.io.store.o
 from __future__ import annotations
 
 import os
+from enum import Enum
 from pathlib import Path
 
 import dagster as dg
@@ -103,6 +104,13 @@ class ModelStoreResource(dg.ConfigurableResource):
         return Path(_local_root(self.root)).expanduser().resolve() / "model" / safe_name(table)
 
 
+class ModelChoice(Enum):
+    """The generative models a run can pick (an enum: the launchpad offers the choices)."""
+
+    ctgan = "ctgan"
+    autoregressive = "autoregressive"
+
+
 class RunOverrides(dg.ConfigurableResource):
     """Settings for every table of one run, over the project config (and under a table's own
     run config, ``ops: {model__T: {config: ...}}``). Unset fields change nothing.
@@ -126,6 +134,11 @@ class RunOverrides(dg.ConfigurableResource):
         default=None,
         description="random seed of every model and every generated table (unset: 0, so "
         "reruns repeat)",
+    )
+    model: ModelChoice | None = Field(
+        default=None,
+        description="generative model of every table that has one: ctgan or autoregressive "
+        "(unset: each table's configured model, else ctgan)",
     )
 
 

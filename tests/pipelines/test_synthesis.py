@@ -513,6 +513,33 @@ def test_run_wide_overrides_reach_every_table_under_its_own_run_config(
     assert '"seed": 5' in manifest
 
 
+def test_run_wide_model_override_picks_the_model_of_every_table_under_its_own_run_config(
+    synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult], tmp_path: Path
+) -> None:
+    """``resources.overrides.model`` switches every table at once; a table's own run config
+    (``ops: {model__T: {config: {model: ...}}}``) still wins over it."""
+    _, original, _ = synthesized
+    folder = tmp_path / "copy"
+    shutil.copytree(original.parent, folder)
+    defs = build_definitions(folder / original.name)
+    result = defs.resolve_job_def(SYNTHESIZE_ALL).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        asset_selection=[asset_key(MODEL.name, "Invoice"), asset_key(MODEL.name, "Customer")],
+        run_config={
+            "resources": {"overrides": {"config": {"model": "autoregressive", "epochs": 1}}},
+            "ops": {"model__Customer": {"config": {"model": "ctgan"}}},
+        },
+    )
+    assert result.success
+    models = {
+        node: result.asset_materializations_for_node(node)[0].metadata["model"].value
+        for node in ("model__Invoice", "model__Customer")
+    }
+    assert models["model__Customer"] == "CTGAN"
+    assert models["model__Invoice"] != "CTGAN"
+    assert "autoregressive" in models["model__Invoice"].lower()
+
+
 def test_model_metadata_names_the_model_the_factory_chose(
     synthesized: tuple[dg.Definitions, Path, dg.ExecuteInProcessResult],
 ) -> None:
