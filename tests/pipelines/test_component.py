@@ -89,14 +89,17 @@ def test_the_component_in_a_dg_project_builds_the_same_asset_graph(
     overrides = {"defaults": {"epochs": 1}, "output": {"root": str(tmp_path / "team_out")}}
     project = team_project(tmp_path / "team", config, overrides)
     listed = json.loads(run_dg(["list", "defs", "--json"], project, dg_env(project)).stdout)
-    expected = build_definitions(config).resolve_asset_graph()
+    built = build_definitions(config)
+    expected = built.resolve_asset_graph()
     want = {
         key.to_user_string(): {d.to_user_string() for d in expected.get(key).parent_keys}
         for key in expected.get_all_asset_keys()
     }
     assert graph_of(listed["assets"]) == want
     assert {j["name"] for j in listed["jobs"]} >= {"synthesize_all", "validate_synthetic"}
-    assert {s["name"] for s in listed["sensors"]} == {"source_changes"}
+    sensors = {s["name"] for s in listed["sensors"]}
+    assert sensors == {sensor.name for sensor in built.sensors or []}
+    assert {"source_changes", "orphaned_runs"} <= sensors
 
 
 def test_the_components_overrides_and_relative_path_reach_the_definitions(
