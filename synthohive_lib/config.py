@@ -13,7 +13,7 @@ A project file (``synthohive.yaml`` at the repository root for the bundled examp
     execution:
       executor: in_process             # in_process (default) | multiprocess
       max_concurrent: 2                # multiprocess only
-    training_budget_s: 1800            # model stage of all tables, split by their size
+    training_budget_s: 1500            # model stage of all tables, split by size (default)
     defaults:                          # settings for every table ...
       epochs: 300
       max_training_rows: 200000        # a larger table trains on a family-preserving sample
@@ -92,6 +92,10 @@ DEFAULT_MAX_TRAINING_ROWS = 200_000
 #: seconds a table's model may train (``time_budget_s``), counted from the start of its fit;
 #: with DEFAULT_MAX_TRAINING_ROWS it bounds the model stage of any table, however large
 DEFAULT_TIME_BUDGET_S = 600.0
+#: seconds for the model stage of all tables together (``training_budget_s``), split by their
+#: training rows: with four tables at the per-table cap a database would take 40 minutes of
+#: training; 1,500 s keeps a whole database's model stage under 25 minutes on a 2-core CPU
+DEFAULT_TRAINING_BUDGET_S = 1500.0
 
 _ENV_PREFIX = "env:"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -419,7 +423,7 @@ class ProjectConfig(_Strict):
     orchestration: OrchestrationConfig = Field(default_factory=OrchestrationConfig)
     #: seconds for the model stage of all tables together, split across tables by their
     #: rows (:meth:`time_budget_for`); each table's own ``time_budget_s`` still caps its share
-    training_budget_s: StrictNumber | None = Field(default=None, gt=0)
+    training_budget_s: StrictNumber | None = Field(default=DEFAULT_TRAINING_BUDGET_S, gt=0)
     validation: ValidationConfig = Field(default_factory=ValidationConfig)
     #: Spark configuration (``spark.master`` ...) for tables whose engine is ``spark``
     spark: dict[str, str] = Field(default_factory=dict)
@@ -546,25 +550,33 @@ class ProjectConfig(_Strict):
 
     def time_budget_for(self, table: str, rows: Mapping[str, int] | None = None) -> float:
         """Seconds ``table``'s model may train: its ``time_budget_s`` (default
-        :data:`DEFAULT_TIME_BUDGET_S`), and with ``training_budget_s`` no more than the
-        table's share of it by training rows (``rows``: real rows per table, each capped at
-        its ``max_training_rows``; a table missing from it counts as the median table).
-        Every table gets at least 1 % of the project budget, so a small table still trains."""
-        own = self.settings_for(table).time_budget_s
-        budget = DEFAULT_TIME_BUDGET_S if own is None else own
+        :data:`DEFAULT_TIME_BUDGET_S`), and no more than its share of ``training_budget_s``
+        (default :data:`DEFAULT_TRAINING_BUDGET_S`; ``null`` switches the project budget off).
+
+        Shares follow the tables' training rows (``rows``: real rows per table, each capped at
+        its ``max_training_rows``; a table missing from it counts as the median table). A
+        table whose share exceeds its own ``time_budget_s`` gets its own budget and the rest
+        is shared among the others (water-filling), so the project budget is not wasted on a
+        cap. Every table gets at least 1 % of the project budget, so a small table still trains.
+        """
+        budget = self._own_time_budget(table)
         if self.training_budget_s is None:
             return budget
+        caps = {t: self._own_time_budget(t) for t in self.schema.table_names}
         sizes = {
             t: min(int(n), self.max_training_rows_for(t))
             for t, n in (rows or {}).items()
             if self.schema.has_table(t)
         }
-        names = self.schema.table_names
         known = sorted(sizes.values())
         fill = known[len(known) // 2] if known else 1
-        weights = {t: max(sizes.get(t, fill), 1) for t in names}
-        share = self.training_budget_s * weights.get(table, fill) / sum(weights.values())
-        return min(budget, max(share, self.training_budget_s / 100))
+        weights = {t: float(max(sizes.get(t, fill), 1)) for t in caps}
+        shares = split_budget(float(self.training_budget_s), weights, caps)
+        return min(budget, max(shares.get(table, 0.0), self.training_budget_s / 100))
+
+    def _own_time_budget(self, table: str) -> float:
+        own = self.settings_for(table).time_budget_s
+        return DEFAULT_TIME_BUDGET_S if own is None else float(own)
 
     def generates_in_blocks(self, table: str, rows: int) -> bool:
         """Whether the pandas engine makes ``rows`` rows of ``table`` block by block
@@ -871,3 +883,28 @@ def _explain(exc: ValidationError, data: dict[str, Any], source: str) -> ConfigE
         f"{source}: invalid project config:\n  - " + "\n  - ".join(lines),
         fix="see docs/pipelines.md for the config keys",
     )
+
+
+def split_budget(
+    total: float, weights: Mapping[str, float], caps: Mapping[str, float]
+) -> dict[str, float]:
+    """``total`` seconds split in proportion to ``weights``, no share above its cap.
+
+    Water-filling: tables whose proportional share would exceed their cap get the cap, and
+    what they leave is split again among the rest, until no share exceeds its cap. The
+    shares sum to ``total`` unless every table is capped (then to the sum of the caps).
+    """
+    shares: dict[str, float] = {}
+    open_tables = {t: w for t, w in weights.items() if w > 0}
+    left = total
+    while open_tables:
+        weight = sum(open_tables.values())
+        capped = {t for t, w in open_tables.items() if left * w / weight >= caps[t]}
+        if not capped:
+            shares.update({t: left * w / weight for t, w in open_tables.items()})
+            break
+        for t in capped:
+            shares[t] = caps[t]
+            left -= caps[t]
+            del open_tables[t]
+    return shares

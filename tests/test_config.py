@@ -13,6 +13,7 @@ from synthohive_lib.config import (
     DEFAULT_CHUNK_ROWS_ABOVE,
     DEFAULT_MAX_TRAINING_ROWS,
     DEFAULT_TIME_BUDGET_S,
+    DEFAULT_TRAINING_BUDGET_S,
     OUTPUT_ROOT_ENV_VAR,
     Environment,
     OutputFormat,
@@ -21,6 +22,7 @@ from synthohive_lib.config import (
     load_project_config,
     project_config_from_dict,
     resolve_sqlite_url,
+    split_budget,
 )
 from synthohive_lib.errors import ConfigError
 
@@ -360,13 +362,42 @@ def test_config_is_immutable() -> None:
 
 
 def test_training_rows_and_time_budget_default_and_are_overridden_per_table() -> None:
-    config = project_config_from_dict(
-        base(tables={"Track": {"max_training_rows": 1000, "time_budget_s": 30}})
+    config = project_config_from_dict(  # null: no project budget, each table's own alone
+        base(
+            training_budget_s=None,
+            tables={"Track": {"max_training_rows": 1000, "time_budget_s": 30}},
+        )
     )
     assert config.max_training_rows_for("Track") == 1000
     assert config.max_training_rows_for("Album") == DEFAULT_MAX_TRAINING_ROWS
     assert config.time_budget_for("Track") == 30
     assert config.time_budget_for("Album") == DEFAULT_TIME_BUDGET_S
+
+
+def test_the_project_training_budget_is_on_by_default_and_bounds_the_whole_model_stage(
+    tmp_path: Path,
+) -> None:
+    config = load_project_config(write_project(tmp_path, base()))
+    assert config.training_budget_s == DEFAULT_TRAINING_BUDGET_S
+    rows = {t: 1_000_000 for t in config.schema.table_names}  # every table at its caps
+    budgets = [config.time_budget_for(t, rows) for t in config.schema.table_names]
+    assert sum(budgets) == pytest.approx(DEFAULT_TRAINING_BUDGET_S)
+    assert max(budgets) <= DEFAULT_TIME_BUDGET_S
+
+
+def test_what_a_capped_table_leaves_of_the_training_budget_goes_to_the_others() -> None:
+    shares = split_budget(
+        1500.0,
+        {"big": 200_000, "mid": 26_000, "small": 1_500},
+        {"big": 600.0, "mid": 600.0, "small": 600.0},
+    )
+    assert shares["big"] == 600.0 and shares["mid"] == 600.0
+    assert shares["small"] == pytest.approx(300.0)
+    # proportional when nothing is capped; the shares always sum to the budget
+    even = split_budget(100.0, {"a": 1, "b": 3}, {"a": 600.0, "b": 600.0})
+    assert even == {"a": pytest.approx(25.0), "b": pytest.approx(75.0)}
+    # all capped: each gets its cap
+    assert split_budget(1e6, {"a": 1, "b": 1}, {"a": 5.0, "b": 7.0}) == {"a": 5.0, "b": 7.0}
 
 
 def test_the_training_budget_is_split_across_tables_by_their_training_rows(

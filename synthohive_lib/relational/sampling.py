@@ -5,9 +5,12 @@ children lose their siblings, so the children-per-parent counts and every statis
 parent's children shrink by the sampling rate. The rule, shared with the Spark sampler
 (:mod:`synthohive_lib.spark.sampling`):
 
-* each table has one **family parent**, its first foreign key to another table
-  (:func:`family_parents`; self-references shape rows inside one table and are not
-  followed); a table without one is a **family root**;
+* each table has one **family parent**: of its foreign keys to other tables, the one whose
+  key has the most distinct values in the table (:func:`finest_family_parent`; the finer
+  the families, the closer the sample to a uniform one); the Spark sampler, which samples a
+  whole family tree at one rate, takes the first foreign key (:func:`family_parents`).
+  Self-references shape rows inside one table and are not followed; a table without a
+  parent is a **family root**;
 * a root above ``max_rows`` rows is sampled uniformly (``max_rows`` rows, seeded);
 * a child above ``max_rows`` rows is sampled **by parent**: its rows are grouped by their
   family-parent key, the groups are taken in a seeded random order until ``max_rows`` rows are
@@ -57,6 +60,30 @@ def family_parents(
         else:
             out[name] = relations[0] if relations else None
     return out
+
+
+def finest_family_parent(schema: Schema, table: str, frame: pd.DataFrame) -> str | None:
+    """The parent whose key splits ``frame`` into the most families (None: no parent).
+
+    A by-parent sample keeps whole families, so the finer the families the closer the
+    sample comes to a uniform one while every kept family stays whole: ``flights`` sampled
+    through its 16 airlines would drop whole airlines (and the model would never see their
+    context), sampled through its 4,044 planes it keeps some flights of every airline.
+    Ties go to the first foreign key in the schema.
+    """
+    relations = [r for r in SchemaGraph(schema).relations_of(table) if r.parent != table]
+    best: tuple[int, str] | None = None
+    for relation in relations:
+        columns = list(relation.child_columns)
+        if not set(columns) <= set(frame.columns):
+            continue
+        keys = frame[columns].dropna()
+        distinct = (
+            len(keys.drop_duplicates()) if len(columns) > 1 else int(keys.iloc[:, 0].nunique())
+        )
+        if best is None or distinct > best[0]:
+            best = (distinct, relation.parent)
+    return None if best is None else best[1]
 
 
 @dataclass(frozen=True)
@@ -109,8 +136,8 @@ def training_sample(
             table=table,
             fix="set max_training_rows to a positive number of rows (or leave it unset)",
         )
-    overrides = {table: family_parent} if family_parent else None
-    relation = family_parents(schema, overrides)[table]
+    overrides = {table: family_parent or finest_family_parent(schema, table, frame)}
+    relation = family_parents(schema, overrides if overrides[table] else None)[table]
     rng = np.random.default_rng(seed)
     if relation is None:
         keep = np.sort(rng.choice(total, max_rows, replace=False))

@@ -93,3 +93,21 @@ def test_the_plan_of_a_sample_knows_only_the_context_categories_the_model_will_s
     assert plan.context_categories["Name"] != sampled.context_categories["Name"]  # a copy
     whole = training_sample(schema, "Track", frames["Track"], max_rows=None)
     assert plan_for_sample(plan, schema, frames, whole) is plan
+
+
+def test_a_child_is_sampled_through_the_parent_that_splits_it_most_finely(schema, chinook) -> None:
+    """InvoiceLine's first foreign key is Invoice (412 keys), but its Track key has ~1,984:
+    sampling through tracks keeps lines of almost every invoice instead of dropping whole
+    invoices, while every kept track still keeps all of its lines."""
+    lines = chinook["InvoiceLine"]
+    sample = training_sample(schema, "InvoiceLine", lines, max_rows=1000, seed=0)
+    assert sample.through == "Track"
+    full = lines.groupby("TrackId").size()
+    kept = sample.frame.groupby("TrackId").size()
+    assert (kept == full[kept.index]).all()
+    assert sample.frame["InvoiceId"].nunique() > 0.8 * lines["InvoiceId"].nunique()
+    # an explicit family parent still wins
+    chosen = training_sample(
+        schema, "InvoiceLine", lines, max_rows=1000, seed=0, family_parent="Invoice"
+    )
+    assert chosen.through == "Invoice"
