@@ -243,7 +243,7 @@ class ExecutionConfig(_Strict):
 
 
 class PrivacySettings(_Strict):
-    """Differential privacy of a table's model (DP-SGD; ``model: autoregressive`` only)."""
+    """Differential privacy of a table's model (DP-SGD, both models; see docs/models.md)."""
 
     epsilon: float = Field(gt=0, description="privacy budget; training stops when it is spent")
     delta: float | None = Field(
@@ -262,8 +262,8 @@ class TableSettings(_Strict):
     )
     privacy: PrivacySettings | None = Field(
         default=None,
-        description="DP-SGD for the table's model: {epsilon, delta, max_grad_norm} "
-        "(model: autoregressive)",
+        description="DP-SGD for the table's model: {epsilon, delta, max_grad_norm}"
+        " (ctgan: the critic; autoregressive: the whole network)",
     )
 
     epochs: StrictCount | None = Field(default=None, ge=1)

@@ -476,10 +476,17 @@ def loss_markdown(history: Sequence[Mapping[str, float]], rows: int = 12) -> str
         picked.append(history[-1])
     lines = [chart, "", "| epoch | generator loss | discriminator loss |", "|---:|---:|---:|"]
     lines += [
-        f"| {int(h['epoch'])} | {h['generator_loss']:.4f} | {h['discriminator_loss']:.4f} |"
+        f"| {int(h['epoch'])} | {h['generator_loss']:.4f} | {_loss(h, 'discriminator_loss')} |"
         for h in picked
     ]
     return "\n".join(lines)
+
+
+def _loss(record: Mapping[str, float], key: str) -> str:
+    """A loss of the curve's table; n/a where it is not recorded (the critic's loss of a
+    DP-SGD CTGAN reads real rows outside the accountant, so it is not kept)."""
+    value = record.get(key)
+    return "n/a" if value is None else f"{value:.4f}"
 
 
 def model_metadata(model: object | None) -> dict[str, object]:
@@ -499,6 +506,7 @@ def model_metadata(model: object | None) -> dict[str, object]:
                 "final_generator_loss": history[-1]["generator_loss"] if history else 0.0,
             }
         )
+        meta.update(privacy_metadata(getattr(model, "privacy_", None)))
     if isinstance(model, AutoregressiveModel):
         meta.update(autoregressive_metadata(model))
     return meta
@@ -526,10 +534,18 @@ def autoregressive_metadata(model: AutoregressiveModel) -> dict[str, object]:
             else "no training epochs"
         ),
     }
-    if model.privacy_:
-        meta["privacy_epsilon"] = float(model.privacy_["epsilon"])
-        meta["privacy_delta"] = float(model.privacy_["delta"])
+    meta.update(privacy_metadata(model.privacy_))
     return meta
+
+
+def privacy_metadata(privacy: Mapping[str, float] | None) -> dict[str, object]:
+    """The epsilon and delta a DP-SGD model spent (both models); nothing without DP."""
+    if not privacy:
+        return {}
+    return {
+        "privacy_epsilon": float(privacy["epsilon"]),
+        "privacy_delta": float(privacy["delta"]),
+    }
 
 
 def real_rows(config: ProjectConfig, tables: TableStore) -> dict[str, int]:

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from synthohive_lib.errors import ModelError
+from synthohive_lib.models.privacy import PrivacyConfig
 
 GENERATION_PRECISIONS = ("auto", "float32", "bfloat16")
 MATMUL_PRECISIONS = ("auto", "highest", "high", "medium")
@@ -41,6 +42,12 @@ class CTGANConfig:
     ``pair_threshold`` (dependent numeric pairs; None = off) and ``determined_threshold``
     (columns derived from a categorical key; None = off) and ``null_min_gain`` (co-nullity
     rules enforced on the output; None = off), see :class:`DataTransformer`.
+    Privacy: ``privacy`` ({epsilon, delta, max_grad_norm}) trains the critic with DP-SGD
+    (:mod:`synthohive_lib.models.ctgan_dp`). It sets ``pac`` to 1 (the clipped unit is one
+    real row: a group formed from a sampled batch would change with every other row's
+    presence) and switches the transformer's rules learnt from real rows (dependent pairs,
+    determined columns, co-nullity) off; ``eval_every`` must stay 0 (scoring epochs on real
+    rows would spend privacy outside the accountant).
     """
 
     epochs: int = 300
@@ -76,8 +83,19 @@ class CTGANConfig:
     determined_threshold: float | None = 0.995
     null_min_gain: float | None = 0.5
     sample_batch_size: int = 16_384
+    privacy: PrivacyConfig | None = None
 
     def __post_init__(self) -> None:
+        self.privacy = PrivacyConfig.from_value(self.privacy)  # type: ignore[arg-type]
+        if self.privacy is not None:
+            self.pac = 1  # DP-SGD clips one real row's gradient (see ctgan_dp)
+            self.pair_threshold = self.determined_threshold = self.null_min_gain = None
+            if self.eval_every:
+                raise ModelError(
+                    f"eval_every={self.eval_every} with privacy: picking epochs by their "
+                    "score on real rows would spend privacy outside the accountant",
+                    fix="leave eval_every at 0 (and patience unused) when privacy is set",
+                )
         self.generator_dim = tuple(self.generator_dim)
         self.discriminator_dim = tuple(self.discriminator_dim)
         if self.batch_size <= 0 or self.batch_size % self.pac:
@@ -104,6 +122,7 @@ class CTGANConfig:
         data = asdict(self)
         data["generator_dim"] = list(self.generator_dim)
         data["discriminator_dim"] = list(self.discriminator_dim)
+        data["privacy"] = self.privacy.to_dict() if self.privacy is not None else None
         return data
 
     @classmethod

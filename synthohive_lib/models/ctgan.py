@@ -192,7 +192,8 @@ class CTGAN(GenerativeModel):
 
     ``specs`` / ``context_specs`` declare column kinds and constraints (inferred from the
     data when omitted). After :meth:`fit`: ``loss_history_`` (one dict per epoch),
-    ``best_epoch_`` and ``fit_seconds_``.
+    ``best_epoch_``, ``fit_seconds_`` and ``privacy_`` (with DP-SGD: the epsilon and delta
+    spent, the noise and the sampling rate; else None).
     """
 
     def __init__(
@@ -294,7 +295,11 @@ class CTGAN(GenerativeModel):
                 )
             ctx_matrix = self.context_transformer_.transform(context.reset_index(drop=True))
         self.context_dim_ = ctx_matrix.shape[1]
-        self.sampler_ = ConditionalSampler(matrix, self.transformer_.spans, c.log_frequency)
+        self.privacy_: dict[str, float] | None = None
+        if c.privacy is not None:
+            private = self._private_inputs(matrix, context, rng)
+        else:
+            self.sampler_ = ConditionalSampler(matrix, self.transformer_.spans, c.log_frequency)
         self.transform_seconds_ = time.perf_counter() - started
         log.info(
             "ctgan.transformed",
@@ -307,10 +312,46 @@ class CTGAN(GenerativeModel):
         )
         precision = matmul_precision(c.matmul_precision, device)
         with _threads(c.num_threads), _seeded(seed, device), _matmul_precision(precision):
-            self._train(matrix, ctx_matrix, data, context, rng, device, started)
+            if c.privacy is not None:
+                from synthohive_lib.models.ctgan_dp import train_private
+
+                train_private(self, matrix, *private, rng, device, started)
+            else:
+                self._train(matrix, ctx_matrix, data, context, rng, device, started)
         self.device_ = str(device)
         self.fit_seconds_ = time.perf_counter() - started
         return self
+
+    def _private_inputs(
+        self, matrix: np.ndarray, context: pd.DataFrame | None, rng: np.random.Generator
+    ) -> tuple[np.ndarray, float]:
+        """DP-SGD's inputs (see :mod:`~synthohive_lib.models.ctgan_dp`): every row's
+        condition slots and the noise of the count release; ``sampler_`` becomes one that
+        holds only the noisy counts. Refuses what the guarantee would not cover."""
+        from synthohive_lib.models import ctgan_dp
+
+        c = self.config
+        assert c.privacy is not None
+        if context is not None:
+            raise self._error(
+                "privacy with parent context: CTGAN's generator step would read real parent "
+                "rows outside the privacy accountant",
+                fix="use model: autoregressive for this table (its DP-SGD covers the context), "
+                "or fit without context",
+            )
+        if self.transformer_.text_models_:
+            raise self._error(
+                "privacy with a free-text column: its character model is fitted on the real "
+                "text without noise",
+                column=next(iter(self.transformer_.text_models_)),
+                fix="declare the column as PII (replaced by the privacy layer) or drop it",
+            )
+        spans = self.transformer_.spans
+        slots = ctgan_dp.row_slots(matrix, spans)
+        widths = np.array([s.width for s in spans if s.discrete], dtype=np.int64)
+        noise = ctgan_dp.count_noise_multiplier(c.privacy, len(matrix)) if len(widths) else 0.0
+        self.sampler_ = ctgan_dp.private_sampler(slots, widths, c.log_frequency, noise, rng)
+        return slots, noise
 
     def _train(
         self,
@@ -603,6 +644,7 @@ class CTGAN(GenerativeModel):
             "context_dim": self.context_dim_,
             "trained_on": self.device_,
             "best_epoch": self.best_epoch_,
+            "privacy": getattr(self, "privacy_", None),
             "loss_history": [
                 {k: (v if np.isfinite(v) else None) for k, v in record.items()}
                 for record in self.loss_history_
@@ -648,5 +690,6 @@ class CTGAN(GenerativeModel):
         model.generator_.eval()
         model.loss_history_ = list(manifest.get("loss_history", []))
         model.best_epoch_ = manifest.get("best_epoch")
+        model.privacy_ = manifest.get("privacy")
         model.device_ = str(target)
         return model

@@ -93,7 +93,7 @@ class _LeakyDropout(nn.Module):
         with torch.no_grad():
             if self.training and self.p > 0:
                 keep = 1.0 - self.p
-                scale = torch.rand_like(x).lt_(keep).mul_(1.0 / keep)
+                scale = (torch.rand_like(x) < keep).to(x.dtype).mul_(1.0 / keep)
                 scale *= torch.where(x > 0, 1.0, self.negative_slope)
             else:
                 scale = torch.where(x > 0, 1.0, self.negative_slope).to(x.dtype)

@@ -26,17 +26,26 @@ class PrivacyConfig:
     max_grad_norm: float = 1.0
 
     def __post_init__(self) -> None:
+        for key in ("epsilon", "delta", "max_grad_norm"):
+            value = getattr(self, key)
+            if key == "delta" and value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ModelError(
+                    f"privacy.{key} must be a number, got {value!r}",
+                    fix="privacy: {epsilon: 5, delta: 1e-5, max_grad_norm: 1}",
+                )
         if not self.epsilon > 0:
             raise ModelError(
-                f"privacy epsilon must be > 0, got {self.epsilon}", fix="e.g. epsilon: 5"
+                f"privacy.epsilon must be > 0, got {self.epsilon}", fix="e.g. epsilon: 5"
             )
         if self.delta is not None and not 0 < self.delta < 1:
             raise ModelError(
-                f"privacy delta must be in (0, 1), got {self.delta}", fix="e.g. delta: 1e-5"
+                f"privacy.delta must be in (0, 1), got {self.delta}", fix="e.g. delta: 1e-5"
             )
         if not self.max_grad_norm > 0:
             raise ModelError(
-                f"privacy max_grad_norm must be > 0, got {self.max_grad_norm}",
+                f"privacy.max_grad_norm must be > 0, got {self.max_grad_norm}",
                 fix="e.g. max_grad_norm: 1",
             )
 
@@ -55,10 +64,16 @@ class PrivacyConfig:
                 f"privacy must be a mapping, got {type(value).__name__}",
                 fix="privacy: {epsilon: 5, delta: 1e-5, max_grad_norm: 1}",
             )
-        unknown = set(value) - {"epsilon", "delta", "max_grad_norm"}
-        if unknown or "epsilon" not in value:
+        unknown = sorted(set(value) - {"epsilon", "delta", "max_grad_norm"})
+        if unknown:
             raise ModelError(
-                f"privacy settings {sorted(value)} are not epsilon, delta, max_grad_norm",
+                f"privacy settings: unknown key(s) {unknown}; the keys are epsilon, delta, "
+                "max_grad_norm",
+                fix="privacy: {epsilon: 5, delta: 1e-5, max_grad_norm: 1}",
+            )
+        if "epsilon" not in value:
+            raise ModelError(
+                "privacy settings: privacy.epsilon is required (the budget training stops at)",
                 fix="privacy: {epsilon: 5, delta: 1e-5, max_grad_norm: 1}",
             )
         return cls(**value)
@@ -70,38 +85,80 @@ class PrivacyBudget:
     ``noise_multiplier`` is chosen so that ``planned_steps`` steps spend exactly ``epsilon``;
     :meth:`can_step` tells the loop whether one more step stays within the budget (a run that
     stops early, on time or patience, simply spends less).
+
+    ``releases`` are Gaussian mechanisms run once before training, as (noise multiplier,
+    sampling rate, count) entries of the accountant's history (CTGAN's noisy category
+    counts: ``(z, 1.0, 1)``); they are composed with the training steps, so the steps' noise
+    is solved for what the releases leave of the budget.
     """
 
-    def __init__(self, config: PrivacyConfig, *, rows: int, sample_rate: float, steps: int):
+    def __init__(
+        self,
+        config: PrivacyConfig,
+        *,
+        rows: int,
+        sample_rate: float,
+        steps: int,
+        releases: tuple[tuple[float, float, int], ...] = (),
+    ):
         from opacus.accountants.utils import get_noise_multiplier
 
         self.config = config
         self.delta = config.delta_for(rows)
         self.sample_rate = min(sample_rate, 1.0)
-        with warnings.catch_warnings():  # "optimal order is the largest alpha": a looser bound
-            warnings.simplefilter("ignore")
-            self.noise_multiplier = float(
-                get_noise_multiplier(
-                    target_epsilon=config.epsilon,
-                    target_delta=self.delta,
-                    sample_rate=self.sample_rate,
-                    steps=max(steps, 1),
-                    accountant="rdp",
-                )
-            )
+        self.releases = tuple(releases)
         self.planned_steps = max(steps, 1)
+        if self.releases:
+            self.noise_multiplier = self._solve_noise()
+        else:
+            with warnings.catch_warnings():  # "optimal order is the largest alpha": looser
+                warnings.simplefilter("ignore")
+                self.noise_multiplier = float(
+                    get_noise_multiplier(
+                        target_epsilon=config.epsilon,
+                        target_delta=self.delta,
+                        sample_rate=self.sample_rate,
+                        steps=self.planned_steps,
+                        accountant="rdp",
+                    )
+                )
         self.steps = 0
 
-    def epsilon_after(self, steps: int) -> float:
+    def _epsilon(self, noise_multiplier: float, steps: int) -> float:
         from opacus.accountants import RDPAccountant
 
         probe = RDPAccountant()
-        if not steps:
+        probe.history = [*self.releases]
+        if steps:
+            probe.history.append((noise_multiplier, self.sample_rate, steps))
+        if not probe.history:
             return 0.0
-        probe.history = [(self.noise_multiplier, self.sample_rate, steps)]
         with warnings.catch_warnings():  # "optimal order is the largest alpha": a looser bound
             warnings.simplefilter("ignore")
             return float(probe.get_epsilon(self.delta))
+
+    def _solve_noise(self) -> float:
+        """The smallest noise (to 1 %) whose planned steps, after the releases, spend at most
+        epsilon (bisection on the accountant, as Opacus' ``get_noise_multiplier`` does)."""
+        target = self.config.epsilon
+        if self._epsilon(1e6, self.planned_steps) > target:
+            raise ModelError(
+                f"the one-off releases alone spend more than epsilon {target}",
+                fix="raise privacy.epsilon",
+            )
+        low, high = 0.0, 10.0
+        while self._epsilon(high, self.planned_steps) > target:
+            low, high = high, high * 2
+        while high - low > 0.01 * high:
+            mid = (low + high) / 2
+            if self._epsilon(mid, self.planned_steps) > target:
+                low = mid
+            else:
+                high = mid
+        return high
+
+    def epsilon_after(self, steps: int) -> float:
+        return self._epsilon(self.noise_multiplier, steps)
 
     def can_step(self) -> bool:
         """epsilon grows with the steps, and the noise spends the budget in planned_steps."""
@@ -123,4 +180,5 @@ class PrivacyBudget:
             "max_grad_norm": self.config.max_grad_norm,
             "sample_rate": self.sample_rate,
             "steps": float(self.steps),
+            **{f"release_{i}_noise_multiplier": z for i, (z, _, _) in enumerate(self.releases)},
         }

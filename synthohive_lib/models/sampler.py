@@ -100,3 +100,16 @@ class ConditionalSampler:
             self._data_cum = self._cumulative(self.counts.astype(np.float64))
             self._train_cum = self._data_cum
         return self
+
+    @classmethod
+    def from_counts(
+        cls, widths: np.ndarray, counts: np.ndarray, log_frequency: bool = True
+    ) -> ConditionalSampler:
+        """A sampler drawing conditions from given category ``counts`` (DP-SGD's noisy
+        counts): training conditions with log-frequency as configured, generation with the
+        counts themselves; it holds no rows, so :meth:`CondDraw.rows` are meaningless."""
+        self = cls.for_generation(widths, counts)
+        if self.n_spans:
+            weights = np.log1p(self.counts) if log_frequency else self.counts.astype(np.float64)
+            self._train_cum = self._cumulative(weights)
+        return self

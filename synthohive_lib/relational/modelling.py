@@ -73,12 +73,6 @@ def model_factory(
         raise ModelError(
             f"unknown model {model!r}", fix=f"choose one of {sorted(MODEL_KINDS)} (model: ...)"
         )
-    if model == "ctgan" and config.get("privacy") is not None:
-        raise ModelError(
-            "differential privacy (privacy: ...) is implemented for the autoregressive model "
-            "only so far",
-            fix="set model: autoregressive for tables with privacy, or drop privacy",
-        )
     config = {k: v for k, v in config.items() if not (k == "privacy" and v is None)}
     chosen = MODEL_KINDS[model]
 
