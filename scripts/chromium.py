@@ -48,6 +48,8 @@ class Tab:
     def __init__(self, ws: Any, width: int, height: int) -> None:
         self.ws = ws
         self._next = 0
+        #: console errors and uncaught exceptions of the page, in the order they came
+        self.errors: list[str] = []
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         attached = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})
         self.session = attached["sessionId"]
@@ -67,10 +69,28 @@ class Tab:
         self.ws.send(json.dumps(msg))
         while True:
             reply = json.loads(self.ws.recv(timeout=120))
+            self._note_error(reply)
             if reply.get("id") == self._next:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
+
+    def _note_error(self, event: dict) -> None:
+        """Keep console errors and uncaught exceptions (events arrive between replies)."""
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            text = details.get("exception", {}).get("description") or details.get("text")
+            self.errors.append(f"uncaught: {text}")
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            args = params.get("args", [])
+            text = " ".join(str(a.get("value", a.get("description", ""))) for a in args)
+            self.errors.append(f"console.{params['type']}: {text}")
+
+    def console_errors(self) -> list[str]:
+        """Errors the page reported so far (a round trip first, so none is still in flight)."""
+        self.evaluate("1")
+        return list(self.errors)
 
     def open(self, url: str) -> None:
         self.call("Page.navigate", {"url": url}, session=True)

@@ -92,12 +92,14 @@ def running_webserver(
     port: int | None = None,
     timeout: float = 180,
     log: Path | None = None,
+    command: list[str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """``dagster-webserver -w workspace.yaml`` on 127.0.0.1, ready (code location loaded).
 
     ``env`` is added to the environment; without ``DAGSTER_HOME`` a temporary instance with
-    the committed dagster.yaml is used. Yields the base URL and the process; on exit the whole
-    process group is stopped.
+    the committed dagster.yaml is used. ``command`` replaces the webserver with another
+    server of the same UI (e.g. ``["dg", "dev"]``); ``-h 127.0.0.1 -p <port>`` are appended.
+    Yields the base URL and the process; on exit the whole process group is stopped.
     """
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
@@ -109,7 +111,13 @@ def running_webserver(
             full_env["DAGSTER_HOME"] = str(home)
         out = stack.enter_context(open(log, "wb")) if log else subprocess.DEVNULL
         proc = subprocess.Popen(
-            [str(WEBSERVER), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+            [
+                *(command or [str(WEBSERVER), "-w", "workspace.yaml"]),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+            ],
             cwd=REPO,
             env=full_env,
             stdout=out,
@@ -129,7 +137,7 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float) -> None:
     last = "no answer yet"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"dagster-webserver exited with {proc.returncode}")
+            raise RuntimeError(f"the Dagster server exited with {proc.returncode}")
         try:
             data = graphql(url, LOCATION_QUERY, timeout=10)
         except (urllib.error.URLError, ConnectionError, TimeoutError, RuntimeError) as exc:

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -163,3 +164,35 @@ def test_this_repository_is_a_dg_project_dg_lists_and_launches_it(tmp_path: Path
         assert record.dagster_run.job_name == "synthesize_all"
         assert record.dagster_run.status == dg.DagsterRunStatus.SUCCESS
     assert len(open_store(folder / "out", "parquet").read("synthetic", "Genre")) == 25
+
+
+DAEMON_HEALTH = """
+{ instance { daemonHealth { allDaemonStatuses { daemonType healthy required } } } }
+"""
+
+ASSET_KEYS = "{ assetNodes { assetKey { path } } }"
+
+
+@pytest.mark.slow
+def test_dg_dev_serves_the_projects_assets_and_runs_the_daemon(tmp_path: Path) -> None:
+    """``dg dev`` in this repository (the ``[tool.dg]`` project) serves the UI on the same
+    asset graph as the definitions and starts the daemon that ticks the sensors."""
+    from scripts.ui_server import graphql, running_webserver
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    env = dg_env(DAGSTER_HOME=str(home), SYNTHOHIVE_CONFIG=str(REPO / "synthohive.yaml"))
+    with running_webserver(env, command=[str(DG), "dev", "--use-active-venv"]) as (url, _):
+        served = {"/".join(n["assetKey"]["path"]) for n in graphql(url, ASSET_KEYS)["assetNodes"]}
+        expected = build_definitions(REPO / "synthohive.yaml")
+        assert served == {
+            k.to_user_string() for k in expected.resolve_asset_graph().get_all_asset_keys()
+        }
+        deadline = time.monotonic() + 120
+        healthy: set[str] = set()
+        while time.monotonic() < deadline and "SENSOR" not in healthy:
+            statuses = graphql(url, DAEMON_HEALTH)["instance"]["daemonHealth"]["allDaemonStatuses"]
+            healthy = {s["daemonType"] for s in statuses if s["healthy"]}
+            time.sleep(1)
+        assert "SENSOR" in healthy, statuses

@@ -161,3 +161,38 @@ def test_the_report_asset_shows_its_verdict_and_links_the_page(ui: tuple[str, Ta
     )
     assert Path(href.removeprefix("file://")).is_file()
     tab.screenshot(IMG / "ui_report_summary.png")
+
+
+def test_the_pages_a_data_engineer_opens_log_no_console_errors(ui: tuple[str, Tab]) -> None:
+    """Every page above, opened once more, without a console error or uncaught exception
+    (the report page's own check is in tests/validation/test_report_browser.py)."""
+    url, tab = ui
+    pages = {
+        f"{url}/asset-groups": "Global asset lineage",
+        f"{url}/assets/real/Customer?view=events": "dagster/uri",
+        f"{url}/assets/model/Invoice?view=events": "loss_curve",
+        f"{url}/assets/synthetic/Customer?view=checks": "fidelity_gate",
+        f"{url}/locations/synthohive/jobs/synthesize_all/playground": "Launch Run",
+        f"{url}/assets/validation/report?view=events": "summary",
+    }
+    seen: dict[str, list[str]] = {}
+    for page, needle in pages.items():
+        before = len(tab.console_errors())
+        tab.open(page)
+        tab.wait_for_text(needle)
+        tab.wait_for(LOADED)
+        seen[page] = tab.console_errors()[before:]
+    assert not any(seen.values()), json.dumps(seen, indent=1)[:3000]
+
+
+def test_the_tab_does_catch_console_errors_and_uncaught_exceptions() -> None:
+    """The check above can fail: a page that logs an error and throws is caught."""
+    if chromium_path() is None:
+        unavailable("headless Chromium not installed (apt-get install -y chromium)")
+    page = "<script>console.error('boom'); undefinedFn();</script>"
+    with running_chromium(800, 600) as tab:
+        tab.open("data:text/html," + page)
+        tab.wait_for("document.readyState === 'complete'")
+        errors = tab.wait_for("1") and tab.console_errors()
+    assert any("boom" in e for e in errors), errors
+    assert any("undefinedFn" in e for e in errors), errors
