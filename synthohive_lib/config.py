@@ -19,6 +19,7 @@ A project file (``synthohive.yaml`` at the repository root for the bundled examp
       max_training_rows: 200000        # a larger table trains on a family-preserving sample
       time_budget_s: 600               # seconds one table's model may train
       model: ctgan                     # ctgan (default) | autoregressive
+      scale: 1.0                       # root tables get round(scale x rows); children follow
     tables:                            # ... overridden per table
       Track: {epochs: 5, batch_size: 500, device: auto, engine: pandas}
 
@@ -104,6 +105,9 @@ _PASSWORD_IN_URL = re.compile(r"^[^:/]+://[^/@:]*:[^/@]+@")
 _PROJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _OWNER_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _OWNER_TEAM = re.compile(r"^team:[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: largest ``scale`` (synthetic rows of a root table per real or configured row) accepted
+MAX_SCALE = 100.0
+
 #: CTGAN's ``pac`` (rows judged together by the discriminator): a batch must be a multiple
 #: of it, or CTGAN refuses to train; kept equal to ``CTGANConfig.pac`` (tested), written here
 #: so loading a config never imports the model layer (and torch)
@@ -280,6 +284,12 @@ class TableSettings(_Strict):
     rows: StrictCount | None = Field(
         default=None, ge=0, description="rows to generate (roots only)"
     )
+    scale: StrictNumber | None = Field(
+        default=None,
+        description="synthetic rows of a table without parents per real row (or per "
+        "configured ``rows``), as SDV's sample(scale=...); children follow their parents' "
+        f"cardinality; 0 < scale <= {MAX_SCALE:g}; default 1",
+    )
     chunk_rows_above: StrictCount | None = Field(
         default=None,
         ge=0,
@@ -329,6 +339,16 @@ class TableSettings(_Strict):
             raise ValueError(
                 f"{value} is not a positive multiple of CTGAN's pac ({CTGAN_PAC}: rows the "
                 f"discriminator judges together); use {options}"
+            )
+        return value
+
+    @field_validator("scale")
+    @classmethod
+    def _check_scale(cls, value: float | None) -> float | None:
+        if value is not None and not 0 < value <= MAX_SCALE:
+            raise ValueError(
+                f"{value!r} is outside 0 < scale <= {MAX_SCALE:g}; write a factor such as "
+                "0.1, 0.5, 2 or 10"
             )
         return value
 
@@ -578,6 +598,21 @@ class ProjectConfig(_Strict):
         own = self.settings_for(table).time_budget_s
         return DEFAULT_TIME_BUDGET_S if own is None else float(own)
 
+    def rows_to_generate(self, table: str, real_rows: int, rows: int | None = None) -> int | None:
+        """Rows to generate for ``table``: ``None`` for a table with parents (its size is the
+        sum of the children-per-parent counts its cardinality model draws under the synthetic
+        parents, so it follows their scale); for a table without parents ``round(scale x
+        base)``, where ``base`` is ``rows`` (a run's override), else its configured ``rows``,
+        else ``real_rows``. The one place every engine asks, so pandas, blocks, Spark and the
+        Dagster assets agree."""
+        if self.graph.parents(table):
+            return None
+        settings = self.settings_for(table)
+        base = rows if rows is not None else settings.rows
+        if base is None:
+            base = real_rows
+        return scaled_rows(base, 1.0 if settings.scale is None else float(settings.scale))
+
     def generates_in_blocks(self, table: str, rows: int) -> bool:
         """Whether the pandas engine makes ``rows`` rows of ``table`` block by block
         (:func:`synthohive_lib.relational.chunked.write_table_chunked`) instead of as one
@@ -627,6 +662,13 @@ class ProjectConfig(_Strict):
                     f"tables.{name}.chunk_rows_above: {name} has foreign keys (to {refs}), and "
                     "only tables without parents or self-references are generated block by "
                     "block; remove the key (a child's size follows its parents)"
+                )
+            parents = sorted(set(schema.table(name).parent_tables) - {name})
+            if settings.scale is not None and parents:
+                problems.append(
+                    f"tables.{name}.scale: {name} has parents ({', '.join(parents)}) and its "
+                    "size follows their cardinality; set scale on the root table(s) or under "
+                    "defaults.scale"
                 )
             column = settings.change_column
             if column is not None and not schema.table(name).has_column(column):
@@ -847,6 +889,27 @@ _TYPE_FIXES = {
     "int_type": "expected a whole number, e.g. 300; write it without quotes, never true/false",
     "float_type": "expected a number, e.g. 0.8; write it without quotes, never true/false",
 }
+
+
+def check_scale(value: object, key: str = "scale") -> float:
+    """``value`` as a scale factor, or a :class:`ConfigError` naming ``key``: a number (never a
+    boolean: YAML's ``yes`` is not 1) with 0 < scale <= :data:`MAX_SCALE`."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(
+            f"{key}: {value!r} is not a number",
+            fix="pass a factor such as 0.5 (half the rows) or 2 (twice)",
+        )
+    if not 0 < value <= MAX_SCALE:
+        raise ConfigError(
+            f"{key}: {value!r} is outside 0 < scale <= {MAX_SCALE:g}",
+            fix="pass a factor such as 0.1, 1 or 10",
+        )
+    return float(value)
+
+
+def scaled_rows(rows: int, scale: float) -> int:
+    """Rows of a table without parents at ``scale``: at least one when ``rows`` is not 0."""
+    return max(1, round(scale * rows)) if rows else 0
 
 
 def _yaml_kind(value: object) -> str:

@@ -173,12 +173,14 @@ def generate_into_store(config: ProjectConfig, store: TableStore, name: str, see
 
     table = config.schema.table(name)
     parents = config.graph.parents(name)
-    settings = config.settings_for(name)
     artifact = load_table_artifact(model_folder(config, name))
     plan, model = artifact.plan, artifact.model
     avoid = real_pii_forms({n: store.read("real", n) for n in [name, *parents]}, config.schema)
     fill = pii_filler(config.schema, {name: artifact.pii}, avoid=avoid) if artifact.pii else None
-    n_rows = plan.n_rows if settings.rows is None else settings.rows
+    # a table without parents: scale x its configured or real rows; a child: None (its
+    # parents' cardinality decides), so a scaled database keeps its children per parent
+    rows = config.rows_to_generate(name, plan.n_rows)
+    n_rows = plan.n_rows if rows is None else rows
     if config.generates_in_blocks(name, n_rows):
         stored = write_table_chunked(
             store, "synthetic", plan, model, n_rows, seed, table=table, fill_pii=fill, avoid=avoid
@@ -193,7 +195,7 @@ def generate_into_store(config: ProjectConfig, store: TableStore, name: str, see
         model,
         synthetic_parents,
         table=table,
-        rows=settings.rows if not parents else None,
+        rows=rows,
         seed=seed,
         fill_pii=fill,
         avoid=avoid,

@@ -806,7 +806,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
             session = spark.spark_session  # created on first use, then shared by the run
             if plan.context is None:
-                rows = config.rows if config.rows is not None else settings.rows
+                rows = project.rows_to_generate(name, plan.n_rows, config.rows)
                 df = generate_table_spark(
                     session,
                     model_dir,
@@ -860,7 +860,9 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
         fill = None
         if artifact.pii is not None:
             fill = pii_filler(project.schema, {name: artifact.pii}, avoid=avoid)
-        rows = config.rows if config.rows is not None else settings.rows
+        # scale x (run config rows, else configured rows, else real rows) for a table without
+        # parents; None for a child, whose size follows its parents' cardinality
+        rows = project.rows_to_generate(name, plan.n_rows, config.rows)
         n_rows = plan.n_rows if rows is None else rows
         if project.generates_in_blocks(name, n_rows):
             # a big table without parents: block by block into the store, never whole in
@@ -894,7 +896,7 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
             model,
             synthetic_parents,
             table=table,
-            rows=rows if not parents else None,
+            rows=rows,
             seed=seed,
             fill_pii=fill,
             avoid=avoid,

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import structlog
 
+from synthohive_lib.config import check_scale
 from synthohive_lib.errors import ConfigError, ModelError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.relational._frames import locate
@@ -290,8 +291,7 @@ class RelationalSynthesizer:
         """
         if not hasattr(self, "plans_"):
             raise ModelError("the synthesizer is not fitted", fix="call fit(tables) first")
-        if scale <= 0:
-            raise ConfigError(f"scale must be positive, got {scale}", fix="pass e.g. 0.1, 1, 10")
+        scale = check_scale(scale)
         collected: dict[str, pd.DataFrame] = {}
         out = sink or collected.__setitem__
         order = self.graph.generation_order()
