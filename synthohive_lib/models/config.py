@@ -21,6 +21,12 @@ class CTGANConfig:
     ``discriminator_steps``, ``log_frequency`` (training-by-sampling with log frequencies),
     ``generator_ema`` (decay of the moving average of the generator's weights that sampling
     uses; None = the last step's weights).
+    ``min_steps_per_epoch``: a table of fewer than ``min_steps_per_epoch × batch_size`` rows
+    trains on smaller batches (a multiple of ``pac``, never below ``10 × pac`` nor above
+    ``batch_size``) so that one epoch is about that many optimizer steps: at the default batch
+    of 500 a 418-row table would otherwise get one step an epoch (50 steps at 50 epochs, far
+    too few for a GAN) while a 26k-row one gets 52; 0 keeps ``batch_size`` for every table
+    (:meth:`train_batch_size`).
     Context: ``cond_dropout`` is the share of rows trained without a conditional vector when
     a parent context is given, so the model can generate from context alone.
     Runtime: ``device`` ('auto', 'cpu', 'cuda', 'cuda:1', ...); ``mixed_precision`` (bf16
@@ -61,6 +67,7 @@ class CTGANConfig:
     generator_decay: float = 1e-6
     discriminator_decay: float = 1e-6
     discriminator_steps: int = 1
+    min_steps_per_epoch: int = 8
     generator_ema: float | None = 0.999
     log_frequency: bool = True
     cond_dropout: float = 0.5
@@ -115,8 +122,22 @@ class CTGANConfig:
                 f"{list(MATMUL_PRECISIONS)}",
                 fix="use 'auto', 'highest', 'high' or 'medium'",
             )
+        if self.min_steps_per_epoch < 0:
+            raise ModelError(
+                "min_steps_per_epoch must be >= 0",
+                fix="pass 0 (always batch_size) or a positive number of steps",
+            )
         if self.epochs < 0:
             raise ModelError("epochs must be >= 0", fix="pass a non-negative number of epochs")
+
+    def train_batch_size(self, n_rows: int) -> int:
+        """The training batch for a table of ``n_rows``: ``batch_size``, lowered for small
+        tables so an epoch is about ``min_steps_per_epoch`` steps (see the class docstring)."""
+        if self.min_steps_per_epoch <= 0:
+            return self.batch_size
+        floor = min(self.batch_size, 10 * self.pac)
+        fitted = (n_rows // self.min_steps_per_epoch) // self.pac * self.pac
+        return max(floor, min(self.batch_size, fitted))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -383,8 +383,9 @@ class CTGAN(GenerativeModel):
         real_all = torch.from_numpy(matrix).to(device)
         ctx_all = torch.from_numpy(ctx_matrix).to(device)
         has_ctx = self.context_dim_ > 0
-        batch = c.batch_size
+        batch = c.train_batch_size(len(matrix))  # smaller for small tables: enough steps
         steps = max(len(matrix) // batch, 1)
+        self.train_batch_size_, self.steps_per_epoch_ = batch, steps
         autocast = self._autocast(device)
 
         def conditions() -> tuple[
