@@ -34,7 +34,8 @@ import pandas as pd
 
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.io.atomic import atomic_write_text
-from synthohive_lib.io.store import TableStore, open_store, safe_name
+from synthohive_lib.io.store import TableStore, open_store
+from synthohive_lib.project import OutputLayout
 from synthohive_lib.validation.report import Report
 from synthohive_lib.validation.verdict import (
     FIDELITY_THRESHOLD as DEFAULT_FIDELITY_THRESHOLD,
@@ -79,8 +80,9 @@ class ProjectRun:
 
 
 def model_folder(config: ProjectConfig, table: str) -> Path:
-    """``<output root>/model/<table>`` (the Dagster ``models`` resource's folder)."""
-    return config.output_root() / "model" / safe_name(table)
+    """``<output root>/model/<table>`` (the Dagster ``models`` resource's folder: both ask
+    :class:`~synthohive_lib.project.OutputLayout`)."""
+    return OutputLayout.at(config.output_root()).model_folder(table)
 
 
 def snapshot_tables(config: ProjectConfig, store: TableStore, tables: Sequence[str]) -> None:
@@ -248,12 +250,8 @@ def run_project(
         run_id=f"synthohive-run-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}",
         pii_allow=PiiAllowList.of(allow.values, allow.columns),
     )
-    folder = config.output_root() / "validation"
-    run.report, run.report_html, run.report_json = (
-        report,
-        folder / "report.html",
-        folder / "report.json",
-    )
+    layout = OutputLayout.at(config.output_root())
+    run.report, run.report_html, run.report_json = report, layout.report_html, layout.report_json
     atomic_write_text(run.report_json, report.to_json())
     atomic_write_text(run.report_html, report.to_html())
     assert report.verdict is not None

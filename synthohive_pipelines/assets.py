@@ -53,7 +53,6 @@ import os
 import re
 import sys
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,11 +64,13 @@ from pydantic import Field
 
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import ConfigError
+from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.io.store import StoredTable, TableStore
 from synthohive_lib.models import CTGAN, AutoregressiveModel
 from synthohive_lib.models.loss_curve import loss_curve_svg, svg_data_uri
 from synthohive_lib.models.progress import throttled
 from synthohive_lib.privacy import PiiAllowList, PiiPlan, pii_filler, real_pii_forms
+from synthohive_lib.project import OutputLayout, key_name
 from synthohive_lib.relational import (
     TablePlan,
     generate_table,
@@ -129,11 +130,9 @@ _SOURCE_KINDS = {
 
 def asset_name(table: str) -> str:
     """The key component of ``table``: the name itself when Dagster accepts it as an
-    identifier, else its identifier characters plus a hash of the name (collision-free)."""
-    if _IDENT.match(table):
-        return table
-    stem = re.sub(r"[^A-Za-z0-9_]+", "_", table).strip("_") or "table"
-    return f"{stem}_{hashlib.sha256(table.encode('utf-8')).hexdigest()[:8]}"
+    identifier, else its identifier characters plus a hash of the name (collision-free);
+    :func:`synthohive_lib.project.key_name`, which also names the table's score file."""
+    return key_name(table)
 
 
 def asset_key(stage: str, table: str) -> dg.AssetKey:
@@ -951,9 +950,9 @@ def build_validation_asset(
             config.schema,
             name,
         )
-        target = report_file(tables, f"{asset_name(name)}.json")
+        target = OutputLayout.of_store(tables).table_scores(name)
         # a one-table Report gives strict JSON (NaN as null) through the library's encoder
-        write_text_atomic(target, Report({name: quality}, [], title=f"{name}").to_json())
+        atomic_write_text(target, Report({name: quality}, [], title=f"{name}").to_json())
         return dg.MaterializeResult(metadata={**quality_metadata(quality), "path": str(target)})
 
     return _validate
@@ -971,16 +970,9 @@ REPORT_KEY = dg.AssetKey([VALIDATION.name, "report"])
 
 
 def report_file(tables: TableStore, file: str) -> Path:
-    """Where validation files live: ``<output root>/validation/<file>``."""
-    return tables.root / VALIDATION.name / file
-
-
-def write_text_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``target`` and move it over ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    """Where validation files live: ``<output root>/validation/<file>``
+    (:class:`~synthohive_lib.project.OutputLayout`, the layout the CLI writes too)."""
+    return OutputLayout.of_store(tables).validation_file(file)
 
 
 def _score(value: float) -> float:
@@ -1107,9 +1099,10 @@ def build_report_asset(config: ProjectConfig) -> dg.AssetsDefinition:
             run_id=context.run.run_id,
             pii_allow=allow,
         )
-        html, js = report_file(tables, "report.html"), report_file(tables, "report.json")
-        write_text_atomic(js, report.to_json())
-        write_text_atomic(html, report.to_html())
+        layout = OutputLayout.of_store(tables)
+        html, js = layout.report_html, layout.report_json
+        atomic_write_text(js, report.to_json())
+        atomic_write_text(html, report.to_html())
         verdict = report.verdict
         assert verdict is not None
         if not verdict.passed:

@@ -36,8 +36,9 @@ from pydantic import Field
 from synthohive_lib.config import OUTPUT_ROOT_ENV_VAR, ProjectConfig, resolve_sqlite_url
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.io.base import Connector
-from synthohive_lib.io.store import TableStore, open_store, safe_name
+from synthohive_lib.io.store import TableStore, open_store
 from synthohive_lib.io.urls import redact_url
+from synthohive_lib.project import OutputLayout
 
 #: Spark settings used when the project config has no ``spark`` section: local mode, bound to
 #: the loopback interface, small shuffle (the bundled examples are small)
@@ -101,7 +102,7 @@ class ModelStoreResource(dg.ConfigurableResource):
 
     def path_for(self, table: str) -> Path:
         """The artifact folder of ``table`` (file-system-safe, collision-free name)."""
-        return Path(_local_root(self.root)).expanduser().resolve() / "model" / safe_name(table)
+        return OutputLayout.at(_local_root(self.root)).model_folder(table)
 
 
 class ModelChoice(Enum):

@@ -1,0 +1,12 @@
+"""The application layer: what a project run does, whoever runs it (CLI, notebook, Dagster).
+
+The layers below (connectors, the table store, relational generation, validation) know nothing
+of a project; this package turns a :class:`~synthohive_lib.config.ProjectConfig` into the
+places and steps of a run, so the CLI (:mod:`synthohive_lib.pipeline`) and the Dagster assets
+(:mod:`synthohive_pipelines`) agree on them by calling the same code. Its first piece is
+:class:`OutputLayout`: where every output of a run lives.
+"""
+
+from synthohive_lib.project.layout import REPORT_HTML, REPORT_JSON, OutputLayout, key_name
+
+__all__ = ["REPORT_HTML", "REPORT_JSON", "OutputLayout", "key_name"]
