@@ -628,13 +628,14 @@ class ProjectConfig(_Strict):
     def context_parents(self, table: str) -> list[str]:
         """The distinct parents named by ``table``'s context columns, in the order written
         (a bare ``Column`` is looked up in the parents; call after :meth:`check_against`)."""
+        from synthohive_lib.schema.graph import split_context_ref
+
         refs = self.settings_for(table).context_columns or []
         parents = self.schema.table(table).parent_tables
         out: list[str] = []
         for ref in refs:
-            if "." in ref:
-                owner = ref.split(".", 1)[0]
-            else:
+            owner, _ = split_context_ref(ref, parents)
+            if owner is None:
                 owners = [p for p in parents if self.schema.table(p).has_column(ref)]
                 owner = owners[0] if owners else ""
             if owner and owner not in out:
@@ -830,6 +831,8 @@ def _closest(word: str, options: list[str]) -> str:
 
 
 def _check_context_columns(schema: Schema, table: str, settings: TableSettings) -> list[str]:
+    from synthohive_lib.schema.graph import split_context_ref
+
     problems: list[str] = []
     parents = schema.table(table).parent_tables
     for ref in settings.context_columns or []:
@@ -837,8 +840,8 @@ def _check_context_columns(schema: Schema, table: str, settings: TableSettings) 
         if not parents:
             problems.append(f"{where}: {table} has no parent tables to take context from")
             continue
-        if "." in ref:
-            parent, column = ref.split(".", 1)
+        parent, column = split_context_ref(ref, parents)
+        if parent is not None:
             if parent not in parents:
                 problems.append(
                     f"{where}: {parent!r} is not a parent of {table} "

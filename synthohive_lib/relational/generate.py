@@ -42,12 +42,15 @@ from synthohive_lib.errors import ConfigError, ModelError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational.attributes import sample_attributes
+from synthohive_lib.relational.blocks import finish_block
 from synthohive_lib.relational.inherit import apply_inherited
 from synthohive_lib.relational.keys import (
     assign_by_slots,
     assign_within,
     drop_repeated_keys,
     expand_parent_keys,
+    null_parent_count,
+    with_null_parents,
 )
 from synthohive_lib.relational.modelling import (
     ModelFactory,
@@ -149,12 +152,7 @@ def generate_table(
             frame[col] = refs[col].array
 
     frame = drop_repeated_keys(frame, table)
-    for constant in plan.constants:
-        frame[constant.name] = constant.values(len(frame), rng).array
-    for col in plan.pii:
-        frame[col] = None
-    if fill_pii is not None and plan.pii:
-        frame = fill_pii(table, frame, rng)
+    frame = finish_block(frame, plan, rng, table=table, fill_pii=fill_pii)
     return frame[[c for c in table.column_names if c in frame.columns]]
 
 
@@ -184,32 +182,14 @@ def _skeleton(
     keys, positions = expand_parent_keys(
         parent[list(rel.parent_columns)], counts, rel.child_columns
     )
-    n_null = (
-        (rows - len(keys))
-        if rows is not None
-        else (int(rng.binomial(len(keys), rate / (1 - rate))) if 0 < rate < 1 else 0)
-    )
-    if n_null > 0:
-        nulls = pd.DataFrame(
-            {
-                c: pd.Series(pd.NA, index=range(n_null), dtype=_nullable(keys[c]))
-                for c in keys.columns
-            }
-        )
-        keys = pd.concat(
-            [keys.astype({c: nulls[c].dtype for c in keys.columns}), nulls], ignore_index=True
-        )
-        positions = np.concatenate([positions, np.full(n_null, -1, dtype=np.int64)])
+    n_null = (rows - len(keys)) if rows is not None else null_parent_count(rate, len(keys), rng)
+    keys, positions = with_null_parents(keys, positions, n_null)
     return keys, positions
 
 
 def _scaled(n_real: int, scale: float) -> int:
     """Rows of a root table at ``scale``: at least one when the real table has any."""
     return max(1, round(scale * n_real)) if n_real else 0
-
-
-def _nullable(values: pd.Series) -> Any:
-    return "Int64" if pd.api.types.is_integer_dtype(values) else values.dtype
 
 
 class RelationalSynthesizer:

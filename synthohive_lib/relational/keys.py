@@ -575,6 +575,44 @@ def expand_parent_keys(
     return keys, positions
 
 
+def null_parent_count(null_rate: float, linked: int, rng: np.random.Generator) -> int:
+    """How many NULL-parent children go with ``linked`` children that have a parent.
+
+    The real share of NULL foreign keys is ``null_rate`` of all children, so the NULL ones
+    are drawn as ``Binomial(linked, rate / (1 - rate))``. One rule for every engine (the
+    whole-table pandas path and each Spark or chunked child block), so they cannot drift.
+    """
+    if 0 < null_rate < 1 and linked:
+        return int(rng.binomial(linked, null_rate / (1 - null_rate)))
+    return 0
+
+
+def with_null_parents(
+    keys: pd.DataFrame, positions: np.ndarray, n_null: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """``keys`` plus ``n_null`` all-NULL rows at the end (parent position -1).
+
+    Integer key columns become nullable ``Int64`` so the NULLs stay NULL and the linked
+    values keep their type; an all-NULL row has no context parent (position -1).
+    """
+    if n_null <= 0:
+        return keys, positions
+    nulls = pd.DataFrame(
+        {
+            c: pd.Series(pd.NA, index=range(n_null), dtype=_nullable_dtype(keys[c]))
+            for c in keys.columns
+        }
+    )
+    keys = pd.concat(
+        [keys.astype({c: nulls[c].dtype for c in keys.columns}), nulls], ignore_index=True
+    )
+    return keys, np.concatenate([positions, np.full(n_null, -1, dtype=np.int64)])
+
+
+def _nullable_dtype(values: pd.Series) -> Any:
+    return "Int64" if pd.api.types.is_integer_dtype(values) else values.dtype
+
+
 def assign_by_slots(
     n_children: int,
     parent_df: pd.DataFrame,

@@ -35,7 +35,7 @@ from synthohive_lib.relational.hierarchy import HierarchyModel
 from synthohive_lib.relational.inherit import InheritedColumn, detect_inherited
 from synthohive_lib.relational.junction import JunctionModel
 from synthohive_lib.relational.keys import PrimaryKeyPlan
-from synthohive_lib.schema.graph import Relation, SchemaGraph
+from synthohive_lib.schema.graph import Relation, SchemaGraph, split_context_ref
 from synthohive_lib.schema.model import Column, ColumnType, Schema, Table
 
 #: Column types a parent may pass to its children's model as context (no ids, no free text).
@@ -487,8 +487,8 @@ def resolve_context_columns(
     parents = {r.parent for r in SchemaGraph(schema).relations_of(table)}
     named: dict[str, list[str]] = {}
     for ref in refs:
-        parent, _, column = ref.rpartition(".")
-        parent = parent or context_parent or ""
+        owner, column = split_context_ref(ref, parents)
+        parent = owner or context_parent or ""
         if parent not in parents:
             raise ConfigError(
                 f"context column {ref!r} does not name a parent of {table!r}",

@@ -8,6 +8,7 @@ not order tables, they shape a hierarchy inside one table.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -168,3 +169,22 @@ class SchemaGraph:
         lines.append("Foreign keys:")
         lines += [f"  {rel}" for rel in [*self.relations, *self.self_relations]]
         return "\n".join(lines)
+
+
+def split_context_ref(ref: str, parents: Iterable[str]) -> tuple[str | None, str]:
+    """``(parent, column)`` of a configured context column, ``"Parent.Column"`` or a bare
+    ``"Column"`` (parent None: the caller looks it up in the context parent).
+
+    One parser for the config checks and the plan, because either side of the dot may hold a
+    dot itself: a schema-qualified parent (``"sales.Customer.Id"``) or a dotted column
+    (``"Customer.address.city"``). The longest parent name that prefixes ``ref`` wins; a
+    dotted ``ref`` that starts with no parent splits at its last dot, so the error names the
+    unknown parent as written.
+    """
+    for parent in sorted(parents, key=len, reverse=True):
+        if ref.startswith(parent + ".") and len(ref) > len(parent) + 1:
+            return parent, ref[len(parent) + 1 :]
+    if "." in ref:
+        parent, _, column = ref.rpartition(".")
+        return parent, column
+    return None, ref

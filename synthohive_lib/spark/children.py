@@ -21,7 +21,12 @@ import pandas as pd
 import pyarrow as pa
 
 from synthohive_lib.errors import ConfigError
-from synthohive_lib.relational.keys import drop_repeated_keys, expand_parent_keys
+from synthohive_lib.relational.keys import (
+    drop_repeated_keys,
+    expand_parent_keys,
+    null_parent_count,
+    with_null_parents,
+)
 from synthohive_lib.relational.modelling import context_rows
 from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.schema.model import Table
@@ -43,7 +48,8 @@ def check_child_plan(plan: TablePlan) -> None:
     if plan.context is None or plan.cardinality is None:
         raise ConfigError(
             f"table {plan.table!r} has no context parent; generate it as a root table",
-            table=plan.table, fix="use generate_table_spark for tables without parents",
+            table=plan.table,
+            fix="use generate_table_spark for tables without parents",
         )
     unsupported = []
     if plan.secondary:
@@ -103,12 +109,16 @@ class ChildJob:
         assert card is not None
         rng = np.random.default_rng(block_seed(self.seed, block, STREAM_COUNTS))
         counts = card.sample_counts(parents, rng)
-        rate, linked = card.null_rate_, int(counts.sum())
-        n_null = int(rng.binomial(linked, rate / (1 - rate))) if 0 < rate < 1 and linked else 0
-        return counts, n_null
+        return counts, null_parent_count(card.null_rate_, int(counts.sum()), rng)
 
-    def block(self, block: int, parents: pd.DataFrame, stream_seed: int | None = None,
-              *, probe: bool = False) -> pd.DataFrame:
+    def block(
+        self,
+        block: int,
+        parents: pd.DataFrame,
+        stream_seed: int | None = None,
+        *,
+        probe: bool = False,
+    ) -> pd.DataFrame:
         """The children of ``parents`` (the rows of parent block ``block``, in row order).
 
         ``probe`` makes exactly one child per parent (schema probe on the driver: never an
@@ -122,18 +132,28 @@ class ChildJob:
             counts, n_null = np.ones(len(parents), dtype=np.int64), 0
         else:
             counts, n_null = self.counts(block, parents)
-        frame, positions = expand_parent_keys(parents[list(rel.parent_columns)], counts,
-                                              rel.child_columns)
-        if n_null:
-            frame, positions = _with_null_parents(frame, positions, n_null)
+        frame, positions = expand_parent_keys(
+            parents[list(rel.parent_columns)], counts, rel.child_columns
+        )
+        frame, positions = with_null_parents(frame, positions, n_null)
         rng = np.random.default_rng(block_seed(seed_base, block, STREAM_ROWS))
         if plan.attributes:
             assert self.payload is not None
-            ctx = (context_rows(parents[plan.context_columns], positions)
-                   if plan.context_columns else None)
-            attrs = sample_attributes(self.payload.load(), plan, len(frame), ctx,
-                                      block_seed(seed_base, block, STREAM_MODEL), rng,
-                                      table=self.table, avoid=self.avoid)
+            ctx = (
+                context_rows(parents[plan.context_columns], positions)
+                if plan.context_columns
+                else None
+            )
+            attrs = sample_attributes(
+                self.payload.load(),
+                plan,
+                len(frame),
+                ctx,
+                block_seed(seed_base, block, STREAM_MODEL),
+                rng,
+                table=self.table,
+                avoid=self.avoid,
+            )
             for col in plan.attributes:
                 frame[col] = attrs[col].to_numpy()
         start = self.offsets.get(block, 0)
@@ -146,20 +166,9 @@ class ChildJob:
         return order_columns(frame, columns, first, start, self.keep_row_index)
 
 
-def _with_null_parents(keys: pd.DataFrame, positions: np.ndarray, n_null: int
-                       ) -> tuple[pd.DataFrame, np.ndarray]:
-    def nullable(s: pd.Series) -> object:
-        return "Int64" if pd.api.types.is_integer_dtype(s) else s.dtype
-
-    nulls = pd.DataFrame({c: pd.Series(pd.NA, index=range(n_null), dtype=nullable(keys[c]))
-                          for c in keys.columns})
-    keys = pd.concat([keys.astype({c: nulls[c].dtype for c in keys.columns}), nulls],
-                     ignore_index=True)
-    return keys, np.concatenate([positions, np.full(n_null, -1, dtype=np.int64)])
-
-
-def iter_parent_blocks(batches: Iterable[pa.RecordBatch], block_rows: int
-                       ) -> Iterator[tuple[int, pd.DataFrame]]:
+def iter_parent_blocks(
+    batches: Iterable[pa.RecordBatch], block_rows: int
+) -> Iterator[tuple[int, pd.DataFrame]]:
     """Whole parent blocks from a partition's batches (sorted by the row index).
 
     Batches are cut by Spark regardless of blocks, so rows are buffered until the block id
