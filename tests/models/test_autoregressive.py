@@ -10,6 +10,7 @@ import pytest
 from synthohive_lib.errors import ModelError
 from synthohive_lib.models import AutoregressiveModel, load_model
 from synthohive_lib.models.autoregressive.encoding import TokenEncoder
+from synthohive_lib.models.autoregressive.sampling import draw_categorical
 from synthohive_lib.models.progress import EpochProgress
 
 from .conftest import people
@@ -41,6 +42,20 @@ def test_the_same_seed_gives_the_same_rows_and_another_seed_others(fitted) -> No
     model, _ = fitted
     assert model.sample(300, seed=5).equals(model.sample(300, seed=5))
     assert not model.sample(300, seed=5).equals(model.sample(300, seed=6))
+
+
+def test_drawn_tokens_follow_the_softmax_and_never_take_a_zero_probability_token() -> None:
+    import torch
+
+    probs = torch.tensor([0.5, 0.0, 0.3, 0.2, 0.0])
+    logits = torch.log(probs).expand(200_000, -1).contiguous()  # -inf where p = 0
+    generator = torch.Generator().manual_seed(0)
+    tokens = draw_categorical(logits, generator)
+    counts = torch.bincount(tokens, minlength=5).double() / len(tokens)
+    assert counts[1] == 0 and counts[4] == 0
+    assert torch.allclose(counts, probs.double(), atol=0.005)
+    again = draw_categorical(logits, torch.Generator().manual_seed(0))
+    assert torch.equal(tokens, again)
 
 
 def test_heavy_values_come_back_exactly_and_few_valued_numbers_stay_exact() -> None:

@@ -2,10 +2,13 @@
 
 Rows are generated in chunks of ``sample_batch_size``; within a chunk, the sub-columns are
 visited in the generation order (given columns first, then the table's own order). A given
-sub-column just takes its tokens; any other is drawn from its head's softmax with the
-Gumbel-max trick (one exponential draw per logit, from a seeded torch generator, so the same
-seed gives the same rows). Each drawn sub-column updates the pre-activations of the heads
-to come with one table lookup (:class:`GenerationTables`), so no head recomputes its input.
+sub-column just takes its tokens; any other is drawn from its head's softmax by inverting
+its cumulative distribution with one uniform draw per row (from a seeded torch generator, so
+the same seed gives the same rows). That is about ten times faster on CPU than the Gumbel-max
+trick, which needs one exponential draw (a ``log``) per *logit*: with Adult's ~400 tokens a
+row, the noise alone was half of sampling. Each drawn sub-column updates the pre-activations
+of the heads to come with one table lookup (:class:`GenerationTables`), so no head
+recomputes its input.
 """
 
 from __future__ import annotations
@@ -51,8 +54,23 @@ def generate_tokens(
                 logits = tables.logits(pre, p)
                 if temperature != 1.0:
                     logits = logits / temperature
-                noise = torch.empty_like(logits).exponential_(generator=generator)
-                tokens = (logits - noise.log_()).argmax(dim=1)
+                tokens = draw_categorical(logits, generator)
             out[start:stop, j] = tokens.cpu().numpy()
             tables.reveal_into(pre, p, tokens)
     return out
+
+
+def draw_categorical(logits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """One token per row from ``softmax(logits)``: the first token whose cumulative
+    probability reaches a uniform draw in ``(0, total]``.
+
+    The uniform is scaled by the row's own total (not 1), so rounding in the cumulative sum
+    can never push the draw past the last token with non-zero mass; a zero-probability token
+    has the same cumulative value as its predecessor, so no draw selects it.
+    """
+    cumulative = torch.softmax(logits, dim=1).cumsum_(dim=1)
+    uniform = torch.rand(
+        (logits.shape[0], 1), generator=generator, device=logits.device, dtype=logits.dtype
+    )
+    draw = (1.0 - uniform) * cumulative[:, -1:]
+    return (cumulative < draw).sum(dim=1).clamp_(max=logits.shape[1] - 1)
