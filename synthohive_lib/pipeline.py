@@ -8,7 +8,7 @@ order and makes the same library calls as the Dagster assets
 1. ``real``: :meth:`Connector.read_table` -> :meth:`TableStore.write` (snapshot);
 2. ``model``: :func:`~synthohive_lib.schema.validate.validate_data` (orphan policies) ->
    :meth:`TablePlan.fit` -> :func:`training_sample` (``max_training_rows``) ->
-   :func:`training_frames` + :func:`ctgan_factory` -> ``fit`` within the table's
+   :func:`training_frames` + :func:`model_factory` -> ``fit`` within the table's
    :meth:`ProjectConfig.time_budget_for`;
    :meth:`PiiPlan.fit`; :func:`save_table_artifact`;
 3. ``synthetic``: :func:`generate_table` (or :func:`write_table_chunked` for a big table
@@ -107,12 +107,12 @@ def fit_table(
     from synthohive_lib.privacy import PiiPlan
     from synthohive_lib.relational import (
         TablePlan,
-        ctgan_factory,
+        model_factory,
         model_request,
         save_table_artifact,
         training_frames,
     )
-    from synthohive_lib.relational.sampling import training_sample
+    from synthohive_lib.relational.sampling import plan_for_sample, training_sample
     from synthohive_lib.schema.model import Schema
     from synthohive_lib.schema.validate import validate_data
     from synthohive_lib.validation.holdout import holdout_mask
@@ -146,6 +146,7 @@ def fit_table(
         else config.time_budget_for(name, real_rows),
         "seed": seed,
         "verbose": False,
+        "privacy": settings.privacy.model_dump() if settings.privacy else None,
     }
     # the plan counts on every row; the model trains on a bounded sample of the rows outside
     # the holdout (validation.holdout), as the Dagster model stage does
@@ -160,8 +161,14 @@ def fit_table(
     pii = PiiPlan.fit(frames[name], table) if table.pii_columns else None
     model = None
     if plan.attributes and plan.n_rows:
+        # as the Dagster model stage: the plan knows only the context categories of the
+        # sample, and the table's own model choice (ctgan | autoregressive) and privacy hold
+        plan = plan_for_sample(plan, config.schema, frames, sample)
         data, parent_context = training_frames(plan, {**frames, name: sample.frame})
-        factory = ctgan_factory(**{k: v for k, v in options.items() if v is not None})
+        factory = model_factory(
+            model=settings.model or "ctgan",
+            **{k: v for k, v in options.items() if v is not None},
+        )
         model = factory(model_request(config.schema, plan)).fit(data, parent_context)
     save_table_artifact(model_folder(config, name), plan, model, pii)
     return type(model).__name__ if model is not None else "none"

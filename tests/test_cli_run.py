@@ -97,3 +97,19 @@ def test_an_invalid_config_is_refused_before_anything_runs(tmp_path: Path) -> No
     assert done.returncode == 2
     assert "defaults.batch_size: 7 is not a positive multiple of CTGAN's pac" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_run_fits_the_model_each_table_chose(tmp_path: Path) -> None:
+    """``model: autoregressive`` in a table's settings reaches ``synthohive run`` as it
+    reaches the Dagster model stage (the CLI once fitted CTGAN whatever was chosen)."""
+    from synthohive_lib.config import load_project_config
+    from synthohive_lib.pipeline import run_project
+
+    path = subset_project(tmp_path)
+    doc = yaml.safe_load(path.read_text())
+    doc["tables"] = {"Customer": {"model": "autoregressive"}}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    run = run_project(load_project_config(path), epochs=1)
+    assert run.models["Customer"] == "AutoregressiveModel"
+    assert run.models["Album"] != "AutoregressiveModel"
