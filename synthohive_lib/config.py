@@ -95,7 +95,8 @@ DEFAULT_MAX_TRAINING_ROWS = 200_000
 DEFAULT_TIME_BUDGET_S = 600.0
 #: seconds for the model stage of all tables together (``training_budget_s``), split by their
 #: training rows: with four tables at the per-table cap a database would take 40 minutes of
-#: training; 1,500 s keeps a whole database's model stage under 25 minutes on a 2-core CPU
+#: training; 1,500 s bounds the training of a database's tables to 25 minutes of wall time
+#: (each table also gets at least 1 % of it, so more than 100 tables can exceed it)
 DEFAULT_TRAINING_BUDGET_S = 1500.0
 
 _ENV_PREFIX = "env:"
