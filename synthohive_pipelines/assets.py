@@ -56,6 +56,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
 import pandas as pd
@@ -69,23 +70,19 @@ from synthohive_lib.io.store import StoredTable, TableStore
 from synthohive_lib.models import CTGAN, AutoregressiveModel
 from synthohive_lib.models.loss_curve import loss_curve_svg, svg_data_uri
 from synthohive_lib.models.progress import throttled
-from synthohive_lib.privacy import PiiAllowList, PiiPlan, pii_filler, real_pii_forms
+from synthohive_lib.privacy import PiiAllowList, pii_filler, real_pii_forms
 from synthohive_lib.project import OutputLayout, key_name
-from synthohive_lib.relational import (
-    TablePlan,
-    generate_table,
-    load_table_artifact,
-    model_factory,
-    model_request,
-    save_table_artifact,
-    training_frames,
+from synthohive_lib.project.recipe import (
+    TrainingOptions,
+    fit_table,
+    generate_table_to_store,
 )
-from synthohive_lib.relational.chunked import write_table_chunked
+from synthohive_lib.relational import (
+    load_table_artifact,
+)
 from synthohive_lib.relational.modelling import expected_model
-from synthohive_lib.relational.sampling import plan_for_sample, training_sample
 from synthohive_lib.schema.graph import SchemaGraph
-from synthohive_lib.schema.model import Schema, Table
-from synthohive_lib.schema.validate import validate_data
+from synthohive_lib.schema.model import Table
 from synthohive_lib.spark.support import check_spark_table
 from synthohive_lib.validation import (
     GateThresholds,
@@ -94,7 +91,6 @@ from synthohive_lib.validation import (
     TableState,
     TableStatus,
     build_report_from_frames,
-    holdout_mask,
     schema_table_quality,
     scored_columns,
     split_holdout,
@@ -109,6 +105,7 @@ from synthohive_pipelines.resources import (
 )
 
 PREVIEW_ROWS = 5
+T = TypeVar("T")
 _IDENT = re.compile(r"^[A-Za-z0-9_]+$")
 
 # Dagster kinds (icons in the UI) of the source backends and output formats.
@@ -449,20 +446,6 @@ class TrainingConfig(dg.Config):
     )
 
 
-def _validated_frames(
-    config: ProjectConfig, table: Table, frames: dict[str, pd.DataFrame]
-) -> dict[str, pd.DataFrame]:
-    """The real rows of ``table`` and its parents with the schema's orphan policies applied
-    (the same preparation :meth:`RelationalSynthesizer.fit` does for the whole schema)."""
-    parents = [p for p in frames if p != table.name]
-    scope = Schema(
-        name=config.schema.name,
-        tables=[config.schema.table(p).model_copy(update={"foreign_keys": []}) for p in parents]
-        + [table],
-    )
-    return dict(validate_data(scope, frames).frames)
-
-
 def loss_markdown(history: Sequence[Mapping[str, float]], rows: int = 12) -> str:
     """The loss curve as an inline chart (an SVG ``data:`` image the UI's Markdown shows)
     above a table of at most ``rows`` evenly spaced epochs (the exact numbers)."""
@@ -547,16 +530,6 @@ def privacy_metadata(privacy: Mapping[str, float] | None) -> dict[str, object]:
     }
 
 
-def real_rows(config: ProjectConfig, tables: TableStore) -> dict[str, int]:
-    """Rows of every real snapshot already in the store (read from its metadata, not its
-    data): what ``training_budget_s`` is split by."""
-    return {
-        t: tables.info(REAL.name, t).rows
-        for t in config.schema.table_names
-        if tables.exists(REAL.name, t)
-    }
-
-
 def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.AssetsDefinition:
     """``model/<table>``: fit the table's relational plan and generative model on the real
     snapshots (the table's and its parents', for the parent context) and save the artifact."""
@@ -587,80 +560,45 @@ def build_model_asset(stage: Stage, config: ProjectConfig, table: Table) -> dg.A
         models: ModelStoreResource,
         overrides: RunOverrides,
     ) -> dg.MaterializeResult:
-        started = time.perf_counter()
         tables = store.get()
-        frames = _validated_frames(
-            project, table, {n: tables.read(REAL.name, n) for n in [*parents, name]}
-        )
         if len(named) > 1:
             context.log.warning(
                 f"context columns of {name} name {len(named)} parents ({', '.join(named)}); "
                 "the relational layer conditions on one parent, chosen by its own rule"
             )
-        plan = TablePlan.fit(
-            project.schema,
-            name,
-            frames,
-            context_columns=settings.context_columns if len(named) == 1 else None,
-        )
         # this table's run config, then the run-wide overrides, then the project config
-        seed = int(first_set(config.seed, overrides.seed, 0))
-        budget = first_set(
-            config.time_budget_s,
-            overrides.time_budget_s,
-            project.time_budget_for(name, real_rows(project, tables)),
+        options = TrainingOptions(
+            epochs=first_set(config.epochs, overrides.epochs),
+            batch_size=config.batch_size,
+            device=config.device,
+            time_budget_s=first_set(config.time_budget_s, overrides.time_budget_s),
+            model=model_name(config.model, overrides.model, settings.model),
+            seed=first_set(config.seed, overrides.seed) or 0,
         )
-        options = {
-            "epochs": first_set(config.epochs, overrides.epochs, settings.epochs),
-            "batch_size": first_set(config.batch_size, settings.batch_size),
-            "device": first_set(config.device, settings.device),
-            "seed": seed,
-            "time_budget_s": budget,
-            "verbose": False,
-            "privacy": settings.privacy.model_dump() if settings.privacy else None,
-        }
-        # the plan above counts on every row; the model trains on a bounded sample of them,
-        # drawn from the rows outside the holdout (validation.holdout): the gates and the
-        # report score against the rest and use the holdout as the yardstick
-        held_out = holdout_mask(frames[name], table.primary_key, project.validation.holdout)
-        held = int(held_out.sum())
-        sample = training_sample(
-            project.schema,
+        fitted = fit_table(
+            project,
+            tables,
             name,
-            frames[name][~held_out] if held else frames[name],
-            max_rows=project.max_training_rows_for(name),
-            seed=seed,
-        )
-        # PII statistics (formats, pools; never values) to fill the PII columns after sampling
-        pii = PiiPlan.fit(frames[name], table) if table.pii_columns else None
-        model = None
-        if plan.attributes and plan.n_rows:
-            plan = plan_for_sample(plan, project.schema, frames, sample)
-            data, parent_context = training_frames(plan, {**frames, name: sample.frame})
-            factory = model_factory(
-                model=model_name(config.model, overrides.model, settings.model),
-                **{k: v for k, v in options.items() if v is not None},
-            )
-            model = factory(model_request(project.schema, plan))
+            options,
+            folder=models.path_for(name),
             # one line per epoch, at most one every few seconds, in the run's log
-            model.progress = throttled(lambda p: context.log.info(p.line()), PROGRESS_EVERY_S)
-            model.fit(data, parent_context)
-        # plan + model + PII plan as one artifact folder, written atomically by the library
-        final = save_table_artifact(models.path_for(name), plan, model, pii)
+            progress=throttled(lambda p: context.log.info(p.line()), PROGRESS_EVERY_S),
+        )
+        plan, final = fitted.plan, fitted.artifact
         meta: dict[str, object] = {
             "dagster/row_count": plan.n_rows,
             "rows": plan.n_rows,
-            "seconds": round(time.perf_counter() - started, 3),
+            "seconds": fitted.seconds,
             "artifact": dg.MetadataValue.path(str(final)),
             "context_parent": plan.context.parent if plan.context is not None else "-",
             "attributes": ", ".join(plan.attributes) or "-",
-            "holdout_rows": held,
+            "holdout_rows": fitted.holdout_rows,
             "pii_columns": ", ".join(c.name for c in table.pii_columns) or "-",
-            "training_rows": sample.rows,
-            "training_sample": sample.describe(),
-            "time_budget_s": budget,
+            "training_rows": fitted.sample.rows,
+            "training_sample": fitted.sample.describe(),
+            "time_budget_s": fitted.time_budget_s,
         }
-        meta.update(model_metadata(model))
+        meta.update(model_metadata(fitted.model))
         context.log.info(f"model of {name}: {meta.get('model')} -> {final}")
         return dg.MaterializeResult(metadata=meta)
 
@@ -673,7 +611,7 @@ def model_name(*choices: ModelChoice | str | None) -> str:
     return "ctgan" if chosen is None else ModelChoice(chosen).value
 
 
-def first_set(*values: object) -> object:
+def first_set(*values: T | None) -> T | None:
     """The first value that is not None (run config over run-wide overrides over the
     project config), else None."""
     return next((v for v in values if v is not None), None)
@@ -760,13 +698,13 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
         )
 
     def result(
-        stored: StoredTable, frame: pd.DataFrame, started: float, tables: TableStore, run_id: str
+        stored: StoredTable, frame: pd.DataFrame, seconds: float, tables: TableStore, run_id: str
     ) -> dg.MaterializeResult:
         mark_report_stale(report_file(tables, ""), f"synthetic/{name} was regenerated", run_id)
         return dg.MaterializeResult(
             metadata={
                 **stored_metadata(stored),
-                "seconds": round(time.perf_counter() - started, 3),
+                "seconds": seconds,
                 "preview": dg.MetadataValue.md(preview_markdown(frame, table)),
             },
             data_version=dg.DataVersion(stored.fingerprint),
@@ -836,7 +774,8 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
             context.log.info(
                 f"synthetic {name} (spark, {written.engine}): {stored.rows} rows -> {stored.uri}"
             )
-            return result(stored, frame, started, tables, context.run.run_id)
+            seconds = round(time.perf_counter() - started, 3)
+            return result(stored, frame, seconds, tables, context.run.run_id)
 
         return _generate_spark
 
@@ -848,61 +787,20 @@ def build_synthetic_asset(stage: Stage, config: ProjectConfig, table: Table) -> 
         models: ModelStoreResource,
         overrides: RunOverrides,
     ) -> dg.MaterializeResult:
-        started = time.perf_counter()
-        seed = int(first_set(config.seed, overrides.seed, 0))
-        artifact = load_table_artifact(models.path_for(name))
-        plan, model = artifact.plan, artifact.model
         tables = store.get()
-        # never a real PII value of this table or its parents: neither in the PII columns the
-        # privacy layer fills nor spelled by generated free text
-        avoid = real_forms(tables)
-        fill = None
-        if artifact.pii is not None:
-            fill = pii_filler(project.schema, {name: artifact.pii}, avoid=avoid)
-        # scale x (run config rows, else configured rows, else real rows) for a table without
-        # parents; None for a child, whose size follows its parents' cardinality
-        rows = project.rows_to_generate(name, plan.n_rows, config.rows)
-        n_rows = plan.n_rows if rows is None else rows
-        if project.generates_in_blocks(name, n_rows):
-            # a big table without parents: block by block into the store, never whole in
-            # memory; the preview is the first block's head, kept as the block goes by
-            head: list[pd.DataFrame] = []
-
-            def keep_head(block: pd.DataFrame) -> None:
-                if not head:  # a copy: a view of the block would keep the whole block alive
-                    head.append(block.head(PREVIEW_ROWS).copy())
-
-            stored = write_table_chunked(
-                tables,
-                stage.name,
-                plan,
-                model,
-                n_rows,
-                seed,
-                table=table,
-                fill_pii=fill,
-                avoid=avoid,
-                on_block=keep_head,
-            )
-            context.log.info(f"synthetic {name} (in blocks): {stored.rows} rows -> {stored.uri}")
-            return result(stored, head[0], started, tables, context.run.run_id)
-        synthetic_parents = {
-            parent: tables.read(stage.name, parent, columns=sorted(columns))
-            for parent, columns in plan.parent_columns_needed().items()
-        }
-        frame = generate_table(
-            plan,
-            model,
-            synthetic_parents,
-            table=table,
-            rows=rows,
-            seed=seed,
-            fill_pii=fill,
-            avoid=avoid,
+        generated = generate_table_to_store(
+            project,
+            tables,
+            name,
+            seed=first_set(config.seed, overrides.seed) or 0,
+            rows=config.rows,
+            folder=models.path_for(name),
+            preview_rows=PREVIEW_ROWS,
         )
-        stored = tables.write(stage.name, name, frame)
-        context.log.info(f"synthetic {name}: {stored.rows} rows -> {stored.uri}")
-        return result(stored, frame, started, tables, context.run.run_id)
+        stored = generated.stored
+        how = " (in blocks)" if generated.in_blocks else ""
+        context.log.info(f"synthetic {name}{how}: {stored.rows} rows -> {stored.uri}")
+        return result(stored, generated.preview, generated.seconds, tables, context.run.run_id)
 
     return _generate
 
