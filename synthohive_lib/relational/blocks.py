@@ -26,6 +26,7 @@ import pandas as pd
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.relational.attributes import sample_attributes
+from synthohive_lib.relational.constraints import enforce_constraints
 from synthohive_lib.relational.keys import KeyFormat, drop_repeated_keys
 from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.schema.model import Table
@@ -109,7 +110,10 @@ def finish_block(
     table: Table | None = None,
     fill_pii: PiiFiller | None = None,
 ) -> pd.DataFrame:
-    """Constant columns, then PII columns (NULL, or filled by ``fill_pii``)."""
+    """The declared constraints repaired (:mod:`~synthohive_lib.relational.constraints`),
+    constant columns, then PII columns (NULL, or filled by ``fill_pii``)."""
+    if table is not None:
+        frame = enforce_constraints(frame, table)
     for constant in plan.constants:
         frame[constant.name] = constant.values(len(frame), rng).array
     for col in plan.pii:
