@@ -25,8 +25,10 @@ class CTGANConfig:
     trains on smaller batches (a multiple of ``pac``, never below ``10 × pac`` nor above
     ``batch_size``) so that one epoch is about that many optimizer steps: at the default batch
     of 500 a 418-row table would otherwise get one step an epoch (50 steps at 50 epochs, far
-    too few for a GAN) while a 26k-row one gets 52; 0 keeps ``batch_size`` for every table
-    (:meth:`train_batch_size`).
+    too few for a GAN) while a 26k-row one gets 52; where the batch floor leaves fewer steps
+    than that an epoch still has ``min_steps_per_epoch`` batches, drawn with replacement; 0
+    keeps ``batch_size`` and one pass for every table (:meth:`train_batch_size`,
+    :meth:`train_steps`).
     Context: ``cond_dropout`` is the share of rows trained without a conditional vector when
     a parent context is given, so the model can generate from context alone.
     Runtime: ``device`` ('auto', 'cpu', 'cuda', 'cuda:1', ...); ``mixed_precision`` (bf16
@@ -138,6 +140,15 @@ class CTGANConfig:
         floor = min(self.batch_size, 10 * self.pac)
         fitted = (n_rows // self.min_steps_per_epoch) // self.pac * self.pac
         return max(floor, min(self.batch_size, fitted))
+
+    def train_steps(self, n_rows: int) -> int:
+        """Optimizer steps in one epoch for a table of ``n_rows``: one per batch, and at least
+        ``min_steps_per_epoch``. Below ``min_steps_per_epoch × 10 × pac`` rows the batch is at
+        its floor and a pass over the rows is fewer steps (371 rows, batches of 100: 3); the
+        batches are drawn with replacement (training-by-sampling), so the epoch is made of
+        ``min_steps_per_epoch`` of them instead: the gauntlet's pbc got 3 steps an epoch."""
+        batch = self.train_batch_size(n_rows)
+        return max(n_rows // batch, self.min_steps_per_epoch, 1)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -384,7 +384,7 @@ class CTGAN(GenerativeModel):
         ctx_all = torch.from_numpy(ctx_matrix).to(device)
         has_ctx = self.context_dim_ > 0
         batch = c.train_batch_size(len(matrix))  # smaller for small tables: enough steps
-        steps = max(len(matrix) // batch, 1)
+        steps = c.train_steps(len(matrix))  # at least min_steps_per_epoch
         self.train_batch_size_, self.steps_per_epoch_ = batch, steps
         autocast = self._autocast(device)
 

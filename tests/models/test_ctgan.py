@@ -49,17 +49,19 @@ def test_best_epoch_is_chosen_on_fidelity_and_patience_stops_training() -> None:
 
 def test_a_small_table_trains_on_smaller_batches_so_an_epoch_has_several_steps() -> None:
     """At the default batch of 500 a 418-row table got one optimizer step an epoch (pbc in the
-    gauntlet: 50 steps in a 50-epoch fit); it now trains on batches of 100, four steps."""
+    gauntlet: 50 steps in a 50-epoch fit); it now trains on batches of 100, and an epoch is at
+    least ``min_steps_per_epoch`` (8) of them even where the rows fill only four."""
     small = {**FAST, "batch_size": 500}
     data = people(418)
     model = CTGAN(epochs=1, seed=3, **small).fit(data)
-    assert (model.train_batch_size_, model.steps_per_epoch_) == (100, 4)
+    assert (model.train_batch_size_, model.steps_per_epoch_) == (100, 8)
     off = CTGAN(epochs=1, seed=3, min_steps_per_epoch=0, **small).fit(data)
     assert (off.train_batch_size_, off.steps_per_epoch_) == (500, 1)
     big = CTGAN(epochs=1, seed=3, **small).fit(people(5_000))
     assert (big.train_batch_size_, big.steps_per_epoch_) == (500, 10)  # large: unchanged
     config = CTGAN(**small).config
     assert config.train_batch_size(1_945) == 240  # a multiple of pac, 8 steps
+    assert config.train_steps(371) == 8  # pbc's training rows: 3 batches of 100 fill them
     with pytest.raises(ModelError, match="min_steps_per_epoch"):
         CTGAN(min_steps_per_epoch=-1)
 
