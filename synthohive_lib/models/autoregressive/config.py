@@ -47,7 +47,7 @@ class AutoregressiveConfig:
     fine_bins: int = 16
     max_exact_values: int = 128
     max_categories: int = 500
-    sample_batch_size: int = 2_048
+    sample_batch_size: int = 8_192
     temperature: float = 1.0
     privacy: PrivacyConfig | None = None
 

@@ -19,6 +19,7 @@ import math
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 
 class HeadStack(nn.Module):
@@ -112,54 +113,72 @@ class GenerationTables:
     """What incremental generation reads, precomputed from an :class:`AutoregressiveNetwork`
     for one generation ``order`` (a permutation of the sub-columns).
 
-    The pre-activations are kept in generation order: block ``p`` (``h`` wide) belongs to the
-    ``p``-th head to be generated. ``reveal[p]`` is a lookup table ``(vocab, (k - p - 1) * h)``:
-    what the ``p``-th sub-column taking each of its tokens adds to the heads still to come (its
-    embedding minus its absent vector, times their first-layer slices). Revealing a
-    sub-column is one gather and one add over the remaining heads only.
+    The first layer is linear in the embeddings, so the ``p``-th head to be generated has the
+    pre-activation ``base_p + sum_{q<p} table_p[offset_q + token_q]``: ``table_p`` stacks, for
+    every sub-column ``q`` generated before it, what each of ``q``'s tokens adds (its
+    embedding minus its absent vector, times head ``p``'s first-layer slice for ``q``), and
+    ``base_p`` (the all-absent input plus the bias) is folded into the rows of the first
+    generated sub-column, which every row has. One ``embedding_bag`` (a fused gather-sum)
+    per head then gives its pre-activation for a whole chunk, reading small cached tables and
+    writing only ``h`` numbers per row. (Adding each revealed column into a running
+    ``(rows, k * h)`` buffer of all later heads instead did the same sums through memory and
+    was half of sampling.) The output layer is scaled by ``1 / temperature`` here, once.
     """
 
-    def __init__(self, network: AutoregressiveNetwork, order: list[int]) -> None:
+    def __init__(
+        self, network: AutoregressiveNetwork, order: list[int], *, temperature: float = 1.0
+    ) -> None:
         k, d, h = network.k, network.d, network.h
         self.network, self.order = network, list(order)
         self.k, self.h = k, h
         index = torch.tensor(order, dtype=torch.long, device=network.offsets.device)
-        weight = network.first.weight.detach()[index]  # heads in generation order
-        stacked = weight.permute(1, 0, 2).reshape(k * d, k * h)  # input slice -> all heads
-        absent = network.absent.detach()
-        bias = network.first.bias.detach()[index].reshape(1, -1)
-        self.base = absent.reshape(1, k * d) @ stacked + bias
         self.position = index
+        weight = network.first.weight.detach()[index]  # (k, k * d, h): heads in order
+        absent = network.absent.detach()
+        self.base = torch.einsum("i,jio->jo", absent.reshape(-1), weight)
+        self.base += network.first.bias.detach()[index]  # (k, h)
         embedding = network.embedding.weight.detach()
         offsets = network.offsets.tolist()
-        self.reveal = []
-        for p, j in enumerate(order):
-            rows = embedding[offsets[j] : offsets[j] + network.vocabs[j]] - absent[j]
-            self.reveal.append((rows @ stacked[j * d : (j + 1) * d, (p + 1) * h :]).contiguous())
+        delta = [  # (vocab, d) per sub-column in generation order
+            embedding[offsets[j] : offsets[j] + network.vocabs[j]] - absent[j] for j in order
+        ]
+        vocabs = [network.vocabs[j] for j in order]
+        self.bag_offsets = torch.tensor(
+            [sum(vocabs[:p]) for p in range(k)], dtype=torch.long, device=index.device
+        )
+        self.tables: list[torch.Tensor | None] = [None]
+        for p in range(1, k):
+            parts = [delta[q] @ weight[p, order[q] * d : (order[q] + 1) * d] for q in range(p)]
+            parts[0] = parts[0] + self.base[p]
+            self.tables.append(torch.cat(parts).contiguous())
+        scale = 1.0 / temperature
         self.second_w = [network.second.weight[j].detach().contiguous() for j in order]
         self.second_b = [network.second.bias[j].detach() for j in order]
         self.out_w = [
-            network.out.weight[j, :, : network.vocabs[j]].detach().contiguous() for j in order
+            (network.out.weight[j, :, : network.vocabs[j]].detach() * scale).contiguous()
+            for j in order
         ]
-        self.out_b = [network.out.bias[j, : network.vocabs[j]].detach() for j in order]
+        self.out_b = [network.out.bias[j, : network.vocabs[j]].detach() * scale for j in order]
 
-    def start(self, batch: int, context: torch.Tensor | None) -> torch.Tensor:
-        """Pre-activations ``(batch, k * h)`` in generation order, nothing known yet."""
-        pre = self.base.expand(batch, -1).clone()
+    def context_term(self, context: torch.Tensor | None, batch: int) -> torch.Tensor | None:
+        """The parent prefix's first-layer term ``(batch, k, h)``, heads in generation order."""
         ctx = self.network._context_term(context, batch)
-        if ctx is not None:
-            pre += ctx[:, self.position].reshape(batch, -1)
-        return pre
+        return None if ctx is None else ctx[:, self.position]
 
-    def reveal_into(self, pre: torch.Tensor, p: int, tokens: torch.Tensor) -> None:
-        """The ``p``-th generated sub-column took ``tokens``: tell the heads after it."""
-        if p + 1 < self.k:
-            pre[:, (p + 1) * self.h :] += self.reveal[p].index_select(0, tokens)
-
-    def logits(self, pre: torch.Tensor, p: int) -> torch.Tensor:
-        """Logits of the ``p``-th generated sub-column (its own vocabulary only)."""
-        hidden = torch.relu(pre[:, p * self.h : (p + 1) * self.h])
-        hidden = torch.relu(torch.addmm(self.second_b[p], hidden, self.second_w[p]))
+    def logits(
+        self, bag: torch.Tensor, p: int, context: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Logits (divided by the temperature) of the ``p``-th generated sub-column, given
+        ``bag[:, q] = bag_offsets[q] + token_q`` for the sub-columns ``q < p``."""
+        table = self.tables[p]
+        if table is None:
+            pre = self.base[p].expand(bag.shape[0], -1)
+            pre = pre + context[:, p] if context is not None else pre.clone()
+        else:
+            pre = F.embedding_bag(bag[:, :p], table, mode="sum")
+            if context is not None:
+                pre += context[:, p]
+        hidden = torch.addmm(self.second_b[p], pre.relu_(), self.second_w[p]).relu_()
         return torch.addmm(self.out_b[p], hidden, self.out_w[p])
 
 
