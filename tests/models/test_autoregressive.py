@@ -163,3 +163,24 @@ def test_sampling_without_the_fitted_context_names_the_fix(fitted) -> None:
         model.sample(context=pd.DataFrame({"x": [1]}))
     with pytest.raises(ModelError, match="not generated columns"):
         model.sample(given=pd.DataFrame({"nope": [1]}))
+
+
+def test_generation_tables_give_the_training_forward_pass_logits_in_any_order(fitted) -> None:
+    import torch
+
+    from synthohive_lib.models.autoregressive.network import GenerationTables
+
+    network = fitted[0].network_.eval()
+    k = network.k
+    order = list(np.random.default_rng(0).permutation(k))
+    tokens = torch.stack([torch.randint(0, v, (300,)) for v in network.vocabs], dim=1)
+    position = torch.empty(k, dtype=torch.long)
+    position[torch.tensor(order)] = torch.arange(k)
+    known = (position[None, :] < position[:, None]).expand(300, k, k)
+    with torch.inference_mode():
+        expected = network(tokens, known)
+        tables = GenerationTables(network, order, temperature=0.5)
+        bag = tokens[:, order] + tables.bag_offsets
+        for p, j in enumerate(order):
+            got = tables.logits(bag, p) * 0.5
+            assert torch.allclose(got, expected[:, j, : network.vocabs[j]], atol=1e-4)
