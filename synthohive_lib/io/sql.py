@@ -30,6 +30,7 @@ from synthohive_lib.errors import ConnectorError, SourceUnreachableError
 from synthohive_lib.io.base import Connector, check_chunksize, require_columns, unknown_table
 from synthohive_lib.io.dtypes import coerce_frame, storage_of_sql_type
 from synthohive_lib.io.identifiers import validate_identifier
+from synthohive_lib.io.sql_write import write_schema
 from synthohive_lib.io.urls import REDACTED, redact_url, url_location, url_password
 from synthohive_lib.schema.model import Schema, StorageType, Table
 
@@ -212,8 +213,10 @@ class SqlConnector(Connector):
     ) -> pd.DataFrame:
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         raw = pd.DataFrame(
-            {n: pd.Series(list(values), dtype=object) for n, values in zip(names, columns,
-                                                                            strict=True)},
+            {
+                n: pd.Series(list(values), dtype=object)
+                for n, values in zip(names, columns, strict=True)
+            },
             columns=names,
         )
         return coerce_frame(
@@ -258,9 +261,7 @@ class SqlConnector(Connector):
         with self.connect() as conn:
             sa_table = self.reflect(name, conn)
             stmt, names = self._select(sa_table, name, columns)
-            result = conn.execution_options(stream_results=True, yield_per=chunksize).execute(
-                stmt
-            )
+            result = conn.execution_options(stream_results=True, yield_per=chunksize).execute(stmt)
             produced = False
             for part in result.partitions(chunksize):
                 produced = True
@@ -334,8 +335,6 @@ class SqlConnector(Connector):
         See :func:`synthohive_lib.io.sql_write.write_schema` for how atomicity is obtained on
         each backend.
         """
-        from synthohive_lib.io.sql_write import write_schema
-
         write_schema(self, schema, frames, if_exists=if_exists)
         self.forget(schema.table_names)
 
@@ -350,8 +349,13 @@ def _unescape_mysql_columns(table: sa.Table) -> sa.Table:
     if not any("``" in c.name for c in table.columns):
         return table
     columns = [
-        sa.Column(c.name.replace("``", "`"), c.type, nullable=c.nullable,
-                  primary_key=c.primary_key, quote=True)
+        sa.Column(
+            c.name.replace("``", "`"),
+            c.type,
+            nullable=c.nullable,
+            primary_key=c.primary_key,
+            quote=True,
+        )
         for c in table.columns
     ]
     return sa.Table(table.name, sa.MetaData(), *columns, schema=table.schema, quote=True)

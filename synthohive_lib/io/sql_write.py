@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -45,8 +46,24 @@ from synthohive_lib.io.sql_ddl import build_metadata
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema, StorageType, Table
 
-if TYPE_CHECKING:
-    from synthohive_lib.io.sql import SqlConnector
+
+class SqlTarget(Protocol):
+    """What the writer needs of a SQL connector (:class:`~synthohive_lib.io.sql.SqlConnector`).
+
+    The writer depends on this much and no more, so the connector can call the writer without
+    the two modules importing each other.
+    """
+
+    db_schema: str | None
+    write_chunksize: int
+
+    @property
+    def backend(self) -> str: ...
+
+    def describe(self) -> str: ...
+
+    def connect(self, *, for_write: bool = False) -> AbstractContextManager[sa.Connection]: ...
+
 
 log = structlog.get_logger(__name__)
 
@@ -68,7 +85,7 @@ class _Progress:
 
 
 def write_schema(
-    connector: SqlConnector,
+    connector: SqlTarget,
     schema: Schema,
     frames: Mapping[str, pd.DataFrame],
     *,
@@ -103,7 +120,7 @@ def write_schema(
 
 # ---------------------------------------------------------------------- backends
 def _write_transactional(
-    connector: SqlConnector,
+    connector: SqlTarget,
     schema: Schema,
     frames: dict[str, pd.DataFrame],
     order: list[str],
@@ -123,7 +140,7 @@ def _write_transactional(
 
 
 def _write_staged(
-    connector: SqlConnector,
+    connector: SqlTarget,
     schema: Schema,
     frames: dict[str, pd.DataFrame],
     order: list[str],
@@ -166,7 +183,7 @@ def _write_staged(
                 _drop(conn, connector, list(backups.values()))
 
 
-def _drop_staging(conn: sa.Connection, connector: SqlConnector, metadata: sa.MetaData) -> None:
+def _drop_staging(conn: sa.Connection, connector: SqlTarget, metadata: sa.MetaData) -> None:
     """Drop the staging tables of a failed write (the real tables were never touched)."""
     if conn.in_transaction():
         conn.rollback()
@@ -182,14 +199,14 @@ def _drop_staging(conn: sa.Connection, connector: SqlConnector, metadata: sa.Met
         )
 
 
-def _existing(conn: sa.Connection, connector: SqlConnector, names: list[str]) -> list[str]:
+def _existing(conn: sa.Connection, connector: SqlTarget, names: list[str]) -> list[str]:
     present = set(sa.inspect(conn).get_table_names(schema=connector.db_schema))
     return [n for n in names if n in present]
 
 
 def _refuse_or_drop(
     conn: sa.Connection,
-    connector: SqlConnector,
+    connector: SqlTarget,
     existing: list[str],
     if_exists: str,
     progress: _Progress,
@@ -204,7 +221,7 @@ def _refuse_or_drop(
     _drop(conn, connector, existing)
 
 
-def _drop(conn: sa.Connection, connector: SqlConnector, names: list[str]) -> None:
+def _drop(conn: sa.Connection, connector: SqlTarget, names: list[str]) -> None:
     """Drop exactly ``names`` (children first), without touching tables they reference."""
     metadata = sa.MetaData()
     metadata.reflect(conn, only=names, schema=connector.db_schema, resolve_fks=False)
@@ -212,7 +229,7 @@ def _drop(conn: sa.Connection, connector: SqlConnector, names: list[str]) -> Non
     metadata.drop_all(conn, tables=wanted)
 
 
-def _rename(conn: sa.Connection, connector: SqlConnector, mapping: dict[str, str]) -> None:
+def _rename(conn: sa.Connection, connector: SqlTarget, mapping: dict[str, str]) -> None:
     """Rename tables (Core has no construct for it); identifiers quoted by the dialect.
 
     MySQL/MariaDB get one atomic ``RENAME TABLE a TO b, c TO d``; other dialects (Snowflake,
@@ -242,7 +259,7 @@ def _rename(conn: sa.Connection, connector: SqlConnector, mapping: dict[str, str
 # ---------------------------------------------------------------------- loading
 def _load(
     conn: sa.Connection,
-    connector: SqlConnector,
+    connector: SqlTarget,
     schema: Schema,
     frames: dict[str, pd.DataFrame],
     tables: dict[str, sa.Table],
@@ -269,7 +286,7 @@ def _insert(
     sa_table: sa.Table,
     table: Table,
     frame: pd.DataFrame,
-    connector: SqlConnector,
+    connector: SqlTarget,
 ) -> None:
     chunk = connector.write_chunksize
     for start in range(0, len(frame), chunk):
@@ -283,7 +300,7 @@ def _update_self_references(
     table: Table,
     deferred: pd.DataFrame,
     self_cols: list[str],
-    connector: SqlConnector,
+    connector: SqlTarget,
 ) -> None:
     if not table.primary_key:
         raise ConnectorError(
