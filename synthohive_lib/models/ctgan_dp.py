@@ -47,16 +47,21 @@ generator's step would read real parent rows outside the accountant).
 from __future__ import annotations
 
 import math
+import sys
+import time
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import structlog
 import torch
 
 from synthohive_lib.models.networks import Discriminator
 from synthohive_lib.models.privacy import PrivacyBudget, PrivacyConfig
+from synthohive_lib.models.progress import EpochProgress, TqdmProgress, fan_out
 from synthohive_lib.models.sampler import ConditionalSampler
+from synthohive_lib.models.weight_average import WeightAverage
 from synthohive_lib.transform.encoders import Span
 
 #: Share of epsilon the noisy category counts would spend on their own (composed with the
@@ -226,14 +231,6 @@ def train_private(
     rows is not recorded, it would be a release outside the accountant), ``privacy_`` and
     ``stopped_by_``.
     """
-    import sys
-    import time
-
-    import structlog
-
-    from synthohive_lib.models.ctgan import WeightAverage
-    from synthohive_lib.models.progress import EpochProgress, TqdmProgress, fan_out
-
     log = structlog.get_logger("synthohive_lib.models.ctgan")
     c = model.config
     privacy: PrivacyConfig = c.privacy

@@ -214,7 +214,7 @@ def test_the_bf16_generation_plan_gives_the_same_rows_whatever_memory_it_reuses(
 def test_the_weight_average_ramps_up_and_is_what_sampling_uses() -> None:
     import torch
 
-    from synthohive_lib.models.ctgan import WeightAverage
+    from synthohive_lib.models.weight_average import WeightAverage
 
     layer = torch.nn.Linear(2, 1, bias=False)
     with torch.no_grad():
