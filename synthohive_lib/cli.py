@@ -247,8 +247,9 @@ def _table_column(text: str) -> tuple[str, str]:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from synthohive_lib.io.atomic import atomic_write_text
+    from synthohive_lib.project.report import build_report_from_frames
     from synthohive_lib.schema.yaml_io import load_schema
-    from synthohive_lib.validation import build_report_from_frames
+    from synthohive_lib.validation.html import render_html
 
     schema = load_schema(args.schema)
     real = _read_tables(args.real, schema, "real")
@@ -263,7 +264,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         privacy=not args.no_privacy,
     )
     out = Path(args.output)
-    text = report.to_json() if out.suffix.lower() == ".json" else report.to_html()
+    text = report.to_json() if out.suffix.lower() == ".json" else render_html(report)
     atomic_write_text(out, text)
     print(f"Overall quality {_score(report.score)}, validity {_score(report.validity_score)} "
           f"over {len(real)} tables. Worst first:")  # fmt: skip

@@ -34,9 +34,8 @@ from pathlib import Path
 import pandas as pd
 
 from synthohive_lib.config import ProjectConfig
-from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.io.store import TableStore, open_store
-from synthohive_lib.project import OutputLayout
+from synthohive_lib.project import OutputLayout, build_report_from_frames, write_report
 from synthohive_lib.project.recipe import TrainingOptions, fit_table, generate_table_to_store
 from synthohive_lib.validation.report import Report
 from synthohive_lib.validation.verdict import (
@@ -111,7 +110,7 @@ def run_project(
     decides what a failed gate means (the CLI exits 1).
     """
     from synthohive_lib.privacy import PiiAllowList
-    from synthohive_lib.validation import GateThresholds, build_report_from_frames
+    from synthohive_lib.validation import GateThresholds
 
     say = log or (lambda _message: None)
     order = config.graph.generation_order()
@@ -143,8 +142,7 @@ def run_project(
     )
     layout = OutputLayout.at(config.output_root())
     run.report, run.report_html, run.report_json = report, layout.report_html, layout.report_json
-    atomic_write_text(run.report_json, report.to_json())
-    atomic_write_text(run.report_html, report.to_html())
+    write_report(report, run.report_json, run.report_html)
     assert report.verdict is not None
     run.gates = list(report.verdict.gates)
     return run

@@ -71,7 +71,7 @@ from synthohive_lib.models import CTGAN, AutoregressiveModel
 from synthohive_lib.models.loss_curve import loss_curve_svg, svg_data_uri
 from synthohive_lib.models.progress import throttled
 from synthohive_lib.privacy import PiiAllowList, pii_filler, real_pii_forms
-from synthohive_lib.project import OutputLayout, key_name
+from synthohive_lib.project import OutputLayout, build_report_from_frames, key_name, write_report
 from synthohive_lib.project.recipe import (
     TrainingOptions,
     fit_table,
@@ -90,7 +90,6 @@ from synthohive_lib.validation import (
     TableQuality,
     TableState,
     TableStatus,
-    build_report_from_frames,
     schema_table_quality,
     scored_columns,
     split_holdout,
@@ -999,8 +998,7 @@ def build_report_asset(config: ProjectConfig) -> dg.AssetsDefinition:
         )
         layout = OutputLayout.of_store(tables)
         html, js = layout.report_html, layout.report_json
-        atomic_write_text(js, report.to_json())
-        atomic_write_text(html, report.to_html())
+        write_report(report, js, html)
         verdict = report.verdict
         assert verdict is not None
         if not verdict.passed:

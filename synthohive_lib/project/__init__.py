@@ -4,9 +4,19 @@ The layers below (connectors, the table store, relational generation, validation
 of a project; this package turns a :class:`~synthohive_lib.config.ProjectConfig` into the
 places and steps of a run, so the CLI (:mod:`synthohive_lib.pipeline`) and the Dagster assets
 (:mod:`synthohive_pipelines`) agree on them by calling the same code. Its first piece is
-:class:`OutputLayout`: where every output of a run lives.
+:class:`OutputLayout`: where every output of a run lives; :mod:`~synthohive_lib.project.report`
+builds, judges and writes the schema-wide report.
 """
 
 from synthohive_lib.project.layout import REPORT_HTML, REPORT_JSON, OutputLayout, key_name
+from synthohive_lib.project.report import build_report_from_frames, judge, write_report
 
-__all__ = ["REPORT_HTML", "REPORT_JSON", "OutputLayout", "key_name"]
+__all__ = [
+    "REPORT_HTML",
+    "REPORT_JSON",
+    "OutputLayout",
+    "build_report_from_frames",
+    "judge",
+    "key_name",
+    "write_report",
+]

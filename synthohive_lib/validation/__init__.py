@@ -1,8 +1,9 @@
 """Validation: fidelity, structure, privacy and utility metrics, a JSON/HTML report and gates.
 
 One metrics module for every consumer (report, Dagster checks, quality gate, benchmarks).
-Start with :func:`table_quality` for one table, :func:`schema_report` /
-:func:`build_report_from_frames` for a whole schema, and :func:`check_quality_gate` to refuse
+Start with :func:`table_quality` for one table, :func:`schema_report` for a whole schema
+(:func:`synthohive_lib.project.report.build_report_from_frames` adds the schema, the PII leak
+scan and the verdict on top), and :func:`check_quality_gate` to refuse
 bad synthetic data. :func:`scored_columns` decides which columns are scored (replaced PII is
 not) for every consumer. See ``docs/validation.md`` for the metric definitions.
 """
@@ -38,7 +39,6 @@ from synthohive_lib.validation.relations import (
 from synthohive_lib.validation.report import (
     RelationQuality,
     Report,
-    build_report_from_frames,
     relation_quality,
     schema_report,
     schema_table_quality,
@@ -72,7 +72,6 @@ from synthohive_lib.validation.verdict import (
     Verdict,
     fidelity_gate,
     integrity_gate,
-    judge,
     key_gate,
     leak_gate,
     privacy_gate,
@@ -103,7 +102,6 @@ __all__ = [
     "Verdict",
     "binned_accuracy",
     "boundary_adherence",
-    "build_report_from_frames",
     "category_adherence",
     "check_copy_rate",
     "check_quality_gate",
@@ -121,7 +119,6 @@ __all__ = [
     "infer_kind",
     "integrity_gate",
     "intertable_trends",
-    "judge",
     "key_gate",
     "key_uniqueness",
     "ks_complement",

@@ -37,7 +37,6 @@ import pandas as pd
 
 from synthohive_lib.errors import SchemaIssue, SchemaValidationError
 from synthohive_lib.validation.encoding import nanmean
-from synthohive_lib.validation.holdout import split_holdout
 from synthohive_lib.validation.kinds import resolve_kinds
 from synthohive_lib.validation.pairs import PairTrend
 from synthohive_lib.validation.quality import TableQuality, table_quality
@@ -54,7 +53,7 @@ from synthohive_lib.validation.structure import (
     intertable_trends,
     referential_integrity,
 )
-from synthohive_lib.validation.verdict import GateThresholds, TableStatus, Verdict, judge
+from synthohive_lib.validation.verdict import Verdict
 
 
 @dataclass
@@ -97,7 +96,8 @@ class RelationQuality:
 
 @dataclass
 class Report:
-    """The whole validation report; ``to_json`` for machines, ``to_html`` for people."""
+    """The whole validation report; ``to_json`` for machines,
+    :func:`~synthohive_lib.validation.html.render_html` for people."""
 
     tables: dict[str, TableQuality]
     relations: list[RelationQuality]
@@ -165,12 +165,6 @@ class Report:
     def to_json(self, indent: int | None = 2) -> str:
         """Strict JSON (NaN and infinities become null, numpy scalars plain numbers)."""
         return json.dumps(_jsonable(self.to_dict()), indent=indent, allow_nan=False)
-
-    def to_html(self) -> str:
-        """A self-contained HTML page (inline CSS and SVG; no scripts, no network)."""
-        from synthohive_lib.validation.html import render_html
-
-        return render_html(self)
 
 
 def schema_report(
@@ -303,110 +297,6 @@ def relation_quality(
     )
 
 
-def build_report_from_frames(
-    real_tables: Mapping[str, pd.DataFrame],
-    synthetic_tables: Mapping[str, pd.DataFrame],
-    schema: Any | None = None,
-    *,
-    relations: Iterable[Relation | Mapping[str, Any]] | None = None,
-    kinds: Mapping[str, Mapping[str, str]] | None = None,
-    holdout_tables: Mapping[str, pd.DataFrame] | None = None,
-    targets: Mapping[str, str] | None = None,
-    privacy: bool = True,
-    title: str = "SynthoHive validation report",
-    leak_scan: bool = True,
-    holdout: float = 0.0,
-    gates: GateThresholds | None = None,
-    statuses: Mapping[str, TableStatus] | None = None,
-    run_id: str | None = None,
-    pii_allow: Any | None = None,
-) -> Report:
-    """Everything ``synthohive report`` does except reading the inputs and writing the file.
-
-    ``holdout`` (a share, e.g. 0.1) splits every real table with
-    :func:`~synthohive_lib.validation.holdout.split_holdout`, exactly as the model stage did:
-    the synthetic rows are scored against the training rows, and the holdout gives the
-    achievable maximum and the privacy yardstick (DCR share). ``gates`` adds the verdict
-    (every gate of the pipeline, same functions), ``statuses`` the tables that failed or were
-    skipped, ``run_id`` the run the report belongs to; ``pii_allow`` is the leak scan's
-    :class:`~synthohive_lib.privacy.leaks.PiiAllowList`.
-
-    ``schema`` is any object shaped like ``synthohive_lib.schema.Schema`` (see
-    :func:`describe_schema`); its relations, primary keys and column types are used, and
-    explicit ``relations`` / ``kinds`` are merged on top. PII columns the schema replaces are
-    not scored (listed per table instead). Tables only in the synthetic data are ignored;
-    tables only in the real data are an error.
-
-    With a ``synthohive_lib.schema.Schema`` and ``leak_scan``, the report also holds the PII
-    leak scan over every synthetic column (``Report.pii_leak_scan``): not-scored columns are
-    exactly where copied real values would otherwise go unseen. Pass the real frames with
-    their PII columns for it to have something to look for.
-    """
-    desc = describe_schema(schema) if schema is not None else SchemaDescription()
-    statuses = dict(statuses or {})
-    synthetic_tables = {t: f for t, f in synthetic_tables.items() if t not in statuses}
-    leaks = _leak_scan(real_tables, synthetic_tables, schema, pii_allow) if leak_scan else None
-    real_tables = {t: f for t, f in real_tables.items() if t not in statuses}
-    if holdout and holdout_tables is None:
-        split = {
-            t: split_holdout(f, desc.primary_keys.get(t, ()), holdout)
-            for t, f in real_tables.items()
-        }
-        real_tables = {t: train for t, (train, _) in split.items()}
-        holdout_tables = {t: held for t, (_, held) in split.items() if len(held)}
-    real_tables = _parse_text_dates(real_tables, desc)
-    synthetic_tables = _parse_text_dates(synthetic_tables, desc)
-    if holdout_tables is not None:
-        holdout_tables = _parse_text_dates(holdout_tables, desc)
-    merged_kinds = {t: dict(k) for t, k in desc.kinds.items()}
-    for t, k in (kinds or {}).items():
-        merged_kinds.setdefault(t, {}).update(k)
-    rels = list(desc.relations) + coerce_relations(relations)
-    report = schema_report(
-        real_tables,
-        synthetic_tables,
-        rels,
-        kinds=merged_kinds,
-        primary_keys=desc.primary_keys,
-        holdout_tables=holdout_tables,
-        targets=targets,
-        privacy=privacy,
-        title=title,
-        pii_columns=desc.pii_columns,
-        not_scored=desc.not_scored,
-    )
-    report.pii_leak_scan = leaks.to_dict() if leaks is not None else None
-    report.holdout_fraction = holdout
-    if gates is not None:
-        report.verdict = judge(
-            report, real_tables, synthetic_tables, schema, gates, leaks, statuses, run_id
-        )
-    return report
-
-
-def _leak_scan(
-    real_tables: Mapping[str, pd.DataFrame],
-    synthetic_tables: Mapping[str, pd.DataFrame],
-    schema: Any,
-    allow: Any | None = None,
-) -> Any | None:
-    """The privacy layer's leak scan, table by table exactly as the ``no_pii_leak`` gates
-    scan (:func:`~synthohive_lib.privacy.leaks.scan_schema_for_leaks`); None without a real
-    schema object.
-
-    Imported here, not at module level: the privacy layer imports this package's metrics, and
-    a duck-typed schema (notebooks, tests) has no PII settings to scan by.
-    """
-    from synthohive_lib.schema.model import Schema
-
-    if not isinstance(schema, Schema):
-        return None
-    from synthohive_lib.privacy.leaks import scan_schema_for_leaks
-
-    known = {t: f for t, f in synthetic_tables.items() if schema.has_table(t)}
-    return scan_schema_for_leaks(real_tables, known, schema, allow=allow)
-
-
 def schema_table_quality(
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
@@ -426,9 +316,9 @@ def schema_table_quality(
     report can never disagree about the same table.
     """
     desc = describe_schema(schema)
-    frames = _parse_text_dates({"real": real, "synthetic": synthetic}, desc, table)
+    frames = parse_text_dates({"real": real, "synthetic": synthetic}, desc, table)
     if holdout is not None:
-        holdout = _parse_text_dates({"holdout": holdout}, desc, table)["holdout"]
+        holdout = parse_text_dates({"holdout": holdout}, desc, table)["holdout"]
     return table_quality(
         frames["real"],
         frames["synthetic"],
@@ -445,7 +335,7 @@ def schema_table_quality(
     )
 
 
-def _parse_text_dates(
+def parse_text_dates(
     tables: Mapping[str, pd.DataFrame], desc: SchemaDescription, table: str | None = None
 ) -> dict[str, pd.DataFrame]:
     """Datetime columns stored as text, parsed with the schema's own ``datetime_format``.

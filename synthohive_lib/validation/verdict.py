@@ -16,17 +16,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import pandas as pd
-
-from synthohive_lib.validation.privacy import CopyRateCheck, check_copy_rate
+from synthohive_lib.validation.privacy import CopyRateCheck
 from synthohive_lib.validation.quality import TableQuality
-from synthohive_lib.validation.scoring import copy_columns
 from synthohive_lib.validation.structure import KeyUniqueness, ReferentialIntegrity
-
-if TYPE_CHECKING:
-    from synthohive_lib.validation.report import Report
 
 #: gate names, the same as the Dagster check names
 FIDELITY_GATE = "fidelity_gate"
@@ -262,43 +256,3 @@ class Verdict:
             "failed_tables": [s.to_dict() for s in self.failed_tables],
             "skipped_tables": [s.to_dict() for s in self.skipped_tables],
         }
-
-
-def judge(
-    report: Report,
-    real_tables: Mapping[str, pd.DataFrame],
-    synthetic_tables: Mapping[str, pd.DataFrame],
-    schema: Any,
-    thresholds: GateThresholds,
-    leaks: Any | None,
-    statuses: Mapping[str, TableStatus] | None = None,
-    run_id: str | None = None,
-) -> Verdict:
-    """Every gate of every judged table, from the report's own figures (same functions as
-    the checks): fidelity from its :class:`TableQuality`, keys and foreign keys from its
-    structure results, exact copies by :func:`check_copy_rate` on
-    :func:`~synthohive_lib.validation.scoring.copy_columns`, leaks from the per-table scan
-    (``leaks``: a :class:`~synthohive_lib.privacy.leaks.LeakReport` or None)."""
-    gates: list[GateResult] = []
-    for name, quality in report.tables.items():
-        table = schema.table(name) if schema is not None and schema.has_table(name) else None
-        if table is not None and table.primary_key and quality.primary_key is not None:
-            gates.append(key_gate(name, tuple(table.primary_key), quality.primary_key))
-        rels = {r.relation.name: r.integrity for r in report.relations if r.relation.child == name}
-        if rels:
-            gates.append(integrity_gate(name, rels))
-        if quality.column_shapes:
-            gates.append(fidelity_gate(quality, thresholds.fidelity_for(name)))
-        cols = copy_columns(table) if table is not None else []
-        cols = [c for c in cols if c in real_tables[name].columns]
-        if cols:
-            check = check_copy_rate(
-                real_tables[name][cols],
-                synthetic_tables[name][cols],
-                thresholds.copy_limit_for(name),
-            )
-            gates.append(privacy_gate(name, check))
-        if leaks is not None and name in leaks.tables:
-            coincidences = sum(1 for c in leaks.coincidences if c.table == name)
-            gates.append(leak_gate(name, leaks.leaks_in(name), coincidences))
-    return Verdict(gates=gates, tables=dict(statuses or {}), run_id=run_id)

@@ -12,15 +12,16 @@ import pytest
 
 from synthohive_lib.errors import SchemaValidationError
 from synthohive_lib.io import open_connector
+from synthohive_lib.project.report import build_report_from_frames
 from synthohive_lib.schema import PiiAction, Schema, load_schema
 from synthohive_lib.validation import (
     Relation,
-    build_report_from_frames,
     describe_schema,
     relation_quality,
     schema_report,
     table_quality,
 )
+from synthohive_lib.validation.html import render_html
 
 REPO = Path(__file__).resolve().parents[2]
 CHINOOK = REPO / "examples" / "chinook"
@@ -89,7 +90,7 @@ def test_orphans_lower_validity_not_fidelity() -> None:
 
 def test_html_is_self_contained_and_escaped() -> None:
     real = _shop()
-    html = schema_report(real, real, RELATIONS, primary_keys=KEYS, title="<b>x</b>").to_html()
+    html = render_html(schema_report(real, real, RELATIONS, primary_keys=KEYS, title="<b>x</b>"))
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
     for forbidden in ("<script", "<link", " src=", "@import", "url("):
         assert forbidden not in html
@@ -169,7 +170,7 @@ def test_kept_personal_data_is_scored_but_never_shown_in_the_report() -> None:
     # kept PII is model input: scored like any column
     assert shapes["BillingAddress"] == 1.0 and shapes["BillingCity"] == 1.0
     assert report.tables["Invoice"].not_scored == {}
-    page, data = report.to_html(), report.to_json()
+    page, data = render_html(report), report.to_json()
     for column in ("BillingAddress", "BillingCity", "BillingPostalCode"):
         top = invoice[column].value_counts().index[0]
         assert top not in page and json.dumps(top)[1:-1] not in data, column

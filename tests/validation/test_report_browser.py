@@ -27,7 +27,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synthohive_lib.project.report import build_report_from_frames
 from synthohive_lib.validation import Relation, schema_report
+from synthohive_lib.validation.html import render_html
 from synthohive_lib.validation.svg import REAL_COLOR, SYNTHETIC_COLOR
 from tests.conftest import unavailable
 
@@ -252,7 +254,7 @@ def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         title="Browser test <report>",
     )
     path = tmp_path_factory.mktemp("report") / "report.html"
-    path.write_text(report.to_html(), encoding="utf-8")
+    path.write_text(render_html(report), encoding="utf-8")
     return path
 
 
@@ -308,7 +310,7 @@ def chinook_failed_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import sqlite3
 
     from synthohive_lib.schema import load_schema
-    from synthohive_lib.validation import GateThresholds, build_report_from_frames
+    from synthohive_lib.validation import GateThresholds
 
     repo = Path(__file__).resolve().parents[2]
     names = ["Artist", "Album", "Genre", "MediaType", "Track"]
@@ -331,7 +333,7 @@ def chinook_failed_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run_id="browser-test-run",
     )
     path = tmp_path_factory.mktemp("chinook") / "report.html"
-    path.write_text(report.to_html(), encoding="utf-8")
+    path.write_text(render_html(report), encoding="utf-8")
     return path
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from synthohive_lib.project.report import build_report_from_frames
 from synthohive_lib.schema import Column, Schema, Table
-from synthohive_lib.validation import build_report_from_frames, schema_table_quality
+from synthohive_lib.validation import schema_table_quality
 
 
 def visits_schema() -> Schema:

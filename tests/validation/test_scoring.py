@@ -15,15 +15,16 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.errors import SchemaValidationError
+from synthohive_lib.project.report import build_report_from_frames
 from synthohive_lib.relational.plan import private_columns
 from synthohive_lib.schema import Schema, load_schema
 from synthohive_lib.validation import (
-    build_report_from_frames,
     describe_schema,
     schema_table_quality,
     scored_columns,
     unscored_columns,
 )
+from synthohive_lib.validation.html import render_html
 
 CHINOOK = Path(__file__).resolve().parents[2] / "examples" / "chinook"
 
@@ -116,7 +117,7 @@ def test_faked_pii_does_not_pull_the_score_down_and_is_listed() -> None:
         {"column": "Email", "action": "fake", "reason": "not scored: PII replaced by fake"},
         {"column": "Phone", "action": "drop", "reason": "not scored: PII replaced by drop"},
     ]
-    page = report.to_html()
+    page = render_html(report)
     assert "Not scored: PII replaced by fake: Email" in page
     assert "Not scored: PII replaced by drop: Phone" in page
     # the parent's replaced column is no intertable pair either
@@ -150,7 +151,7 @@ def test_the_leak_scan_still_covers_not_scored_columns() -> None:
     scan = json.loads(leaky.to_json())["pii_leak_scan"]
     assert not scan["ok"]
     assert [(leak["table"], leak["column"]) for leak in scan["leaks"]] == [("Customer", "Email")]
-    assert "real.example" not in leaky.to_json() and "real.example" not in leaky.to_html()
+    assert "real.example" not in leaky.to_json() and "real.example" not in render_html(leaky)
     assert "Customer.City" in scan["kept_columns"]  # keep is an explicit, listed opt-out
 
 

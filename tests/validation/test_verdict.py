@@ -21,6 +21,7 @@ from synthohive_lib.validation import (
     table_quality,
 )
 from synthohive_lib.validation.holdout import MIN_HOLDOUT_ROWS
+from synthohive_lib.validation.html import render_html
 from synthohive_lib.validation.privacy import Privacy
 from synthohive_lib.validation.staleness import mark_report_stale
 from synthohive_lib.validation.verdict import Verdict, fidelity_gate
@@ -122,12 +123,12 @@ def test_headline_score_leaves_children_per_parent_out_and_names_the_worst_table
     assert report.worst_table is report.tables["c"]
     doc = json.loads(report.to_json())
     assert doc["worst_table"]["table"] == "c" and "children per parent" in doc["score_definition"]
-    assert doc["verdict"] is None and "<h2>NOT GATED</h2>" in report.to_html()
+    assert doc["verdict"] is None and "<h2>NOT GATED</h2>" in render_html(report)
 
 
 def test_a_written_report_is_marked_stale_once(tmp_path: Path) -> None:
     report = schema_report({"o": _orders(60)}, {"o": _orders(60, seed=5)}, privacy=False)
-    (tmp_path / "report.html").write_text(report.to_html())
+    (tmp_path / "report.html").write_text(render_html(report))
     (tmp_path / "report.json").write_text(report.to_json())
     assert mark_report_stale(tmp_path, "synthetic/o was regenerated", "run-2")
     html = (tmp_path / "report.html").read_text()
