@@ -47,7 +47,7 @@ EXIT_ERROR = 2
 
 
 def _cmd_schema_infer(args: argparse.Namespace) -> int:
-    from synthohive_lib.schema.infer import infer
+    from synthohive_lib.profile.infer import infer
     from synthohive_lib.schema.yaml_io import dump_schema, save_schema
 
     result = infer(args.source, name=args.name, sample_rows=args.sample_rows)
@@ -65,7 +65,8 @@ def _cmd_schema_infer(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema_validate(args: argparse.Namespace) -> int:
-    from synthohive_lib.schema.validate import validate_against_source, validate_schema
+    from synthohive_lib.profile.source import validate_against_source
+    from synthohive_lib.schema.validate import validate_schema
     from synthohive_lib.schema.yaml_io import load_schema
 
     schema = load_schema(args.schema)
@@ -132,7 +133,7 @@ def _parser(
 
 
 def _add_schema_commands(commands: argparse._SubParsersAction) -> None:
-    from synthohive_lib.schema.infer import DEFAULT_SAMPLE_ROWS
+    from synthohive_lib.profile.infer import DEFAULT_SAMPLE_ROWS
 
     schema = _parser(
         commands,
@@ -246,7 +247,7 @@ def _table_column(text: str) -> tuple[str, str]:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from synthohive_lib.io.atomic import atomic_write_text
+    from synthohive_lib.atomic import atomic_write_text
     from synthohive_lib.project.report import build_report_from_frames
     from synthohive_lib.schema.yaml_io import load_schema
     from synthohive_lib.validation.html import render_html

@@ -63,9 +63,9 @@ import pandas as pd
 from dagster_pyspark import LazyPySparkResource
 from pydantic import Field
 
+from synthohive_lib.atomic import atomic_write_text
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import ConfigError
-from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.io.store import StoredTable, TableStore
 from synthohive_lib.models import CTGAN, AutoregressiveModel
 from synthohive_lib.models.loss_curve import loss_curve_svg, svg_data_uri

@@ -142,7 +142,7 @@ def test_a_password_reached_through_env_is_scrubbed_from_any_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     """Even an error that quotes the resolved URL verbatim never shows its password."""
-    import synthohive_lib.schema.infer as infer_module
+    import synthohive_lib.profile.infer as infer_module
     from synthohive_lib.errors import ConnectorError
 
     url = "postgresql+psycopg2://alice:Env-S3cret@db.example:5432/sales"

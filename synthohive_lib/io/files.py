@@ -26,8 +26,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import structlog
 
+from synthohive_lib.atomic import atomic_write
 from synthohive_lib.errors import ConnectorError, SourceUnreachableError
-from synthohive_lib.io.atomic import atomic_write
 from synthohive_lib.io.base import Connector, check_chunksize, require_columns, unknown_table
 from synthohive_lib.io.dtypes import (
     arrow_to_frame,
@@ -48,8 +48,9 @@ _TMP_PREFIX = ".synthohive-tmp-"
 class FileConnector(Connector):
     """Tables stored as ``<folder>/<table>.csv`` / ``.parquet``, or a single such file."""
 
-    def __init__(self, path: str | os.PathLike[str], *, format: str,
-                 parse_dates: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, format: str, parse_dates: bool = False
+    ) -> None:
         if format not in SUFFIXES:
             raise ConnectorError(f"unknown file format {format!r}", fix="use 'csv' or 'parquet'")
         self.path = Path(path)
@@ -65,8 +66,9 @@ class FileConnector(Connector):
     def _files(self) -> dict[str, Path]:
         if self.single_file:
             if not self.path.is_file():
-                raise SourceUnreachableError(f"{self.describe()} does not exist",
-                                             fix="check the path")
+                raise SourceUnreachableError(
+                    f"{self.describe()} does not exist", fix="check the path"
+                )
             return {self.path.stem: self.path}
         if not self.path.is_dir():
             raise SourceUnreachableError(f"{self.describe()} does not exist", fix="check the path")
@@ -83,8 +85,12 @@ class FileConnector(Connector):
         """The file holding table ``name``; :class:`ConnectorError` listing the others."""
         files = self._files()
         if name not in files:
-            raise unknown_table(name, files, self.describe(),
-                                f"each table is a file <name>{SUFFIXES[self.format][0]}")
+            raise unknown_table(
+                name,
+                files,
+                self.describe(),
+                f"each table is a file <name>{SUFFIXES[self.format][0]}",
+            )
         return files[name]
 
     # ------------------------------------------------------------------ reads
@@ -113,7 +119,11 @@ class FileConnector(Connector):
         yield from self._chunks(name, table, chunksize, columns, parse_dates)
 
     def _chunks(
-        self, name: str, table: Table | None, chunksize: int, columns: list[str] | None,
+        self,
+        name: str,
+        table: Table | None,
+        chunksize: int,
+        columns: list[str] | None,
         parse_dates: bool | None,
     ) -> Iterator[pd.DataFrame]:
         """The table in chunks of ``chunksize`` rows; ``0`` reads it as one chunk."""
@@ -125,13 +135,19 @@ class FileConnector(Connector):
             yield from self._iter_parquet(path, name, table, chunksize, columns, parse)
 
     def _iter_csv(
-        self, path: Path, name: str, table: Table | None, chunksize: int,
-        columns: list[str] | None, parse: bool,
+        self,
+        path: Path,
+        name: str,
+        table: Table | None,
+        chunksize: int,
+        columns: list[str] | None,
+        parse: bool,
     ) -> Iterator[pd.DataFrame]:
         header = pd.read_csv(path, nrows=0, encoding="utf-8").columns.tolist()
         require_columns(name, columns, header, f"file {path}")
-        read = dict(dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8",
-                    usecols=columns)
+        read = dict(
+            dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8", usecols=columns
+        )
         source = f"file {path}"
         storages: dict[str, StorageType | None] | None = None
         reader: Iterable[pd.DataFrame]
@@ -144,21 +160,28 @@ class FileConnector(Connector):
                 # having read it whole, the chunks are cut from memory, not read a second time
                 storages = {c: infer_text_storage(whole[c]) for c in whole.columns}
             step = chunksize or max(len(whole), 1)
-            reader = (whole.iloc[i:i + step] for i in range(0, len(whole), step))
+            reader = (whole.iloc[i : i + step] for i in range(0, len(whole), step))
         produced = False
         for raw in reader:
             produced = True
             text = raw.astype(object).where(raw.notna(), None)
-            yield coerce_frame(text, table, storages, parse_dates=parse, source=source,
-                               table_name=name)
+            yield coerce_frame(
+                text, table, storages, parse_dates=parse, source=source, table_name=name
+            )
         if not produced:
             empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns or header})
-            yield coerce_frame(empty, table, storages, parse_dates=parse, source=source,
-                               table_name=name)
+            yield coerce_frame(
+                empty, table, storages, parse_dates=parse, source=source, table_name=name
+            )
 
     def _iter_parquet(
-        self, path: Path, name: str, table: Table | None, chunksize: int,
-        columns: list[str] | None, parse: bool,
+        self,
+        path: Path,
+        name: str,
+        table: Table | None,
+        chunksize: int,
+        columns: list[str] | None,
+        parse: bool,
     ) -> Iterator[pd.DataFrame]:
         parquet = pq.ParquetFile(path)
         require_columns(name, columns, parquet.schema_arrow.names, f"file {path}")
@@ -166,26 +189,31 @@ class FileConnector(Connector):
         if not chunksize:
             batches: Iterator[pa.Table] = iter([parquet.read(columns=columns)])
         else:
-            batches = (pa.Table.from_batches([b]) for b in
-                       parquet.iter_batches(batch_size=chunksize, columns=columns))
+            batches = (
+                pa.Table.from_batches([b])
+                for b in parquet.iter_batches(batch_size=chunksize, columns=columns)
+            )
         produced = False
         for data in batches:
             produced = True
-            yield coerce_frame(arrow_to_frame(data), table, parse_dates=parse, source=source,
-                               table_name=name)
+            yield coerce_frame(
+                arrow_to_frame(data), table, parse_dates=parse, source=source, table_name=name
+            )
         if not produced:
             empty = parquet.schema_arrow.empty_table()
             if columns is not None:
                 empty = empty.select(columns)
-            yield coerce_frame(arrow_to_frame(empty), table, parse_dates=parse, source=source,
-                               table_name=name)
+            yield coerce_frame(
+                arrow_to_frame(empty), table, parse_dates=parse, source=source, table_name=name
+            )
 
     def row_count(self, name: str) -> int:
         path = self.file_of(name)
         if self.format == "parquet":
             return int(pq.ParquetFile(path).metadata.num_rows)
-        return int(sum(len(c) for c in pd.read_csv(path, usecols=[0], dtype=str,
-                                                    chunksize=1_000_000)))
+        return int(
+            sum(len(c) for c in pd.read_csv(path, usecols=[0], dtype=str, chunksize=1_000_000))
+        )
 
     # ------------------------------------------------------------------ writes
     def write_schema(
@@ -193,8 +221,9 @@ class FileConnector(Connector):
     ) -> None:
         """One file per table, all written before any is put in place (see module docstring)."""
         if if_exists not in ("fail", "replace"):
-            raise ConnectorError(f"if_exists={if_exists!r} is not supported",
-                                 fix="use 'fail' or 'replace'")
+            raise ConnectorError(
+                f"if_exists={if_exists!r} is not supported", fix="use 'fail' or 'replace'"
+            )
         prepared = prepare_frames(schema, frames, source=self.describe())
         for name in schema.table_names:
             check_table_file_name(name)
@@ -210,8 +239,11 @@ class FileConnector(Connector):
                 fix="pass if_exists='replace', or write to an empty folder",
             )
         fresh = not self.path.exists()
-        staging = (self.path.parent / f"{_TMP_PREFIX}{self.path.name}-{uuid.uuid4().hex[:8]}"
-                   if fresh else self.path / f"{_TMP_PREFIX}{uuid.uuid4().hex[:8]}")
+        staging = (
+            self.path.parent / f"{_TMP_PREFIX}{self.path.name}-{uuid.uuid4().hex[:8]}"
+            if fresh
+            else self.path / f"{_TMP_PREFIX}{uuid.uuid4().hex[:8]}"
+        )
         staging.mkdir(parents=True)
         try:
             for table in schema.tables:
@@ -227,16 +259,18 @@ class FileConnector(Connector):
                 shutil.rmtree(staging)
         log.info("io.files.schema_written", target=self.describe(), tables=len(schema.tables))
 
-    def _write_single(self, schema: Schema, prepared: dict[str, pd.DataFrame],
-                      if_exists: str) -> None:
+    def _write_single(
+        self, schema: Schema, prepared: dict[str, pd.DataFrame], if_exists: str
+    ) -> None:
         if len(schema.tables) != 1:
             raise ConnectorError(
                 f"{self.describe()} holds one table but the schema has {len(schema.tables)}",
                 fix="write to a folder instead of a single file",
             )
         if self.path.exists() and if_exists == "fail":
-            raise ConnectorError(f"{self.describe()} already exists",
-                                 fix="pass if_exists='replace'")
+            raise ConnectorError(
+                f"{self.describe()} already exists", fix="pass if_exists='replace'"
+            )
         table = schema.tables[0]
         atomic_write(self.path, lambda fh: self._write_file(prepared[table.name], table, fh))
 

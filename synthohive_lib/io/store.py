@@ -42,8 +42,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import structlog
 
+from synthohive_lib.atomic import atomic_write
 from synthohive_lib.errors import ConnectorError
-from synthohive_lib.io.atomic import atomic_write
 
 log = structlog.get_logger(__name__)
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from synthohive_lib.atomic import atomic_write_text
 from synthohive_lib.errors import PrivacyError
-from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.privacy.formats import top_shapes
 from synthohive_lib.privacy.settings import check_columns_present, pii_settings
 from synthohive_lib.schema.model import PiiKind, Table

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from synthohive_lib.io.atomic import atomic_write_text
+from synthohive_lib.atomic import atomic_write_text
 from synthohive_lib.privacy.leaks import LeakReport, PiiAllowList, scan_schema_for_leaks
 from synthohive_lib.schema.model import Schema
 from synthohive_lib.validation.holdout import split_holdout

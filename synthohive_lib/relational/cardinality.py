@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 from sklearn.tree import DecisionTreeRegressor
 
+from synthohive_lib.atomic import read_json, write_json
 from synthohive_lib.errors import ArtifactError, ConfigError, ModelError
-from synthohive_lib.io.atomic import read_json, write_json
 from synthohive_lib.relational._frames import children_per_parent, null_key_mask
 from synthohive_lib.relational._tree import apply_tree, tree_arrays
 from synthohive_lib.relational.context import ContextEncoder, _CategoricalSpec

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthohive_lib.atomic import read_json, write_json
 from synthohive_lib.errors import ArtifactError, ModelError, SynthoHiveError
-from synthohive_lib.io.atomic import read_json, write_json
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational._tree import class_probabilities, fit_class_tree
 from synthohive_lib.relational.affinity import ParentAffinity, assign_groups, deal_slots

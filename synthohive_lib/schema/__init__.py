@@ -1,14 +1,10 @@
-"""Schema model, YAML load/save, graph, inference and validation.
+"""The schema: its model, the graph of its tables, its structural rules and its YAML file.
 
-Inference and validation are exported lazily (PEP 562 ``__getattr__``): they use the I/O
-layer, whose type helpers import the schema model, so importing them eagerly here would make
-``import synthohive_lib.io`` circular.
+Pure: nothing here reads a data source. Inference of a schema from data and the check of a
+source against one live in :mod:`synthohive_lib.profile`, above the connectors.
 """
 
 from __future__ import annotations
-
-import importlib
-from typing import Any
 
 from synthohive_lib.schema.graph import Relation, SchemaGraph
 from synthohive_lib.schema.model import (
@@ -26,6 +22,14 @@ from synthohive_lib.schema.model import (
     Table,
     UniqueConstraint,
 )
+from synthohive_lib.schema.sniff import PiiCandidate
+from synthohive_lib.schema.validate import (
+    DataReport,
+    OrphanCount,
+    schema_issues,
+    validate_data,
+    validate_schema,
+)
 from synthohive_lib.schema.yaml_io import dump_schema, load_schema, loads_schema, save_schema
 
 __all__ = [
@@ -35,7 +39,6 @@ __all__ = [
     "DuplicateKeyPolicy",
     "ForeignKey",
     "InequalityConstraint",
-    "InferenceResult",
     "OrphanCount",
     "OrphanPolicy",
     "PiiAction",
@@ -49,37 +52,10 @@ __all__ = [
     "Table",
     "UniqueConstraint",
     "dump_schema",
-    "infer",
-    "infer_from_frames",
-    "infer_schema",
-    "infer_schema_from_frames",
     "load_schema",
     "loads_schema",
     "save_schema",
     "schema_issues",
-    "validate_against_source",
     "validate_data",
     "validate_schema",
 ]
-
-_LAZY = {
-    "InferenceResult": "synthohive_lib.schema.infer",
-    "infer": "synthohive_lib.schema.infer",
-    "infer_from_frames": "synthohive_lib.schema.infer",
-    "infer_schema": "synthohive_lib.schema.infer",
-    "infer_schema_from_frames": "synthohive_lib.schema.infer",
-    "PiiCandidate": "synthohive_lib.schema.sniff",
-    "DataReport": "synthohive_lib.schema.validate",
-    "OrphanCount": "synthohive_lib.schema.validate",
-    "schema_issues": "synthohive_lib.schema.validate",
-    "validate_against_source": "synthohive_lib.schema.validate",
-    "validate_data": "synthohive_lib.schema.validate",
-    "validate_schema": "synthohive_lib.schema.validate",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)

@@ -13,7 +13,10 @@ them all.
   removed, ``set_null`` → key nulled), duplicate primary keys per the table's
   ``on_duplicate_key`` policy (``raise`` → issue, ``drop`` → all but the first row of each
   key removed), returning cleaned frames and every count in a :class:`DataReport`.
-* :func:`validate_against_source` — both, on the tables a connector reads.
+
+Checking the tables a connector reads
+(:func:`synthohive_lib.profile.source.validate_against_source`) lives above the I/O layer, in
+:mod:`synthohive_lib.profile`: this module reads nothing.
 
 All data checks are vectorised (``duplicated``, boolean masks, and key matching through
 :func:`synthohive_lib.schema.keys.key_codes`, the same one the validation report uses).
@@ -21,19 +24,15 @@ All data checks are vectorised (``duplicated``, boolean masks, and key matching 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from synthohive_lib.errors import (
-    ConnectorError,
-    MixedTypeColumnError,
     SchemaIssue,
     SchemaValidationError,
 )
-from synthohive_lib.io.base import Connector
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.keys import orphan_mask
 from synthohive_lib.schema.model import (
@@ -725,92 +724,6 @@ def validate_data(
             frame = _check_foreign_keys(table, frame, cleaned, report)
         cleaned[name] = frame
     report.frames = cleaned
-    if raise_on_error:
-        report.raise_for_issues()
-    return report
-
-
-def _read_for_validation(
-    connector: Connector, table: Table
-) -> tuple[pd.DataFrame, list[SchemaIssue]]:
-    """The table as the source returns it; when a value does not fit a column's reflected
-    type, that column is left out and named (issue ``snapshot_refuses``), the others read
-    one by one so that every such column is listed and the rest is still checked."""
-    try:
-        return connector.read_table(table.name), []
-    except MixedTypeColumnError:
-        pass
-    parts: dict[str, pd.Series] = {}
-    issues: list[SchemaIssue] = []
-    for column in table.column_names:
-        try:
-            parts[column] = connector.read_table(table.name, columns=[column])[column]
-        except MixedTypeColumnError as exc:
-            issues.append(
-                SchemaIssue(
-                    code="snapshot_refuses",
-                    table=table.name,
-                    column=column,
-                    message=f"the snapshot would fail: {type(exc).__name__}: {exc.message}",
-                    fix=exc.fix,
-                )
-            )
-        except ConnectorError:
-            continue  # not in the source: a missing_column issue of its own
-    return pd.DataFrame(parts), issues
-
-
-def validate_against_source(
-    schema: Schema,
-    source: Connector | str | os.PathLike[str],
-    *,
-    raise_on_error: bool = True,
-) -> DataReport:
-    """Validate the schema's structure and then the source's tables against it, in one pass.
-
-    Every table of the schema is read whole through the connector (orphans can only be
-    counted on whole tables). Beyond :func:`validate_data`, every value is put through what
-    the real snapshot and the model step would do with it
-    (:func:`synthohive_lib.relational.preflight.model_issues`), so what they would refuse is
-    an issue here, before any snapshot or training. Structural issues and data issues end up
-    in one list.
-    """
-    from synthohive_lib.io import open_connector
-
-    structural = schema_issues(schema)
-    connector = source if isinstance(source, Connector) else open_connector(source)
-    unreadable: list[SchemaIssue] = []
-    try:
-        available = set(connector.list_tables())
-        frames = {}
-        for name in schema.table_names:
-            if name in available:
-                frames[name], refused = _read_for_validation(connector, schema.table(name))
-                unreadable += refused
-    finally:
-        if connector is not source:
-            connector.close()
-    report = validate_data(schema, frames, raise_on_error=False)
-    refused_columns = {(i.table, i.column) for i in unreadable}
-    report.issues = [
-        i
-        for i in report.issues
-        if not (i.code == "missing_column" and (i.table, i.column) in refused_columns)
-    ] + unreadable
-    from synthohive_lib.relational.preflight import model_issues  # the stages' own checks
-
-    report.issues += model_issues(schema, frames)
-    report.warnings = [w for w in report.warnings if w.code != "extra_table"]
-    report.warnings += [
-        SchemaIssue(
-            code="extra_table",
-            table=name,
-            message=f"table {name!r} is in the source but not in the schema; it is ignored",
-            fix="add it to schema.yaml (re-run `synthohive schema infer`) to synthesize it",
-        )
-        for name in sorted(available - set(schema.table_names))
-    ]
-    report.issues = structural + report.issues
     if raise_on_error:
         report.raise_for_issues()
     return report

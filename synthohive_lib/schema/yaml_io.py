@@ -31,8 +31,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from synthohive_lib.atomic import atomic_write_text
 from synthohive_lib.errors import SchemaFileError
-from synthohive_lib.io.atomic import atomic_write_text
 from synthohive_lib.schema.model import (
     Column,
     DuplicateKeyPolicy,
@@ -241,8 +241,10 @@ def _explain(exc: ValidationError, doc: dict[str, Any], source: str) -> SchemaFi
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, sorted(_FIELDS_BY_LEVEL[level]), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else (
-                f"allowed keys: {', '.join(sorted(_FIELDS_BY_LEVEL[level] - {'name'}))}"
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else (f"allowed keys: {', '.join(sorted(_FIELDS_BY_LEVEL[level] - {'name'}))}")
             )
             msg = f"unknown key {key!r} ({hint})"
         elif key:

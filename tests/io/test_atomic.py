@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from synthohive_lib.atomic import atomic_write, read_json, write_json
 from synthohive_lib.errors import ArtifactError
-from synthohive_lib.io.atomic import atomic_write, read_json, write_json
 
 
 def test_a_failed_write_keeps_the_previous_file_and_leaves_no_temporary(tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def test_chinook_pii_columns_are_all_detected(chinook_schema, chinook_real) -> N
 
 
 def test_infer_prints_candidates_with_confidence(tmp_path) -> None:
-    from synthohive_lib.schema.infer import infer_from_frames
+    from synthohive_lib.profile.infer import infer_from_frames
 
     frame = pd.DataFrame(
         {"id": [1, 2, 3], "email": ["a@x.com", "b@y.org", "c@z.net"], "n": [1, 2, 3]}

@@ -17,12 +17,12 @@ import pytest
 
 from synthohive_lib.errors import ConfigError
 from synthohive_lib.io.store import TableStore, fingerprint, open_store
+from synthohive_lib.profile.infer import infer_schema_from_frames
 from synthohive_lib.relational.blocks import BlockPlan, root_block
 from synthohive_lib.relational.chunked import iter_table_blocks, write_table_chunked
 from synthohive_lib.relational.generate import RelationalSynthesizer
 from synthohive_lib.relational.keys import IntegerSequenceKey
 from synthohive_lib.relational.modelling import ctgan_factory
-from synthohive_lib.schema.infer import infer_schema_from_frames
 
 TINY_CTGAN = dict(
     epochs=1,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from synthohive_lib.schema.infer import InferenceResult, infer
+from synthohive_lib.profile.infer import InferenceResult, infer
 
 
 @pytest.fixture(scope="session")

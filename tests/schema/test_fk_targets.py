@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.cli import main
-from synthohive_lib.schema.infer import infer, infer_from_frames
+from synthohive_lib.profile.infer import infer, infer_from_frames
+from synthohive_lib.profile.source import validate_against_source
 from synthohive_lib.schema.model import DuplicateKeyPolicy, UniqueConstraint
-from synthohive_lib.schema.validate import validate_against_source, validate_schema
+from synthohive_lib.schema.validate import validate_schema
 from synthohive_lib.schema.yaml_io import load_schema
 
 WEATHER = pd.DataFrame(

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.errors import MixedTypeColumnError
-from synthohive_lib.schema import ColumnType, ForeignKey, PiiKind, StorageType
-from synthohive_lib.schema.infer import (
+from synthohive_lib.profile.infer import (
     guess_primary_key,
     infer,
     infer_from_frames,
     infer_schema_from_frames,
 )
+from synthohive_lib.schema import ColumnType, ForeignKey, PiiKind, StorageType
 from synthohive_lib.schema.validate import validate_data, validate_schema
 
 
@@ -189,7 +189,8 @@ def test_row_counts_come_from_the_pass_that_drew_the_sample_never_a_second_read(
 
 def test_postal_codes_in_a_csv_are_inferred_as_text_and_keep_their_zeros(tmp_path: Path) -> None:
     (tmp_path / "shops.csv").write_text(
-        "shop_id,postal_code\n1,02134\n2,10001\n3,00501\n4,60601\n", encoding="utf-8")
+        "shop_id,postal_code\n1,02134\n2,10001\n3,00501\n4,60601\n", encoding="utf-8"
+    )
     result = infer(tmp_path, name="s")
     column = result.schema.table("shops").column("postal_code")
     assert column.storage is StorageType.STRING and column.pii is PiiKind.POSTAL_CODE

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from synthohive_lib.io import open_connector
-from synthohive_lib.schema.infer import InferenceResult, infer
+from synthohive_lib.profile.infer import InferenceResult, infer
+from synthohive_lib.profile.source import validate_against_source
 from synthohive_lib.schema.model import Schema
-from synthohive_lib.schema.validate import validate_against_source
 
 
 def comparable(schema: Schema) -> dict[str, Any]:

@@ -10,10 +10,11 @@ import pytest
 
 from synthohive_lib.errors import ConfigError, SourceUnreachableError
 from synthohive_lib.io import open_connector
+from synthohive_lib.profile.infer import InferenceResult, infer, infer_schema
+from synthohive_lib.profile.source import validate_against_source
 from synthohive_lib.schema import ColumnType, PiiKind, StorageType, dump_schema, loads_schema
 from synthohive_lib.schema.graph import SchemaGraph
-from synthohive_lib.schema.infer import InferenceResult, infer, infer_schema
-from synthohive_lib.schema.validate import validate_against_source, validate_schema
+from synthohive_lib.schema.validate import validate_schema
 from synthohive_lib.schema.yaml_io import load_schema, save_schema
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "chinook" / "schema.yaml"

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synthohive_lib.profile.infer import infer_from_frames
 from synthohive_lib.relational.specs import column_spec
-from synthohive_lib.schema.infer import infer_from_frames
 from synthohive_lib.schema.model import ColumnType
 from synthohive_lib.schema.sniff import detect_datetime_format
 from synthohive_lib.transform import DataTransformer

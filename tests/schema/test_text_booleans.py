@@ -15,9 +15,9 @@ import pytest
 
 from synthohive_lib.errors import ModelError
 from synthohive_lib.io import open_connector
+from synthohive_lib.profile.infer import infer, infer_from_frames
 from synthohive_lib.relational import RelationalSynthesizer, ctgan_factory
 from synthohive_lib.relational.specs import column_spec
-from synthohive_lib.schema.infer import infer, infer_from_frames
 from synthohive_lib.schema.model import ColumnType
 from synthohive_lib.schema.yaml_io import dump_schema, loads_schema
 from synthohive_lib.transform import DataTransformer

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.errors import SchemaValidationError
+from synthohive_lib.profile.source import validate_against_source
 from synthohive_lib.schema.model import OrphanPolicy, Schema
-from synthohive_lib.schema.validate import validate_against_source, validate_data
+from synthohive_lib.schema.validate import validate_data
 
 
 def shop(policy: str = "raise", line_policy: str = "raise", boss_policy: str = "raise") -> Schema:

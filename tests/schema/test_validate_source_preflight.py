@@ -11,8 +11,8 @@ import pytest
 from synthohive_lib.cli import main
 from synthohive_lib.errors import ModelError
 from synthohive_lib.io import open_connector
+from synthohive_lib.profile.source import validate_against_source
 from synthohive_lib.relational import RelationalSynthesizer, ctgan_factory
-from synthohive_lib.schema.validate import validate_against_source
 from synthohive_lib.schema.yaml_io import loads_schema
 
 SCHEMA = """

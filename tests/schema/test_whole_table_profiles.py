@@ -16,10 +16,10 @@ import pytest
 
 from synthohive_lib.cli import main
 from synthohive_lib.io import open_connector
+from synthohive_lib.profile.infer import infer
+from synthohive_lib.profile.sample import sample_table
 from synthohive_lib.relational.specs import column_spec
-from synthohive_lib.schema.infer import infer
 from synthohive_lib.schema.model import ColumnType, Schema
-from synthohive_lib.schema.sample import sample_table
 from synthohive_lib.schema.validate import validate_data
 from synthohive_lib.schema.yaml_io import save_schema
 from synthohive_lib.transform import DataTransformer

@@ -23,12 +23,25 @@ PYSPARK_MISSING = importlib.util.find_spec("pyspark") is None
 # test_spark_available.py report the skip (or the failure, when services are required).
 collect_ignore_glob: list[str] = []
 if PYSPARK_MISSING and not services_required():
-    collect_ignore_glob = [p.name for p in Path(__file__).parent.glob("test_*.py")
-                           if p.name != "test_spark_available.py"]
+    collect_ignore_glob = [
+        p.name
+        for p in Path(__file__).parent.glob("test_*.py")
+        if p.name != "test_spark_available.py"
+    ]
 
 
-TINY_CTGAN = dict(epochs=1, batch_size=100, pac=10, embedding_dim=16, generator_dim=(32,),
-                  discriminator_dim=(32,), device="cpu", num_threads=1, seed=0, verbose=False)
+TINY_CTGAN = dict(
+    epochs=1,
+    batch_size=100,
+    pac=10,
+    embedding_dim=16,
+    generator_dim=(32,),
+    discriminator_dim=(32,),
+    device="cpu",
+    num_threads=1,
+    seed=0,
+    verbose=False,
+)
 
 
 def family_frames(n_customers: int = 300, seed: int = 0) -> dict[str, pd.DataFrame]:
@@ -36,33 +49,46 @@ def family_frames(n_customers: int = 300, seed: int = 0) -> dict[str, pd.DataFra
     customer, with a constant column)."""
     rng = np.random.default_rng(seed)
     segment = rng.choice(["retail", "pro", "gov"], n_customers, p=[0.6, 0.3, 0.1])
-    customers = pd.DataFrame({
-        "customer_id": np.arange(1, n_customers + 1),
-        "segment": segment,
-        "age": rng.integers(18, 80, n_customers),
-        "email": [f"c{i}@mail.example" for i in range(n_customers)],  # PII: never modelled
-    })
-    per = np.where(segment == "pro", rng.integers(2, 7, n_customers),
-                   rng.integers(0, 3, n_customers))
+    customers = pd.DataFrame(
+        {
+            "customer_id": np.arange(1, n_customers + 1),
+            "segment": segment,
+            "age": rng.integers(18, 80, n_customers),
+            "email": [f"c{i}@mail.example" for i in range(n_customers)],  # PII: never modelled
+        }
+    )
+    per = np.where(
+        segment == "pro", rng.integers(2, 7, n_customers), rng.integers(0, 3, n_customers)
+    )
     owner = np.repeat(customers["customer_id"].to_numpy(), per)
-    orders = pd.DataFrame({
-        "order_id": [f"ORD-{i:06d}" for i in range(1, len(owner) + 1)],
-        "customer_id": owner,
-        "amount": np.round(rng.gamma(2.0, 30.0, len(owner)), 2),
-        "channel": rng.choice(["web", "shop"], len(owner)),
-        "currency": "EUR",  # a constant column: never modelled, re-emitted
-    })
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"ORD-{i:06d}" for i in range(1, len(owner) + 1)],
+            "customer_id": owner,
+            "amount": np.round(rng.gamma(2.0, 30.0, len(owner)), 2),
+            "channel": rng.choice(["web", "shop"], len(owner)),
+            "currency": "EUR",  # a constant column: never modelled, re-emitted
+        }
+    )
     return {"customers": customers, "orders": orders}
 
 
 def family_schema(frames: dict[str, pd.DataFrame]) -> Any:
-    from synthohive_lib.schema.infer import infer_schema_from_frames
+    from synthohive_lib.profile.infer import infer_schema_from_frames
 
     return infer_schema_from_frames(
-        frames, "shop",
+        frames,
+        "shop",
         primary_keys={"customers": ["customer_id"], "orders": ["order_id"]},
-        foreign_keys={"orders": [{"columns": ["customer_id"], "references": "customers",
-                                  "referenced_columns": ["customer_id"]}]},
+        foreign_keys={
+            "orders": [
+                {
+                    "columns": ["customer_id"],
+                    "references": "customers",
+                    "referenced_columns": ["customer_id"],
+                }
+            ]
+        },
     )
 
 

@@ -33,9 +33,12 @@ from synthohive_lib.errors import (
     SourceUnreachableError,
     SynthoHiveError,
 )
+from synthohive_lib.io import open_connector
 from synthohive_lib.io.base import Connector
 from synthohive_lib.io.dtypes import storage_of_sql_type
 from synthohive_lib.io.urls import describe_target, is_url, resolve_target
+from synthohive_lib.profile.sample import TableSample, sample_table, text_bounds
+from synthohive_lib.profile.targets import ColumnReader, settle_fk_targets
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import (
     Column,
@@ -47,7 +50,6 @@ from synthohive_lib.schema.model import (
     Table,
     UniqueConstraint,
 )
-from synthohive_lib.schema.sample import TableSample, sample_table, text_bounds
 from synthohive_lib.schema.sniff import (
     PII_SET_THRESHOLD,
     ColumnSniff,
@@ -56,7 +58,6 @@ from synthohive_lib.schema.sniff import (
     name_tokens,
     sniff_column,
 )
-from synthohive_lib.schema.targets import ColumnReader, settle_fk_targets
 
 #: Rows sampled per table (from across the whole table, see :mod:`.sample`) to sniff values.
 DEFAULT_SAMPLE_ROWS = 10_000
@@ -436,8 +437,6 @@ def _open(source: Source) -> tuple[Connector, bool, str]:
     """(connector, whether we opened it, a safe description of the source)."""
     if isinstance(source, Connector):
         return source, False, source.describe()
-    from synthohive_lib.io import open_connector  # the I/O layer builds the right connector
-
     target = resolve_target(source)
     return open_connector(target), True, describe_target(source)
 

@@ -1,0 +1,26 @@
+"""Reading real data to learn a schema or to check one against it.
+
+:mod:`synthohive_lib.schema` is the pure model (tables, keys, graph, structural rules, YAML)
+and reads nothing; what needs a source's rows lives here, above the connectors: inference of
+a first ``schema.yaml`` (:mod:`.infer`, with the table samples of :mod:`.sample` and the
+foreign-key targets settled by :mod:`.targets`) and the check of a source against its schema
+(:mod:`.source`).
+"""
+
+from synthohive_lib.profile.infer import (
+    InferenceResult,
+    infer,
+    infer_from_frames,
+    infer_schema,
+    infer_schema_from_frames,
+)
+from synthohive_lib.profile.source import validate_against_source
+
+__all__ = [
+    "InferenceResult",
+    "infer",
+    "infer_from_frames",
+    "infer_schema",
+    "infer_schema_from_frames",
+    "validate_against_source",
+]
