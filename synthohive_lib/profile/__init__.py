@@ -4,23 +4,6 @@
 and reads nothing; what needs a source's rows lives here, above the connectors: inference of
 a first ``schema.yaml`` (:mod:`.infer`, with the table samples of :mod:`.sample` and the
 foreign-key targets settled by :mod:`.targets`) and the check of a source against its schema
-(:mod:`.source`).
+(:mod:`.source`). Import from the modules: the package re-exports nothing, so
+``synthohive_lib.profile.infer`` stays the module and not its function of that name.
 """
-
-from synthohive_lib.profile.infer import (
-    InferenceResult,
-    infer,
-    infer_from_frames,
-    infer_schema,
-    infer_schema_from_frames,
-)
-from synthohive_lib.profile.source import validate_against_source
-
-__all__ = [
-    "InferenceResult",
-    "infer",
-    "infer_from_frames",
-    "infer_schema",
-    "infer_schema_from_frames",
-    "validate_against_source",
-]
