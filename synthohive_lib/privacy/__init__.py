@@ -23,7 +23,6 @@ _LAZY = {
     "DetectionScores": "detect",
     "detect_table_pii": "detect",
     "detection_scores": "detect",
-    "apply_pii": "fill",
     "check_context_columns": "fill",
     "fill_pii": "fill",
     "model_columns": "fill",

@@ -7,7 +7,7 @@ The relational layer calls, per table::
     ...                                           # fit, sample → synthetic_without_pii
     synthetic = fill_pii(synthetic_without_pii, table, plan, seed=seed, avoid=avoid)
 
-``fill_pii`` (alias ``apply_pii``) writes every PII column in its real format, with the real
+``fill_pii`` writes every PII column in its real format, with the real
 null rate and share of repeated values, unique where the real column is, the locale per row
 from the ``locale_from`` column of the synthetic rows; ``avoid`` (the forms of the real PII
 values, :func:`real_pii_forms`) guarantees that no filled value equals a real one.
@@ -182,12 +182,8 @@ def fill_pii(
     return frame[order + extra]
 
 
-#: the name the relational layer's design notes use
-apply_pii = fill_pii
-
-
 @dataclass(frozen=True)
-class PiiFiller:
+class PlanPiiFiller:
     """The ``fill_pii`` hook of :func:`synthohive_lib.relational.generate` (``(table, frame,
     rng) -> frame``): fills from each table's plan with a seed drawn from ``rng``.
 
@@ -199,9 +195,7 @@ class PiiFiller:
     avoid: frozenset[str] = frozenset()
     env: Mapping[str, str] | None = None
 
-    def __call__(
-        self, table: Table, frame: pd.DataFrame, rng: np.random.Generator
-    ) -> pd.DataFrame:
+    def __call__(self, table: Table, frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         if table.name not in self.plans:
             raise PrivacyError(
                 "no PII plan for this table",
@@ -219,6 +213,6 @@ def pii_filler(
     *,
     avoid: Collection[str] = (),
     env: Mapping[str, str] | None = None,
-) -> PiiFiller:
+) -> PlanPiiFiller:
     """A picklable ``fill_pii`` hook for the relational and Spark generators."""
-    return PiiFiller(schema, dict(plans), frozenset(avoid), None if env is None else dict(env))
+    return PlanPiiFiller(schema, dict(plans), frozenset(avoid), None if env is None else dict(env))

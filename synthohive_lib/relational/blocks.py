@@ -17,8 +17,9 @@ seeds (so its rows differ from that one-shot call's for the same seed).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -47,8 +48,18 @@ ROW_INDEX = "_synthohive_row"
 #: every internal column starts with this; writers drop them
 INTERNAL_PREFIX = "_synthohive_"
 
-#: ``fill_pii(table, frame, rng) -> frame`` (the privacy layer's filler; picklable for Spark)
-PiiFiller = Callable[[Table, pd.DataFrame, np.random.Generator], pd.DataFrame]
+
+class PiiFiller(Protocol):
+    """The ``fill_pii`` hook of every generator (pandas, block by block, Spark): writes a
+    table's PII columns into a generated frame, drawing its seed from ``rng``.
+
+    The privacy layer's :class:`~synthohive_lib.privacy.fill.PlanPiiFiller` is the one the
+    pipeline passes; it is a plain object so that it pickles (Spark ships it to executors).
+    """
+
+    def __call__(
+        self, table: Table, frame: pd.DataFrame, rng: np.random.Generator
+    ) -> pd.DataFrame: ...
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from synthohive_lib.errors import ConfigError, ModelError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational.attributes import sample_attributes
-from synthohive_lib.relational.blocks import finish_block
+from synthohive_lib.relational.blocks import PiiFiller, finish_block
 from synthohive_lib.relational.inherit import apply_inherited
 from synthohive_lib.relational.keys import (
     assign_by_slots,
@@ -67,7 +67,6 @@ log = structlog.get_logger(__name__)
 
 ModelLoader = Callable[[Path], GenerativeModel]
 Sink = Callable[[str, pd.DataFrame], None]
-PiiFiller = Callable[[Table, pd.DataFrame, np.random.Generator], pd.DataFrame]
 
 
 def table_rng(seed: int, table: str) -> np.random.Generator:

@@ -86,7 +86,7 @@ def model_columns(table: Table, keys: PrimaryKeyPlan) -> list[str]:
     return [c.name for c in table.columns if c.name in attrs]
 
 
-def context_columns(parent: Table) -> list[str]:
+def default_context_columns(parent: Table) -> list[str]:
     """Parent columns handed to a child model as context: typed attributes, no PII."""
     keys = key_columns(parent)
     return [
@@ -94,10 +94,6 @@ def context_columns(parent: Table) -> list[str]:
         for c in parent.columns
         if c.name not in keys and not is_private(c) and c.type in CONTEXT_TYPES
     ]
-
-
-#: Alias usable inside ``TablePlan.fit``, whose ``context_columns`` argument shadows the name.
-default_context_columns = context_columns
 
 
 def choose_context_relation(

@@ -17,7 +17,11 @@ PySpark is imported by this package only; the rest of the library never needs it
 
 from __future__ import annotations
 
-from synthohive_lib.spark.blocks import DEFAULT_BLOCK_ROWS, DEFAULT_PARENT_BLOCK_ROWS, block_seed
+from synthohive_lib.relational.blocks import (
+    DEFAULT_BLOCK_ROWS,
+    DEFAULT_PARENT_BLOCK_ROWS,
+    block_seed,
+)
 from synthohive_lib.spark.check import check_columns_spark, check_model_columns
 from synthohive_lib.spark.errors import SparkSchemaMismatchError
 from synthohive_lib.spark.generate import (

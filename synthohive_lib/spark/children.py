@@ -21,6 +21,16 @@ import pandas as pd
 import pyarrow as pa
 
 from synthohive_lib.errors import ConfigError
+from synthohive_lib.relational.blocks import (
+    STREAM_COUNTS,
+    STREAM_MODEL,
+    STREAM_ROWS,
+    PiiFiller,
+    block_seed,
+    finish_block,
+    key_seed,
+    sample_attributes,
+)
 from synthohive_lib.relational.keys import (
     drop_repeated_keys,
     expand_parent_keys,
@@ -31,14 +41,6 @@ from synthohive_lib.relational.modelling import context_rows
 from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.schema.model import Table
 from synthohive_lib.spark.artifact import ModelPayload
-from synthohive_lib.spark.attributes import PiiFiller, finish_block, sample_attributes
-from synthohive_lib.spark.blocks import (
-    STREAM_COUNTS,
-    STREAM_MODEL,
-    STREAM_ROWS,
-    block_seed,
-    key_seed,
-)
 from synthohive_lib.spark.root import ROW_INDEX, order_columns
 
 

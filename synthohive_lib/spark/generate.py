@@ -29,18 +29,18 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from synthohive_lib.errors import ConfigError
+from synthohive_lib.relational.blocks import (
+    DEFAULT_BLOCK_ROWS,
+    DEFAULT_PARENT_BLOCK_ROWS,
+    BlockPlan,
+    PiiFiller,
+)
 from synthohive_lib.relational.keys import KeyFormat, key_format_from_dict
 from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.schema.model import Table
 from synthohive_lib.spark.arrow import arrow_schema_of, frame_to_batches, spark_schema_of
 from synthohive_lib.spark.artifact import Transport, model_payload
-from synthohive_lib.spark.attributes import PiiFiller
-from synthohive_lib.spark.blocks import (
-    DEFAULT_BLOCK_ROWS,
-    DEFAULT_PARENT_BLOCK_ROWS,
-    BlockPlan,
-    partitions_for,
-)
+from synthohive_lib.spark.blocks import partitions_for
 from synthohive_lib.spark.check import check_columns_spark, col
 from synthohive_lib.spark.children import (
     ChildJob,
@@ -90,17 +90,28 @@ def generate_table_spark(
     if isinstance(key_format, dict):
         key_format = key_format_from_dict(key_format)
     if (key_column is None) != (key_format is None):
-        raise ConfigError("pass key_column and key_format together",
-                          fix="e.g. key_column='id', key_format=IntegerSequenceKey()")
+        raise ConfigError(
+            "pass key_column and key_format together",
+            fix="e.g. key_column='id', key_format=IntegerSequenceKey()",
+        )
     if model_dir is None and (plan is None or plan.attributes):
-        raise ConfigError("model_dir is required for a table with attribute columns",
-                          table=None if plan is None else plan.table,
-                          fix="pass the directory written by model.save()")
+        raise ConfigError(
+            "model_dir is required for a table with attribute columns",
+            table=None if plan is None else plan.table,
+            fix="pass the directory written by model.save()",
+        )
     payload = None if model_dir is None else model_payload(model_dir, transport, threads)
     job = RootJob(
-        payload=payload, blocks=blocks, seed=int(seed), key_offset=int(key_offset),
-        plan_state=None if plan is None else plan.to_dict(), key_column=key_column,
-        key_format=key_format, table=table, avoid=frozenset(avoid), fill_pii=fill_pii,
+        payload=payload,
+        blocks=blocks,
+        seed=int(seed),
+        key_offset=int(key_offset),
+        plan_state=None if plan is None else plan.to_dict(),
+        key_column=key_column,
+        key_format=key_format,
+        table=table,
+        avoid=frozenset(avoid),
+        fill_pii=fill_pii,
         keep_row_index=keep_row_index,
     )
     probe = job.block(0, rows=min(_PROBE_ROWS, max(n_rows, 1)), stream_seed=_PROBE_SEED)
@@ -114,8 +125,14 @@ def generate_table_spark(
             for block in batch.column(0).to_pylist():
                 yield from frame_to_batches(work.block(int(block)), arrow_schema)
 
-    log.info("spark.generate.table", table=None if plan is None else plan.table, rows=n_rows,
-             blocks=blocks.n_blocks, partitions=parts, transport=transport)
+    log.info(
+        "spark.generate.table",
+        table=None if plan is None else plan.table,
+        rows=n_rows,
+        blocks=blocks.n_blocks,
+        partitions=parts,
+        transport=transport,
+    )
     ids = spark.range(0, blocks.n_blocks, 1, numPartitions=parts)
     return ids.mapInArrow(run, spark_schema_of(arrow_schema))
 
@@ -152,22 +169,36 @@ def generate_children_spark(
     rel = plan.context
     assert rel is not None
     if parent_block_rows <= 0:
-        raise ConfigError(f"parent_block_rows must be > 0, got {parent_block_rows}",
-                          table=plan.table, fix="use e.g. 10000")
+        raise ConfigError(
+            f"parent_block_rows must be > 0, got {parent_block_rows}",
+            table=plan.table,
+            fix="use e.g. 10000",
+        )
     needed = parent_columns_needed(plan)
-    check_columns_spark(parents, needed, table=rel.parent,
-                        what=f"the plan of child table {plan.table!r}")
+    check_columns_spark(
+        parents, needed, table=rel.parent, what=f"the plan of child table {plan.table!r}"
+    )
     if plan.attributes and model_dir is None:
-        raise ConfigError("model_dir is required for a table with attribute columns",
-                          table=plan.table, fix="pass the directory written by model.save()")
+        raise ConfigError(
+            "model_dir is required for a table with attribute columns",
+            table=plan.table,
+            fix="pass the directory written by model.save()",
+        )
     if ROW_INDEX not in parents.columns:
         parents = _number_rows(parents, list(rel.parent_columns), plan.table)
     source = parents.select(*[col(c) for c in needed], ROW_INDEX)
     payload = None if model_dir is None else model_payload(model_dir, transport, threads)
-    job = ChildJob(payload=payload, plan_state=plan.to_dict(), seed=int(seed),
-                   parent_block_rows=parent_block_rows, key_offset=int(key_offset),
-                   table=table, avoid=frozenset(avoid), fill_pii=fill_pii,
-                   keep_row_index=keep_row_index)
+    job = ChildJob(
+        payload=payload,
+        plan_state=plan.to_dict(),
+        seed=int(seed),
+        parent_block_rows=parent_block_rows,
+        key_offset=int(key_offset),
+        table=table,
+        avoid=frozenset(avoid),
+        fill_pii=fill_pii,
+        keep_row_index=keep_row_index,
+    )
 
     source, sizes = _count_blocks(spark, source, job)
     offsets, total = {}, 0
@@ -177,8 +208,9 @@ def generate_children_spark(
     job = dataclasses.replace(job, offsets=offsets)
 
     probe_parents = source.limit(min(_PROBE_ROWS, 64)).toPandas()
-    probe = job.block(0, probe_parents.drop(columns=[ROW_INDEX]), stream_seed=_PROBE_SEED,
-                      probe=True)
+    probe = job.block(
+        0, probe_parents.drop(columns=[ROW_INDEX]), stream_seed=_PROBE_SEED, probe=True
+    )
     arrow_schema = arrow_schema_of(probe)
     shared = spark.sparkContext.broadcast(job)
     block_rows = parent_block_rows
@@ -188,13 +220,20 @@ def generate_children_spark(
         for block, rows in iter_parent_blocks(batches, block_rows):
             yield from frame_to_batches(work.block(block, rows), arrow_schema)
 
-    log.info("spark.generate.children", table=plan.table, parent=rel.parent, rows=total,
-             parent_blocks=len(sizes), transport=transport)
+    log.info(
+        "spark.generate.children",
+        table=plan.table,
+        parent=rel.parent,
+        rows=total,
+        parent_blocks=len(sizes),
+        transport=transport,
+    )
     return source.sortWithinPartitions(ROW_INDEX).mapInArrow(run, spark_schema_of(arrow_schema))
 
 
-def _count_blocks(spark: SparkSession, source: DataFrame, job: ChildJob
-                  ) -> tuple[DataFrame, dict[int, int]]:
+def _count_blocks(
+    spark: SparkSession, source: DataFrame, job: ChildJob
+) -> tuple[DataFrame, dict[int, int]]:
     """Children per parent block (a cheap pass: cardinality draws only, no model).
 
     Each block must sit in one partition (true for parents from ``generate_table_spark``
@@ -208,8 +247,11 @@ def _count_blocks(spark: SparkSession, source: DataFrame, job: ChildJob
         split = split or block in seen
         seen[block] = seen.get(block, 0) + 1
     if split:
-        log.warning("spark.generate.parent_blocks_split", table=job.plan.table,
-                    action="repartitioning the parent table by block (the child is not shuffled)")
+        log.warning(
+            "spark.generate.parent_blocks_split",
+            table=job.plan.table,
+            action="repartitioning the parent table by block (the child is not shuffled)",
+        )
         parts = max(1, min(len(seen), spark.sparkContext.defaultParallelism * 2))
         source = source.repartition(parts, F.floor(F.col(ROW_INDEX) / job.parent_block_rows))
         pieces = _count_pass(source, job)
@@ -226,7 +268,8 @@ def _count_pass(source: DataFrame, job: ChildJob) -> list[tuple[int, int, int]]:
             counts, n_null = job.counts(block, rows.drop(columns=[ROW_INDEX]))
             yield pa.RecordBatch.from_pylist(
                 [{"block": block, "parents": len(rows), "children": int(counts.sum()) + n_null}],
-                schema=schema)
+                schema=schema,
+            )
 
     rows = source.sortWithinPartitions(ROW_INDEX).mapInArrow(run, spark_schema_of(schema))
     return [(int(r["block"]), int(r["parents"]), int(r["children"])) for r in rows.collect()]
@@ -234,8 +277,12 @@ def _count_pass(source: DataFrame, job: ChildJob) -> list[tuple[int, int, int]]:
 
 def _number_rows(parents: DataFrame, key: list[str], table: str) -> DataFrame:
     """Add ``_synthohive_row`` by sorting on the parent key (shuffles the parent only)."""
-    log.warning("spark.generate.numbering_parents", table=table, key=key,
-                reason="parents carry no _synthohive_row; sorting them by key")
+    log.warning(
+        "spark.generate.numbering_parents",
+        table=table,
+        key=key,
+        reason="parents carry no _synthohive_row; sorting them by key",
+    )
     ordered = parents.orderBy(*key)
     schema = ordered.schema.add(ROW_INDEX, "long", nullable=False)
     rdd = ordered.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1]))
@@ -247,4 +294,3 @@ def drop_internal_columns(df: DataFrame) -> DataFrame:
     from synthohive_lib.spark.root import INTERNAL_PREFIX
 
     return df.drop(*[c for c in df.columns if c.startswith(INTERNAL_PREFIX)])
-

@@ -15,10 +15,10 @@ import structlog
 from pyspark.sql import DataFrame, SparkSession
 
 from synthohive_lib.errors import ConfigError
+from synthohive_lib.relational.blocks import PiiFiller
 from synthohive_lib.relational.plan import TablePlan
 from synthohive_lib.schema.graph import SchemaGraph
 from synthohive_lib.schema.model import Schema
-from synthohive_lib.spark.attributes import PiiFiller
 from synthohive_lib.spark.children import check_child_plan
 from synthohive_lib.spark.generate import generate_children_spark, generate_table_spark
 from synthohive_lib.spark.read import read_table_spark
@@ -46,11 +46,15 @@ def training_sample_spark(
     frames: dict[str, DataFrame] = {}
     for table in schema.tables:
         if table.name not in sources:
-            raise ConfigError(f"no Spark source for table {table.name!r}", table=table.name,
-                              fix="map every schema table to a path, jdbc: URL or catalog name")
+            raise ConfigError(
+                f"no Spark source for table {table.name!r}",
+                table=table.name,
+                fix="map every schema table to a path, jdbc: URL or catalog name",
+            )
         extra = dict((read_options or {}).get(table.name, {}))
-        frames[table.name] = read_table_spark(spark, sources[table.name], schema_table=table,
-                                              **extra)
+        frames[table.name] = read_table_spark(
+            spark, sources[table.name], schema_table=table, **extra
+        )
     return collect_sample(sample_families_spark(frames, schema, max_rows=max_rows, seed=seed))
 
 
@@ -80,12 +84,17 @@ def generate_schema_spark(
         plan = plans[name]
         if plan.context is None:
             if name not in root_rows:
-                raise ConfigError(f"no row count for root table {name!r}", table=name,
-                                  fix="pass root_rows={table: n}")
+                raise ConfigError(
+                    f"no row count for root table {name!r}",
+                    table=name,
+                    fix="pass root_rows={table: n}",
+                )
         else:
             check_child_plan(plan)
-    children_left = {n: sum(1 for c in order if plans[c].context is not None
-                            and plans[c].context.parent == n) for n in order}
+    children_left = {
+        n: sum(1 for c in order if plans[c].context is not None and plans[c].context.parent == n)
+        for n in order
+    }
     live: dict[str, DataFrame] = {}
     results: dict[str, SparkWriteResult] = {}
     extra: dict[str, Any] = {} if block_rows is None else {"block_rows": block_rows}
@@ -94,19 +103,28 @@ def generate_schema_spark(
         plan, table = plans[name], schema.table(name)
         model = model_dirs.get(name)
         if plan.context is None:
-            df = generate_table_spark(spark, model, root_rows[name], seed, plan=plan,
-                                      table=table, keep_row_index=True, **extra, **privacy)
+            df = generate_table_spark(
+                spark,
+                model,
+                root_rows[name],
+                seed,
+                plan=plan,
+                table=table,
+                keep_row_index=True,
+                **extra,
+                **privacy,
+            )
         else:
             parent = plan.context.parent
-            df = generate_children_spark(spark, live[parent], model, plan, seed, table=table,
-                                         keep_row_index=True, **privacy)
+            df = generate_children_spark(
+                spark, live[parent], model, plan, seed, table=table, keep_row_index=True, **privacy
+            )
             children_left[parent] -= 1
             if children_left[parent] == 0:
                 live.pop(parent).unpersist()
         if children_left[name]:
             df = df.persist()
             live[name] = df
-        results[name] = write_table_spark(df, f"{Path(output_root)}/{name}", format,
-                                          table=name)
+        results[name] = write_table_spark(df, f"{Path(output_root)}/{name}", format, table=name)
         log.info("spark.schema.table_written", table=name, uri=results[name].uri)
     return results

@@ -8,7 +8,8 @@ import pyarrow as pa
 import pytest
 
 from synthohive_lib.errors import ConfigError
-from synthohive_lib.spark.blocks import BlockPlan, block_seed, key_seed, partitions_for
+from synthohive_lib.relational.blocks import BlockPlan, block_seed, key_seed
+from synthohive_lib.spark.blocks import partitions_for
 from synthohive_lib.spark.children import iter_parent_blocks
 from synthohive_lib.spark.root import ROW_INDEX
 
@@ -39,8 +40,10 @@ def test_partitions_never_exceed_blocks() -> None:
 def test_parent_blocks_are_reassembled_across_batches() -> None:
     rows = np.arange(25, dtype=np.int64)
     frame = pd.DataFrame({ROW_INDEX: rows, "v": rows * 10})
-    batches = [pa.RecordBatch.from_pandas(frame.iloc[a:b], preserve_index=False)
-               for a, b in ((0, 7), (7, 8), (8, 25))]
+    batches = [
+        pa.RecordBatch.from_pandas(frame.iloc[a:b], preserve_index=False)
+        for a, b in ((0, 7), (7, 8), (8, 25))
+    ]
     blocks = list(iter_parent_blocks(batches, 10))
     assert [b for b, _ in blocks] == [0, 1, 2]
     assert [len(f) for _, f in blocks] == [10, 10, 5]

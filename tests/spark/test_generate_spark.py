@@ -29,9 +29,17 @@ def _sorted(df: pd.DataFrame, by: str) -> pd.DataFrame:
 def _customers(spark: Any, family: dict[str, Any], parts: int, seed: int = 7, **kw: Any):
     schema = family["schema"]
     return generate_table_spark(
-        spark, family["model_dirs"]["customers"], 700, seed, plan=family["plans"]["customers"],
-        table=schema.table("customers"), block_rows=100, num_partitions=parts,
-        keep_row_index=True, **kw)
+        spark,
+        family["model_dirs"]["customers"],
+        700,
+        seed,
+        plan=family["plans"]["customers"],
+        table=schema.table("customers"),
+        block_rows=100,
+        num_partitions=parts,
+        keep_row_index=True,
+        **kw,
+    )
 
 
 def test_same_seed_same_table_whatever_the_partitioning(spark: Any, family: dict) -> None:
@@ -46,8 +54,8 @@ def test_same_seed_same_table_whatever_the_partitioning(spark: Any, family: dict
 
 def test_blocks_depend_on_seed(family: dict) -> None:
     """A different run seed changes the rows (checked on one block, without Spark)."""
+    from synthohive_lib.relational.blocks import BlockPlan
     from synthohive_lib.spark.artifact import model_payload
-    from synthohive_lib.spark.blocks import BlockPlan
     from synthohive_lib.spark.root import RootJob
 
     payload = model_payload(family["model_dirs"]["customers"])
@@ -69,9 +77,16 @@ def test_pii_filler_runs_in_the_executors(spark: Any, family: dict) -> None:
 
 
 def test_explicit_key_format_is_unique_across_blocks(spark: Any, family: dict) -> None:
-    df = generate_table_spark(spark, family["model_dirs"]["customers"], 450, 1,
-                              key_column="uid", key_format=UuidKey(), block_rows=50,
-                              num_partitions=3)
+    df = generate_table_spark(
+        spark,
+        family["model_dirs"]["customers"],
+        450,
+        1,
+        key_column="uid",
+        key_format=UuidKey(),
+        block_rows=50,
+        num_partitions=3,
+    )
     assert df.columns[0] == "uid"
     assert df.select("uid").distinct().count() == 450
 
@@ -81,8 +96,15 @@ def generated(spark: Any, family: dict) -> Iterator[dict[str, Any]]:
     """Parents (cached, 3 partitions) and their orders (cached)."""
     plan, schema = family["plans"]["orders"], family["schema"]
     parents = _customers(spark, family, 3).cache()
-    orders = generate_children_spark(spark, parents, family["model_dirs"]["orders"], plan, 7,
-                                     table=schema.table("orders"), parent_block_rows=50).cache()
+    orders = generate_children_spark(
+        spark,
+        parents,
+        family["model_dirs"]["orders"],
+        plan,
+        7,
+        table=schema.table("orders"),
+        parent_block_rows=50,
+    ).cache()
     yield {"parents": parents, "orders": orders, "pandas": _sorted(orders.toPandas(), "order_id")}
     orders.unpersist()
     parents.unpersist()
@@ -98,33 +120,46 @@ def test_children_have_unique_keys_and_no_orphans(generated: dict) -> None:
     assert orders.join(parents, on="customer_id", how="left_anti").count() == 0
 
 
-def test_children_same_whatever_the_parent_partitioning(spark: Any, family: dict,
-                                                        generated: dict) -> None:
+def test_children_same_whatever_the_parent_partitioning(
+    spark: Any, family: dict, generated: dict
+) -> None:
     """Parents shuffled round-robin over 3 partitions split every parent block: the parent
     table is repartitioned by block (never the child) and the children come out the same."""
     shuffled = _customers(spark, family, 1).repartition(3)
-    again = generate_children_spark(spark, shuffled, family["model_dirs"]["orders"],
-                                    family["plans"]["orders"], 7,
-                                    table=family["schema"].table("orders"),
-                                    parent_block_rows=50)
+    again = generate_children_spark(
+        spark,
+        shuffled,
+        family["model_dirs"]["orders"],
+        family["plans"]["orders"],
+        7,
+        table=family["schema"].table("orders"),
+        parent_block_rows=50,
+    )
     pd.testing.assert_frame_equal(generated["pandas"], _sorted(again.toPandas(), "order_id"))
 
 
-def test_parents_without_row_index_are_numbered_by_key(spark: Any, family: dict,
-                                                       generated: dict) -> None:
+def test_parents_without_row_index_are_numbered_by_key(
+    spark: Any, family: dict, generated: dict
+) -> None:
     parents = generated["parents"].drop(ROW_INDEX)
-    again = generate_children_spark(spark, parents, family["model_dirs"]["orders"],
-                                    family["plans"]["orders"], 7,
-                                    table=family["schema"].table("orders"),
-                                    parent_block_rows=50)
+    again = generate_children_spark(
+        spark,
+        parents,
+        family["model_dirs"]["orders"],
+        family["plans"]["orders"],
+        7,
+        table=family["schema"].table("orders"),
+        parent_block_rows=50,
+    )
     pd.testing.assert_frame_equal(generated["pandas"], _sorted(again.toPandas(), "order_id"))
 
 
 def test_parent_frame_missing_context_columns_names_them(spark: Any, family: dict) -> None:
     parents = _customers(spark, family, 2).drop("segment")
     with pytest.raises(SparkSchemaMismatchError, match="segment") as info:
-        generate_children_spark(spark, parents, family["model_dirs"]["orders"],
-                                family["plans"]["orders"], 7)
+        generate_children_spark(
+            spark, parents, family["model_dirs"]["orders"], family["plans"]["orders"], 7
+        )
     assert info.value.missing == ["segment"]
 
 
@@ -151,9 +186,16 @@ def test_single_process_chunked_table_equals_the_spark_table(
     schema = family["schema"]
     in_spark = _customers(spark, family, 3).drop(ROW_INDEX).toPandas()
     stored = write_table_chunked(
-        open_store(tmp_path, "parquet"), "synthetic", family["plans"]["customers"],
-        load_model(family["model_dirs"]["customers"]), 700, 7,
-        table=schema.table("customers"), block_rows=100)
+        open_store(tmp_path, "parquet"),
+        "synthetic",
+        family["plans"]["customers"],
+        load_model(family["model_dirs"]["customers"]),
+        700,
+        7,
+        table=schema.table("customers"),
+        block_rows=100,
+    )
     local = pd.read_parquet(stored.path)
-    pd.testing.assert_frame_equal(_sorted(local, "customer_id"), _sorted(in_spark, "customer_id"),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        _sorted(local, "customer_id"), _sorted(in_spark, "customer_id"), check_dtype=False
+    )
