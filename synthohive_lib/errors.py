@@ -98,6 +98,17 @@ class ConfigError(SynthoHiveError):
     """A project configuration that is missing, malformed or inconsistent."""
 
 
+class UnreachableRowTargetError(ConfigError):
+    """A child row target the synthetic parents cannot hold within the real children-per-parent
+    range (or with no parent able to have children).
+
+    Its own type so that a caller that may fall back to sizing the child by its parents
+    (:class:`~synthohive_lib.relational.RelationalSynthesizer` with a scale, not an explicit
+    row count) catches exactly this and no other configuration error. A ``ConfigError`` still:
+    asked for explicitly, the target is the user's to change.
+    """
+
+
 class SourceUnreachableError(SynthoHiveError):
     """A database or path that cannot be reached.
 

@@ -34,7 +34,7 @@ import pandas as pd
 from sklearn.tree import DecisionTreeRegressor
 
 from synthohive_lib.atomic import read_json, write_json
-from synthohive_lib.errors import ArtifactError, ConfigError, ModelError
+from synthohive_lib.errors import ArtifactError, ModelError, UnreachableRowTargetError
 from synthohive_lib.relational._frames import children_per_parent, null_key_mask
 from synthohive_lib.relational._tree import apply_tree, tree_arrays
 from synthohive_lib.relational.context import ContextEncoder, _CategoricalSpec
@@ -204,7 +204,7 @@ class CardinalityModel:
 
         With ``total`` the counts are rescaled to sum to exactly ``total`` while staying in
         the real ``[min, max]`` range; a target outside ``n_parents * [min, max]`` cannot be
-        met and raises :class:`ConfigError`.
+        met and raises :class:`~synthohive_lib.errors.UnreachableRowTargetError`.
         """
         self._check_fitted()
         rng = np.random.default_rng(seed)
@@ -212,7 +212,7 @@ class CardinalityModel:
         counts = np.zeros(n, dtype=np.int64)
         if n == 0:
             if total:
-                raise ConfigError(
+                raise UnreachableRowTargetError(
                     f"cannot place {total} child rows under zero parents",
                     table=self.relation_.child,
                     fix="generate at least one parent row or lower the child row target",
@@ -250,7 +250,7 @@ class CardinalityModel:
         free = ~forced
         child = self.relation_.child
         if not free.any() and total:
-            raise ConfigError(
+            raise UnreachableRowTargetError(
                 f"cannot place {total} child rows: no synthetic parent has a kind that "
                 "has children in the real data",
                 table=child,
@@ -420,7 +420,7 @@ def rescale_counts(
     """
     n = len(counts)
     if not n * low <= total <= n * high:
-        raise ConfigError(
+        raise UnreachableRowTargetError(
             f"{total} child rows cannot be spread over {n} parents with between {low} and "
             f"{high} children each (the real range)",
             table=table,

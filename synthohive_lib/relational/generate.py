@@ -38,7 +38,7 @@ import pandas as pd
 import structlog
 
 from synthohive_lib.config import check_scale
-from synthohive_lib.errors import ConfigError, ModelError
+from synthohive_lib.errors import ConfigError, ModelError, UnreachableRowTargetError
 from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.relational._frames import locate
 from synthohive_lib.relational.attributes import sample_attributes
@@ -329,7 +329,7 @@ class RelationalSynthesizer:
         model = self.models_.get(plan.table)
         try:
             return generate_table(plan, model, kept, rows=target, **args)
-        except ConfigError as exc:
+        except UnreachableRowTargetError as exc:
             if explicit or target is None or plan.context is None:
                 raise
             log.warning(
