@@ -11,10 +11,13 @@ output root plus one format:
   write is one overwrite transaction, atomic by the Delta log, with the history kept.
 
 Each write returns a :class:`StoredTable` with a content **fingerprint**: a SHA-256 over the
-column names and dtypes and the per-row hashes of :func:`pandas.util.hash_pandas_object`,
-sorted so that the fingerprint does not depend on row order (a database may return the same
-rows in another order). Unchanged data gives the same fingerprint, so it serves as a data
-version and as the cursor of change-detection sensors.
+column names and dtypes, the row count and two 64-bit sums of the per-row hashes of
+:func:`pandas.util.hash_pandas_object` (plain, and through the splitmix64 finaliser), folded
+chunk by chunk (:class:`TableFingerprint`, bounded memory), so it does not depend on row
+order, the index or how the rows were cut into chunks. It is stored with the table, so
+``info`` need not re-read the data; unchanged data gives the same fingerprint, so it serves as
+the snapshot's data version. (The sensors' cheap source probe is
+:mod:`synthohive_lib.io.fingerprint`, a different thing.)
 
 Table names become file names through :func:`safe_name`: a name made only of letters, digits,
 ``_`` and ``-`` is kept as is; any other name is reduced to those characters and suffixed with

@@ -5,7 +5,7 @@ inference and for privacy alike): column-name hints, value patterns with checksu
 cards, mod-97 for IBANs), a first/last-name lexicon taken from Faker's person providers, street
 words for addresses, national postal formats and an age test for birth dates. This module runs
 them over a frame and scores the result against a ground truth, so the figures in
-``docs/privacy.md`` are reproducible (``python -m synthohive_lib.privacy.benchmark``).
+``docs/privacy.md`` are reproducible (``python benchmarks/pii_detection.py``).
 """
 
 from __future__ import annotations

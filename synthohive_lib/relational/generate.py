@@ -18,8 +18,10 @@ For each table, in :meth:`SchemaGraph.generation_order`:
    still need are kept (keys plus context attributes), and a parent is released as soon as
    its last child is done, so memory holds at most one generation front of narrow frames.
 
-Models come from a ``model_factory(request) -> GenerativeModel`` (any model honouring the
-contract in :mod:`synthohive_lib.models.base`), so the relational layer never depends on CTGAN.
+Models come from a ``model_factory(request) -> GenerativeModel``: generation relies only on the
+contract in :mod:`synthohive_lib.models.base`; which model a table gets (CTGAN, the
+autoregressive model, the text-only or small-table model) is the factory's choice
+(:mod:`~synthohive_lib.relational.modelling`).
 PII columns never reach a model (unless their ``pii_action`` is ``keep``); they are filled by
 ``fill_pii`` (the privacy layer) or left NULL.
 """

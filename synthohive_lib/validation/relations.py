@@ -1,10 +1,10 @@
-"""Plain descriptions of a relational schema, so validation does not depend on the schema package.
+"""Plain descriptions of a relational schema: what the metrics need of it, read once.
 
 The metrics need only three facts about a schema: which tables are linked by which key columns,
 which columns are keys, and what kind each column is. :class:`Relation` carries the first; the
 adapter :func:`describe_schema` reads all three from any object shaped like
 ``synthohive_lib.schema.Schema`` (``.tables`` with ``.columns`` and ``.foreign_keys``) by duck
-typing, so either side can evolve without breaking the other.
+typing, so the metrics, the report and notebooks can hand in a schema or plain relations alike.
 """
 
 from __future__ import annotations

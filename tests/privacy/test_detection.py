@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from benchmarks.pii_detection import run
 from synthohive_lib.privacy import detect_table_pii, detection_scores
-from synthohive_lib.privacy.benchmark import run
 from synthohive_lib.schema.model import PiiKind
 from synthohive_lib.schema.sniff import PII_SET_THRESHOLD, detect_pii, sniff_column
 

@@ -1,6 +1,6 @@
 """A seeded test table with every PII kind plus decoys, and the detection figures on it.
 
-Run ``python -m synthohive_lib.privacy.benchmark`` to print precision and recall with
+Run ``python benchmarks/pii_detection.py`` to print precision and recall with
 descriptive column names and with neutral ones (``col_01``: values alone), as quoted in
 ``docs/privacy.md``. Rows mix five locales so formats vary as in real customer data.
 """

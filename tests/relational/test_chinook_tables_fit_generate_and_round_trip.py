@@ -1,4 +1,4 @@
-"""Regression tests for the model-layer failures seen on the full Chinook schema.
+"""The full Chinook schema fits, generates and round-trips table by table:
 
 1. all-text tables (``Artist``) get a text-only model instead of crashing CTGAN;
 2. constant / all-NULL columns (``InvoiceLine.Quantity``) are restored, not modelled;
@@ -36,50 +36,98 @@ def _col(name, type_, storage="string", nullable=True, **extra):
     return {"name": name, "type": type_, "storage": storage, "nullable": nullable, **extra}
 
 
-SCHEMA = Schema.model_validate({"name": "office", "tables": [
-    {"name": "Boss", "primary_key": ["BossId"], "columns": [
-        _col("BossId", "id", "integer", False), _col("Title", "categorical"),
-        _col("Band", "integer", "integer"), _col("Email", "text", pii="email")]},
-    {"name": "Client", "primary_key": ["ClientId"], "columns": [
-        _col("ClientId", "id", "integer", False), _col("BossId", "id", "integer"),
-        _col("Spend", "float", "float"), _col("Qty", "integer", "integer"),
-        _col("Note", "float", "float"), _col("State", "text")],
-     "foreign_keys": [{"columns": ["BossId"], "references": "Boss",
-                       "referenced_columns": ["BossId"]}]},
-    {"name": "Artist", "primary_key": ["ArtistId"], "columns": [
-        _col("ArtistId", "id", "integer", False), _col("Name", "text")]},
-    {"name": "Album", "primary_key": ["AlbumId"], "columns": [
-        _col("AlbumId", "id", "integer", False), _col("Title", "text"),
-        _col("ArtistId", "id", "integer")],
-     "foreign_keys": [{"columns": ["ArtistId"], "references": "Artist",
-                       "referenced_columns": ["ArtistId"]}]},
-]})
+SCHEMA = Schema.model_validate(
+    {
+        "name": "office",
+        "tables": [
+            {
+                "name": "Boss",
+                "primary_key": ["BossId"],
+                "columns": [
+                    _col("BossId", "id", "integer", False),
+                    _col("Title", "categorical"),
+                    _col("Band", "integer", "integer"),
+                    _col("Email", "text", pii="email"),
+                ],
+            },
+            {
+                "name": "Client",
+                "primary_key": ["ClientId"],
+                "columns": [
+                    _col("ClientId", "id", "integer", False),
+                    _col("BossId", "id", "integer"),
+                    _col("Spend", "float", "float"),
+                    _col("Qty", "integer", "integer"),
+                    _col("Note", "float", "float"),
+                    _col("State", "text"),
+                ],
+                "foreign_keys": [
+                    {"columns": ["BossId"], "references": "Boss", "referenced_columns": ["BossId"]}
+                ],
+            },
+            {
+                "name": "Artist",
+                "primary_key": ["ArtistId"],
+                "columns": [_col("ArtistId", "id", "integer", False), _col("Name", "text")],
+            },
+            {
+                "name": "Album",
+                "primary_key": ["AlbumId"],
+                "columns": [
+                    _col("AlbumId", "id", "integer", False),
+                    _col("Title", "text"),
+                    _col("ArtistId", "id", "integer"),
+                ],
+                "foreign_keys": [
+                    {
+                        "columns": ["ArtistId"],
+                        "references": "Artist",
+                        "referenced_columns": ["ArtistId"],
+                    }
+                ],
+            },
+        ],
+    }
+)
 
 
 def office(seed: int = 0) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
-    bosses = pd.DataFrame({
-        "BossId": np.arange(1, 41),
-        "Title": ["Agent"] * 20 + ["Manager"] * 10 + ["Director"] * 10,
-        "Band": rng.integers(1, 5, 40),
-        "Email": [f"b{i}@corp.example" for i in range(40)],
-    })
+    bosses = pd.DataFrame(
+        {
+            "BossId": np.arange(1, 41),
+            "Title": ["Agent"] * 20 + ["Manager"] * 10 + ["Director"] * 10,
+            "Band": rng.integers(1, 5, 40),
+            "Email": [f"b{i}@corp.example" for i in range(40)],
+        }
+    )
     per = np.r_[rng.integers(2, 6, 20), np.zeros(20, dtype=int)]  # only agents have clients
     n = int(per.sum())
-    clients = pd.DataFrame({
-        "ClientId": np.arange(1, n + 1),
-        "BossId": np.repeat(bosses["BossId"], per).to_numpy(),
-        "Spend": rng.gamma(2, 10, n).round(2),
-        "Qty": np.ones(n, dtype=np.int64),          # constant
-        "Note": np.full(n, np.nan),                  # all NULL
-        "State": rng.choice(["SP", "CA", "NY", "ON", "QC", "RJ"], n),  # short text
-    })
-    artists = pd.DataFrame({"ArtistId": np.arange(1, 61),
-                            "Name": [f"The {w} {i}" for i, w in
-                                     enumerate(rng.choice(["Cats", "Owls", "Dogs"], 60))]})
-    albums = pd.DataFrame({"AlbumId": np.arange(1, 101),
-                           "Title": [f"Volume {i} of {i % 7}" for i in range(100)],
-                           "ArtistId": rng.integers(1, 61, 100)})
+    clients = pd.DataFrame(
+        {
+            "ClientId": np.arange(1, n + 1),
+            "BossId": np.repeat(bosses["BossId"], per).to_numpy(),
+            "Spend": rng.gamma(2, 10, n).round(2),
+            "Qty": np.ones(n, dtype=np.int64),  # constant
+            "Note": np.full(n, np.nan),  # all NULL
+            "State": rng.choice(["SP", "CA", "NY", "ON", "QC", "RJ"], n),  # short text
+        }
+    )
+    artists = pd.DataFrame(
+        {
+            "ArtistId": np.arange(1, 61),
+            "Name": [
+                f"The {w} {i}" for i, w in enumerate(rng.choice(["Cats", "Owls", "Dogs"], 60))
+            ],
+        }
+    )
+    albums = pd.DataFrame(
+        {
+            "AlbumId": np.arange(1, 101),
+            "Title": [f"Volume {i} of {i % 7}" for i in range(100)],
+            "ArtistId": rng.integers(1, 61, 100),
+        }
+    )
     return {"Boss": bosses, "Client": clients, "Artist": artists, "Album": albums}
 
 
@@ -107,8 +155,7 @@ def test_all_text_tables_get_a_text_only_model(synthesizer, real, output) -> Non
     assert output["Album"]["ArtistId"].isin(output["Artist"]["ArtistId"]).all()
 
 
-def test_constant_and_all_null_columns_are_restored_not_modelled(synthesizer, real, output
-                                                                  ) -> None:
+def test_constant_and_all_null_columns_are_restored_not_modelled(synthesizer, real, output) -> None:
     plan = synthesizer.plans_["Client"]
     assert {c.name for c in plan.constants} == {"Qty", "Note"}
     assert "Qty" not in plan.attributes and "Note" not in plan.attributes
@@ -144,23 +191,30 @@ def test_unseen_parent_categories_are_mapped_for_the_child_model(synthesizer) ->
     assert plan.context_columns == ["Title", "Band"]
     assert plan.context_categories["Title"] == ["Agent"]
     # synthetic bosses are all directors/managers: the child model never saw either title
-    bosses = pd.DataFrame({"BossId": np.arange(1, 31), "Title": ["Director", "Manager"] * 15,
-                           "Band": np.arange(30) % 4 + 1})
+    bosses = pd.DataFrame(
+        {
+            "BossId": np.arange(1, 31),
+            "Title": ["Director", "Manager"] * 15,
+            "Band": np.arange(30) % 4 + 1,
+        }
+    )
     context = bosses[["Title", "Band"]]
     with pytest.raises(ModelError, match="never seen"):  # direct misuse stays typed
         synthesizer.models_["Client"].sample(context=context, seed=0)
     mapped = align_context(context, plan.context_categories, np.random.default_rng(0))
     assert (mapped["Title"] == "Agent").all() and (mapped["Band"] == context["Band"]).all()
-    frame = generate_table(plan, synthesizer.models_["Client"], {"Boss": bosses},
-                           table=SCHEMA.table("Client"), seed=0)
+    frame = generate_table(
+        plan, synthesizer.models_["Client"], {"Boss": bosses}, table=SCHEMA.table("Client"), seed=0
+    )
     assert frame["BossId"].isin(bosses["BossId"]).all()
 
 
 def test_the_cardinality_gives_childless_titles_no_children(synthesizer) -> None:
     plan = synthesizer.plans_["Client"]
     titles = np.array(["Director", "Agent", "Manager", "Agent"] * 25)
-    bosses = pd.DataFrame({"BossId": np.arange(1, 101), "Title": titles,
-                           "Band": np.ones(100, dtype=np.int64)})
+    bosses = pd.DataFrame(
+        {"BossId": np.arange(1, 101), "Title": titles, "Band": np.ones(100, dtype=np.int64)}
+    )
     counts = plan.cardinality.sample_counts(bosses, np.random.default_rng(0))
     assert (counts[titles != "Agent"] == 0).all() and (counts[titles == "Agent"] > 0).all()
     # more childless parents than the real share of zeros: only the surplus gets children
@@ -178,11 +232,14 @@ def test_configured_context_columns_are_honoured(real) -> None:
     assert model_request(SCHEMA, plan).context_specs[0].name == "Band"
 
 
-@pytest.mark.parametrize(("refs", "error", "match"), [
-    (["Boss.Email"], PrivacyError, "PII"),
-    (["Artist.Name"], ConfigError, "parent"),
-    (["Boss.BossId"], ConfigError, "cannot be context"),
-])
+@pytest.mark.parametrize(
+    ("refs", "error", "match"),
+    [
+        (["Boss.Email"], PrivacyError, "PII"),
+        (["Artist.Name"], ConfigError, "parent"),
+        (["Boss.BossId"], ConfigError, "cannot be context"),
+    ],
+)
 def test_bad_context_columns_are_refused(real, refs, error, match) -> None:
     with pytest.raises(error, match=match):
         TablePlan.fit(SCHEMA, "Client", real, context_columns=refs)
