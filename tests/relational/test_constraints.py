@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 
 from synthohive_lib.io.store import open_store
+from synthohive_lib.profile.infer import infer_schema_from_frames
 from synthohive_lib.relational.chunked import write_table_chunked
 from synthohive_lib.relational.constraints import enforce_constraints
 from synthohive_lib.relational.generate import RelationalSynthesizer
 from synthohive_lib.relational.modelling import ctgan_factory
-from synthohive_lib.schema.infer import infer_schema_from_frames
 from synthohive_lib.schema.model import (
     Column,
     ColumnType,
