@@ -95,7 +95,7 @@ def _check_options(options: dict[str, Any], kind: str, target: str | os.PathLike
 
 
 def detect_format(path: Path) -> str:
-    """"csv", "parquet" or "delta" for an existing path (or a file path with a known suffix)."""
+    """ "csv", "parquet" or "delta" for an existing path (or a file path with a known suffix)."""
     if (path / "_delta_log").is_dir():
         return "delta"
     if not path.exists() and path.suffix.lower() not in _SUFFIXES:
@@ -110,8 +110,11 @@ def detect_format(path: Path) -> str:
     if path.is_dir():
         if any((child / "_delta_log").is_dir() for child in path.iterdir() if child.is_dir()):
             return "delta"
-        found = {_SUFFIXES[p.suffix.lower()] for p in path.iterdir()
-                 if p.is_file() and p.suffix.lower() in _SUFFIXES}
+        found = {
+            _SUFFIXES[p.suffix.lower()]
+            for p in path.iterdir()
+            if p.is_file() and p.suffix.lower() in _SUFFIXES
+        }
         if len(found) == 1:
             return found.pop()
         if len(found) > 1:

@@ -61,9 +61,7 @@ class DeltaConnector(Connector):
             return {self.path.name: self.path}
         if not self.path.is_dir():
             raise SourceUnreachableError(f"{self.describe()} does not exist", fix="check the path")
-        return {
-            p.name: p for p in sorted(self.path.iterdir()) if (p / "_delta_log").is_dir()
-        }
+        return {p.name: p for p in sorted(self.path.iterdir()) if (p / "_delta_log").is_dir()}
 
     def list_tables(self) -> list[str]:
         return sorted(self._tables())
@@ -72,13 +70,15 @@ class DeltaConnector(Connector):
         """The Delta table ``name``; :class:`ConnectorError` listing the available ones."""
         tables = self._tables()
         if name not in tables:
-            raise unknown_table(name, tables, self.describe(),
-                                "each table is a sub-folder with a _delta_log")
+            raise unknown_table(
+                name, tables, self.describe(), "each table is a sub-folder with a _delta_log"
+            )
         try:
             return DeltaTable(tables[name], storage_options=self.storage_options)
         except TableNotFoundError:
             raise SourceUnreachableError(
-                f"{tables[name]} is not a readable Delta table", table=name,
+                f"{tables[name]} is not a readable Delta table",
+                table=name,
                 fix="check the _delta_log folder",
             ) from None
 
@@ -113,8 +113,7 @@ class DeltaConnector(Connector):
             yield self._typed(pa.Table.from_batches([batch]), name, table, parse_dates)
         if not produced:
             empty = dataset.schema.empty_table()
-            yield self._typed(empty.select(columns) if columns else empty, name, table,
-                              parse_dates)
+            yield self._typed(empty.select(columns) if columns else empty, name, table, parse_dates)
 
     def row_count(self, name: str) -> int:
         return int(self._dataset(name, None).count_rows())
@@ -128,9 +127,11 @@ class DeltaConnector(Connector):
         self, data: pa.Table, name: str, table: Table | None, parse_dates: bool | None
     ) -> pd.DataFrame:
         return coerce_frame(
-            arrow_to_frame(data), table,
+            arrow_to_frame(data),
+            table,
             parse_dates=self.parse_dates if parse_dates is None else parse_dates,
-            source=f"{self.describe()} table {name!r}", table_name=name,
+            source=f"{self.describe()} table {name!r}",
+            table_name=name,
         )
 
     # ------------------------------------------------------------------ writes
@@ -139,8 +140,9 @@ class DeltaConnector(Connector):
     ) -> None:
         """One Delta commit per table, after every table was prepared (module docstring)."""
         if if_exists not in ("fail", "replace"):
-            raise ConnectorError(f"if_exists={if_exists!r} is not supported",
-                                 fix="use 'fail' or 'replace'")
+            raise ConnectorError(
+                f"if_exists={if_exists!r} is not supported", fix="use 'fail' or 'replace'"
+            )
         prepared = prepare_frames(schema, frames, source=self.describe())
         targets = self._targets(schema)
         existing = [n for n, p in targets.items() if (p / "_delta_log").is_dir()]
@@ -150,12 +152,14 @@ class DeltaConnector(Connector):
                 table=existing[0],
                 fix="pass if_exists='replace' (a new Delta version; the old stays in history)",
             )
-        arrow = {t.name: to_arrow(prepared[t.name], t, source=self.describe())
-                 for t in schema.tables}
+        arrow = {
+            t.name: to_arrow(prepared[t.name], t, source=self.describe()) for t in schema.tables
+        }
         for table in schema.tables:
             try:
                 write_deltalake(
-                    targets[table.name], arrow[table.name],
+                    targets[table.name],
+                    arrow[table.name],
                     mode="overwrite" if if_exists == "replace" else "error",
                     schema_mode="overwrite" if if_exists == "replace" else None,
                     storage_options=self.storage_options,
@@ -172,8 +176,7 @@ class DeltaConnector(Connector):
         if self.single_table:
             if len(schema.tables) != 1:
                 raise ConnectorError(
-                    f"{self.describe()} holds one table but the schema has "
-                    f"{len(schema.tables)}",
+                    f"{self.describe()} holds one table but the schema has {len(schema.tables)}",
                     fix="write to a folder of Delta tables instead",
                 )
             return {schema.tables[0].name: self.path}

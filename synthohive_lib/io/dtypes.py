@@ -124,9 +124,14 @@ def to_arrow(frame: pd.DataFrame, table: Table, source: str) -> pa.Table:
 def arrow_to_frame(data: pa.Table) -> pd.DataFrame:
     """An Arrow table as pandas with nullable integers/booleans (no int -> float on NULL)."""
     mapping = {
-        pa.int8(): pd.Int64Dtype(), pa.int16(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(),
-        pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.Int64Dtype(), pa.uint16(): pd.Int64Dtype(),
-        pa.uint32(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
+        pa.int8(): pd.Int64Dtype(),
+        pa.int16(): pd.Int64Dtype(),
+        pa.int32(): pd.Int64Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.uint8(): pd.Int64Dtype(),
+        pa.uint16(): pd.Int64Dtype(),
+        pa.uint32(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
     }
     frame = data.to_pandas(types_mapper=mapping.get, date_as_object=False)
     for field in data.schema:
@@ -156,12 +161,17 @@ def coerce_frame(
     name = table.name if table is not None else table_name
     out: dict[str, pd.Series] = {}
     for col_name in frame.columns:
-        column = table.column(col_name) if table is not None and table.has_column(col_name) \
-            else None
+        column = (
+            table.column(col_name) if table is not None and table.has_column(col_name) else None
+        )
         storage = column.storage if column is not None else (storages or {}).get(col_name)
         out[col_name] = coerce_series(
-            frame[col_name], storage, column=column, parse_dates=parse_dates,
-            source=source, table=name,
+            frame[col_name],
+            storage,
+            column=column,
+            parse_dates=parse_dates,
+            source=source,
+            table=name,
         )
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
@@ -294,8 +304,9 @@ def _strings(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """
     inferred = pd.api.types.infer_dtype(series, skipna=True)
     if inferred not in _MAY_HOLD_STR:
-        return np.zeros(len(series), dtype=bool), pd.Series(np.nan, index=series.index,
-                                                            dtype=object)
+        return np.zeros(len(series), dtype=bool), pd.Series(
+            np.nan, index=series.index, dtype=object
+        )
     if inferred in ("string", "empty"):  # every non-null value is a str (a CSV column)
         return series.notna().to_numpy(), series.str.strip()
     is_str = _of_types(series, _STR_TYPES)

@@ -47,8 +47,10 @@ def identifier_problem(name: object, backend: str | None = None) -> str | None:
         if name != name.rstrip(" "):
             return "ends with a space, which MySQL/MariaDB do not allow"
         if any(ord(ch) > 0xFFFF for ch in name):
-            return "contains characters outside the Basic Multilingual Plane (e.g. emoji), " \
+            return (
+                "contains characters outside the Basic Multilingual Plane (e.g. emoji), "
                 "which MySQL/MariaDB identifiers cannot hold"
+            )
     limit = _LIMITS.get(backend)
     if limit is not None:
         size, unit = limit

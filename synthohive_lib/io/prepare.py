@@ -39,7 +39,8 @@ def prepare_frames(
                 fix="select the schema's columns, or update schema.yaml",
             )
         typed = coerce_frame(
-            frame[table.column_names].reset_index(drop=True), table,
+            frame[table.column_names].reset_index(drop=True),
+            table,
             source=f"data for {source}",
         )
         for column in table.columns:

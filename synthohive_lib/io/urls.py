@@ -26,9 +26,7 @@ _ENV_PATTERNS = (
 # scheme://user:password@host, the password running to the LAST "@": an unescaped "@" in a
 # password ("p@ss") makes SQLAlchemy split it there and show the rest as part of the host, so
 # the password is taken greedily (over-redacting an "@" in a query string is the safe error)
-_USERINFO = re.compile(
-    r"^(?P<head>[^/@\s]*//[^:/@?#\s]*):(?P<pw>.*)@(?P<rest>[^@]*)$", re.DOTALL
-)
+_USERINFO = re.compile(r"^(?P<head>[^/@\s]*//[^:/@?#\s]*):(?P<pw>.*)@(?P<rest>[^@]*)$", re.DOTALL)
 # ?password=...&  or  ;pwd=...  style parameters
 _SECRET_PARAMS = re.compile(
     r"(?P<key>(?:password|passwd|pwd|secret|token|access_token|private_key|private_key_passphrase"

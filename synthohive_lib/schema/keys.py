@@ -27,9 +27,7 @@ import pandas as pd
 
 def _normalised(series: pd.Series) -> pd.Series:
     """Integral numbers as ``Int64``, other numbers as ``float64``, everything else unchanged."""
-    if pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(
-        series.dtype
-    ):
+    if pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
         return series
     if pd.api.types.is_integer_dtype(series.dtype):
         return series.astype("Int64")

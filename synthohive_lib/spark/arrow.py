@@ -43,8 +43,9 @@ def spark_schema_of(schema: pa.Schema) -> StructType:
     return from_arrow_schema(schema, prefer_timestamp_ntz=True)
 
 
-def frame_to_batches(frame: pd.DataFrame, schema: pa.Schema,
-                     max_rows: int = 10_000) -> list[pa.RecordBatch]:
+def frame_to_batches(
+    frame: pd.DataFrame, schema: pa.Schema, max_rows: int = 10_000
+) -> list[pa.RecordBatch]:
     """``frame`` cast to ``schema`` (columns selected by name) as record batches."""
     table = pa.Table.from_pandas(frame[schema.names], preserve_index=False)
     return table.cast(schema, safe=False).to_batches(max_chunksize=max_rows)

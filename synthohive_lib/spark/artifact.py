@@ -68,8 +68,9 @@ class ModelPayload:
         return model
 
 
-def model_payload(model_dir: str | Path, transport: Transport = "bytes",
-                  threads: int | None = 1) -> ModelPayload:
+def model_payload(
+    model_dir: str | Path, transport: Transport = "bytes", threads: int | None = 1
+) -> ModelPayload:
     """Read (``bytes``) or point at (``path``) a saved model directory for executors.
 
     ``threads`` sets torch intra-op threads in each task (1: Spark already runs one task per
@@ -77,13 +78,17 @@ def model_payload(model_dir: str | Path, transport: Transport = "bytes",
     """
     directory = Path(model_dir)
     if not directory.is_dir():
-        raise ArtifactError(f"model directory {directory} does not exist",
-                            fix="pass the directory written by model.save()")
+        raise ArtifactError(
+            f"model directory {directory} does not exist",
+            fix="pass the directory written by model.save()",
+        )
     files: dict[str, bytes] = {}
     for item in sorted(directory.iterdir()):
         if item.is_dir():
-            raise ArtifactError(f"model directory {directory} holds a sub-directory {item.name!r}",
-                                fix="pass the directory written by model.save()")
+            raise ArtifactError(
+                f"model directory {directory} holds a sub-directory {item.name!r}",
+                fix="pass the directory written by model.save()",
+            )
         files[item.name] = item.read_bytes()
     h = hashlib.sha256()
     for name, data in files.items():

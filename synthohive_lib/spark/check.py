@@ -33,21 +33,22 @@ def col(name: str) -> Column:
     return F.col(f"`{name.replace('`', '``')}`")
 
 
-def check_columns_spark(df: DataFrame, required: Sequence[str], *, table: str | None = None,
-                        what: str = "the model") -> None:
+def check_columns_spark(
+    df: DataFrame, required: Sequence[str], *, table: str | None = None, what: str = "the model"
+) -> None:
     """Raise :class:`SparkSchemaMismatchError` naming the ``required`` columns ``df`` lacks."""
     present = set(df.columns)
     missing = [c for c in required if c not in present]
     if missing:
         raise SparkSchemaMismatchError(
             f"the Spark table lacks column(s) {missing} needed by {what}; it has {df.columns}",
-            missing=missing, table=table,
+            missing=missing,
+            table=table,
             fix="select/rename the columns in the source, or refit on the current table",
         )
 
 
-def check_model_columns(df: DataFrame, model_dir: str | Path, *, table: str | None = None
-                        ) -> None:
+def check_model_columns(df: DataFrame, model_dir: str | Path, *, table: str | None = None) -> None:
     """Compare ``df`` with the columns (and their kinds) a saved model was trained on.
 
     Every missing column and every column whose Spark type cannot hold the model's kind
@@ -69,10 +70,16 @@ def check_model_columns(df: DataFrame, model_dir: str | Path, *, table: str | No
         if missing:
             parts.append(f"missing column(s) {missing}")
         if mismatched:
-            parts.append("wrong type(s) " + ", ".join(
-                f"{c}: model expects {e}, table has {f}" for c, (e, f) in mismatched.items()))
+            parts.append(
+                "wrong type(s) "
+                + ", ".join(
+                    f"{c}: model expects {e}, table has {f}" for c, (e, f) in mismatched.items()
+                )
+            )
         raise SparkSchemaMismatchError(
             f"the Spark table does not match the model: {'; '.join(parts)}",
-            missing=missing, mismatched=mismatched, table=table,
+            missing=missing,
+            mismatched=mismatched,
+            table=table,
             fix="fix the source columns/types, or refit the model on the current table",
         )

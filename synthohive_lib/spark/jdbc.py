@@ -29,10 +29,21 @@ _DIALECTS: dict[str, tuple[str, str]] = {
     "oracle": ("oracle", "oracle.jdbc.OracleDriver"),
 }
 #: options passed through to Spark's JDBC source; anything else is refused
-ALLOWED_OPTIONS = frozenset({
-    "user", "password", "driver", "fetchsize", "numPartitions", "partitionColumn",
-    "lowerBound", "upperBound", "queryTimeout", "pushDownPredicate", "customSchema",
-})
+ALLOWED_OPTIONS = frozenset(
+    {
+        "user",
+        "password",
+        "driver",
+        "fetchsize",
+        "numPartitions",
+        "partitionColumn",
+        "lowerBound",
+        "upperBound",
+        "queryTimeout",
+        "pushDownPredicate",
+        "customSchema",
+    }
+)
 _SQL_OPTIONS = frozenset({"query", "dbtable", "sessionInitStatement", "prepareQuery"})
 _SECRET = re.compile(r"(?i)(password|pwd|secret|token)=[^&;]*")
 
@@ -72,13 +83,15 @@ def jdbc_source(
     ``user_env``/``password_env`` name environment variables holding the credentials.
     """
     if not isinstance(url, str) or not url.startswith("jdbc:"):
-        raise ConnectorError("a JDBC URL must start with 'jdbc:'",
-                             fix="e.g. jdbc:postgresql://host:5432/db")
+        raise ConnectorError(
+            "a JDBC URL must start with 'jdbc:'", fix="e.g. jdbc:postgresql://host:5432/db"
+        )
     sub = url[5:].split(":", 1)[0].lower()
     if sub not in _DIALECTS:
         raise ConnectorError(
             f"JDBC sub-protocol {sub!r} is not supported (its quoting rules are unknown)",
-            table=table, fix=f"use one of {sorted(_DIALECTS)}",
+            table=table,
+            fix=f"use one of {sorted(_DIALECTS)}",
         )
     dialect_name, default_driver = _DIALECTS[sub]
     dialect = _dialect(dialect_name)
@@ -91,16 +104,23 @@ def jdbc_source(
     for key, env in (("user", user_env), ("password", password_env)):
         if env is not None:
             if env not in os.environ:
-                raise ConnectorError(f"environment variable {env} is not set", table=table,
-                                     fix=f"export {env} before reading the source")
+                raise ConnectorError(
+                    f"environment variable {env} is not set",
+                    table=table,
+                    fix=f"export {env} before reading the source",
+                )
             opts[key] = os.environ[env]
     if "partitionColumn" in opts:
-        validate_identifier(opts["partitionColumn"], kind="column", backend=dialect.name,
-                            table=table)
+        validate_identifier(
+            opts["partitionColumn"], kind="column", backend=dialect.name, table=table
+        )
         missing = [k for k in ("lowerBound", "upperBound", "numPartitions") if k not in opts]
         if missing:
-            raise ConnectorError(f"partitionColumn needs {missing} as well", table=table,
-                                 fix="pass lowerBound, upperBound and numPartitions")
+            raise ConnectorError(
+                f"partitionColumn needs {missing} as well",
+                table=table,
+                fix="pass lowerBound, upperBound and numPartitions",
+            )
     driver = opts.pop("driver", default_driver)
     return JdbcSource(url, sub, table, db_schema, quoted, driver, opts)
 
@@ -109,13 +129,17 @@ def _check_options(options: Mapping[str, object], table: str) -> dict[str, str]:
     sql = sorted(set(options) & _SQL_OPTIONS)
     if sql:
         raise ConnectorError(
-            f"JDBC option(s) {sql} carry SQL text and are not accepted", table=table,
+            f"JDBC option(s) {sql} carry SQL text and are not accepted",
+            table=table,
             fix="name the table (and db_schema); SynthoHive builds and quotes dbtable itself",
         )
     unknown = sorted(set(options) - ALLOWED_OPTIONS)
     if unknown:
-        raise ConnectorError(f"unknown JDBC option(s) {unknown}", table=table,
-                             fix=f"use only {sorted(ALLOWED_OPTIONS)}")
+        raise ConnectorError(
+            f"unknown JDBC option(s) {unknown}",
+            table=table,
+            fix=f"use only {sorted(ALLOWED_OPTIONS)}",
+        )
     return {k: str(v) for k, v in options.items()}
 
 

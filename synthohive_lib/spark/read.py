@@ -57,8 +57,7 @@ def read_table_spark(
     if fmt == "jdbc":
         if table is None:
             raise ConnectorError("a JDBC source needs table=", fix="pass the table name")
-        df = read_jdbc_spark(spark, jdbc_source(text, table, db_schema=db_schema,
-                                                options=options))
+        df = read_jdbc_spark(spark, jdbc_source(text, table, db_schema=db_schema, options=options))
     elif fmt == "table":
         df = read_catalog_table_spark(spark, text)
     elif fmt == "delta":
@@ -66,11 +65,16 @@ def read_table_spark(
     elif fmt == "parquet":
         df = read_parquet_spark(spark, text)
     else:
-        raise ConnectorError(f"unknown Spark source format {fmt!r}",
-                             fix=f"use one of {list(SOURCE_FORMATS)}")
+        raise ConnectorError(
+            f"unknown Spark source format {fmt!r}", fix=f"use one of {list(SOURCE_FORMATS)}"
+        )
     if schema_table is not None:
-        check_columns_spark(df, schema_table.column_names, table=schema_table.name,
-                            what=f"the schema of table {schema_table.name!r}")
+        check_columns_spark(
+            df,
+            schema_table.column_names,
+            table=schema_table.name,
+            what=f"the schema of table {schema_table.name!r}",
+        )
         df = df.select(*[col(c) for c in schema_table.column_names])
     return df
 
@@ -86,8 +90,10 @@ def _detect(spark: SparkSession, source: str) -> str:
 
 def _require(fs: HadoopFs, uri: str) -> None:
     if not fs.exists(uri):
-        raise SourceUnreachableError(f"Spark source path {uri} does not exist",
-                                     fix="check the path (and that the cluster can reach it)")
+        raise SourceUnreachableError(
+            f"Spark source path {uri} does not exist",
+            fix="check the path (and that the cluster can reach it)",
+        )
 
 
 def read_parquet_spark(spark: SparkSession, path: str | Path) -> DataFrame:
@@ -103,8 +109,9 @@ def read_delta_spark(spark: SparkSession, path: str | Path) -> DataFrame:
     fs = HadoopFs(spark, uri)
     _require(fs, uri)
     if not fs.exists(uri.rstrip("/") + "/_delta_log"):
-        raise SourceUnreachableError(f"{uri} is not a Delta table (no _delta_log)",
-                                     fix="point at the Delta table's folder")
+        raise SourceUnreachableError(
+            f"{uri} is not a Delta table (no _delta_log)", fix="point at the Delta table's folder"
+        )
     if delta_spark_available(spark):
         log.info("spark.read.delta", path="delta-spark", uri=uri)
         return spark.read.format("delta").load(uri)
@@ -121,8 +128,13 @@ def read_delta_spark(spark: SparkSession, path: str | Path) -> DataFrame:
             "table without these features",
         )
     files = dt.file_uris()
-    log.info("spark.read.delta", path="delta-rs file list", uri=uri, files=len(files),
-             version=dt.version())
+    log.info(
+        "spark.read.delta",
+        path="delta-rs file list",
+        uri=uri,
+        files=len(files),
+        version=dt.version(),
+    )
     if not files:
         schema = from_arrow_schema(dt.schema().to_arrow(), prefer_timestamp_ntz=True)
         return spark.createDataFrame([], schema)
@@ -137,17 +149,22 @@ def read_catalog_table_spark(spark: SparkSession, name: str | Sequence[str]) -> 
     """
     parts = name.split(".") if isinstance(name, str) else list(name)
     if not parts or any(not isinstance(p, str) or not p or "\x00" in p for p in parts):
-        raise ConnectorError(f"invalid catalog table name {name!r}",
-                             fix="use 'table' or 'database.table'")
+        raise ConnectorError(
+            f"invalid catalog table name {name!r}", fix="use 'table' or 'database.table'"
+        )
     quoted = ".".join(f"`{p.replace('`', '``')}`" for p in parts)
     try:
         exists = spark.catalog.tableExists(quoted)
     except (AnalysisException, PySparkException) as exc:
-        raise SourceUnreachableError(f"cannot look up catalog table {quoted}: {exc}",
-                                     table=parts[-1]) from exc
+        raise SourceUnreachableError(
+            f"cannot look up catalog table {quoted}: {exc}", table=parts[-1]
+        ) from exc
     if not exists:
-        raise SourceUnreachableError(f"catalog table {quoted} does not exist",
-                                     table=parts[-1], fix="check spark.catalog.listTables()")
+        raise SourceUnreachableError(
+            f"catalog table {quoted} does not exist",
+            table=parts[-1],
+            fix="check spark.catalog.listTables()",
+        )
     return spark.read.table(quoted)
 
 
@@ -160,16 +177,22 @@ def read_jdbc_spark(spark: SparkSession, source: JdbcSource) -> DataFrame:
             fix="add the driver jar to spark.jars (or spark.jars.packages) when building the "
             "session",
         )
-    reader = (spark.read.format("jdbc").option("url", source.url)
-              .option("dbtable", source.dbtable).option("driver", source.driver))
+    reader = (
+        spark.read.format("jdbc")
+        .option("url", source.url)
+        .option("dbtable", source.dbtable)
+        .option("driver", source.driver)
+    )
     for key, value in source.options.items():
         reader = reader.option(key, value)
     try:
         df = reader.load()
     except (AnalysisException, PySparkException, Py4JJavaError) as exc:
         message = str(exc).replace(source.url, "<url>").splitlines()[0][:300]
-        raise SourceUnreachableError(f"cannot read {source.describe()}: {message}",
-                                     table=source.table,
-                                     fix="check the URL, credentials and table name") from exc
+        raise SourceUnreachableError(
+            f"cannot read {source.describe()}: {message}",
+            table=source.table,
+            fix="check the URL, credentials and table name",
+        ) from exc
     log.info("spark.read.jdbc", source=source.describe())
     return df

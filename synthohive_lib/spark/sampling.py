@@ -39,8 +39,13 @@ from synthohive_lib.spark.check import check_columns_spark, col
 
 log = structlog.get_logger(__name__)
 
-__all__ = ["FamilySample", "collect_sample", "family_parents", "keep_by_hash",
-           "sample_families_spark"]
+__all__ = [
+    "FamilySample",
+    "collect_sample",
+    "family_parents",
+    "keep_by_hash",
+    "sample_families_spark",
+]
 
 _MODULUS = 1_000_000_007  # a prime: hash mod it is uniform enough for a sampling rate
 
@@ -84,15 +89,17 @@ def sample_families_spark(
     parents = family_parents(schema, family_parent)
     missing = sorted(set(parents) - set(frames))
     if missing:
-        raise ConfigError(f"no Spark DataFrame for table(s) {missing}",
-                          fix="pass every table of the schema")
+        raise ConfigError(
+            f"no Spark DataFrame for table(s) {missing}", fix="pass every table of the schema"
+        )
     sizes = {t: int(counts[t]) if counts and t in counts else frames[t].count() for t in parents}
     root_of = {t: _root(t, parents) for t in parents}
     largest: dict[str, int] = {}
     for t, root in root_of.items():
         largest[root] = max(largest.get(root, 0), sizes[t])
-    rates = {t: min(1.0, max_rows / largest[root_of[t]]) if largest[root_of[t]] else 1.0
-             for t in parents}
+    rates = {
+        t: min(1.0, max_rows / largest[root_of[t]]) if largest[root_of[t]] else 1.0 for t in parents
+    }
     out: dict[str, DataFrame] = {}
     for t, rel in parents.items():  # generation order: parents first
         df, rate = frames[t], rates[t]
@@ -104,8 +111,13 @@ def sample_families_spark(
             out[t] = keep_by_hash(df, key, rate, seed)
         else:
             out[t] = _children_of(df, out[rel.parent], rel, rate, seed)
-        log.info("spark.sample.table", table=t, rows=sizes[t], rate=rate,
-                 through=None if rel is None else rel.parent)
+        log.info(
+            "spark.sample.table",
+            table=t,
+            rows=sizes[t],
+            rate=rate,
+            through=None if rel is None else rel.parent,
+        )
     return FamilySample(out, rates, parents)
 
 
@@ -121,12 +133,14 @@ def _root(table: str, parents: Mapping[str, Relation | None]) -> str:
     return table
 
 
-def _children_of(child: DataFrame, parent_sample: DataFrame, rel: Relation, rate: float,
-                 seed: int) -> DataFrame:
+def _children_of(
+    child: DataFrame, parent_sample: DataFrame, rel: Relation, rate: float, seed: int
+) -> DataFrame:
     """Children whose family-parent key is in the parent sample (+ NULL keys at ``rate``)."""
     check_columns_spark(child, list(rel.child_columns), table=rel.child, what="family sampling")
-    keys = parent_sample.select(*[col(p).alias(f"__k{i}")
-                                  for i, p in enumerate(rel.parent_columns)]).distinct()
+    keys = parent_sample.select(
+        *[col(p).alias(f"__k{i}") for i, p in enumerate(rel.parent_columns)]
+    ).distinct()
     cond = [col(c) == F.col(f"__k{i}") for i, c in enumerate(rel.child_columns)]
     linked = child.join(keys, on=cond, how="left_semi")
     is_null = F.lit(False)

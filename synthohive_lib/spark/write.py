@@ -66,8 +66,9 @@ def write_table_spark(
     ``keep_internal``.
     """
     if mode not in ("overwrite", "error"):
-        raise ConnectorError(f"write mode {mode!r} is not supported", table=table,
-                             fix="use 'overwrite' or 'error'")
+        raise ConnectorError(
+            f"write mode {mode!r} is not supported", table=table, fix="use 'overwrite' or 'error'"
+        )
     if not keep_internal:
         df = df.drop(*[c for c in df.columns if c.startswith(INTERNAL_PREFIX)])
     target = normalize_uri(uri)
@@ -80,21 +81,25 @@ def write_table_spark(
     elif format == "delta":
         result = _write_delta(spark, fs, df, target, mode, table)
     else:
-        raise ConnectorError(f"unknown output format {format!r}", table=table,
-                             fix="use 'parquet' or 'delta'")
-    log.info("spark.write.done", uri=target, format=result.format, engine=result.engine,
-             table=table)
+        raise ConnectorError(
+            f"unknown output format {format!r}", table=table, fix="use 'parquet' or 'delta'"
+        )
+    log.info(
+        "spark.write.done", uri=target, format=result.format, engine=result.engine, table=table
+    )
     return result
 
 
 def _refuse_existing(fs: HadoopFs, target: str, mode: str, table: str | None) -> None:
     if mode == "error" and fs.exists(target):
-        raise ConnectorError(f"{target} already exists", table=table,
-                             fix="pass mode='overwrite' or write elsewhere")
+        raise ConnectorError(
+            f"{target} already exists", table=table, fix="pass mode='overwrite' or write elsewhere"
+        )
 
 
-def _write_staging(spark: SparkSession, fs: HadoopFs, df: DataFrame, staging: str,
-                   table: str | None) -> None:
+def _write_staging(
+    spark: SparkSession, fs: HadoopFs, df: DataFrame, staging: str, table: str | None
+) -> None:
     """All partitions into ``staging``; on any failure the staging directory is removed."""
     conf = spark.conf
     before = conf.get("spark.sql.parquet.outputTimestampType")
@@ -105,15 +110,17 @@ def _write_staging(spark: SparkSession, fs: HadoopFs, df: DataFrame, staging: st
         fs.delete(staging)
         raise ConnectorError(
             f"writing {staging} failed; nothing was published: {_first_line(exc)}",
-            table=table, fix="see the executor error above; the target is unchanged",
+            table=table,
+            fix="see the executor error above; the target is unchanged",
         ) from exc
     finally:
         if before is not None:
             conf.set("spark.sql.parquet.outputTimestampType", before)
 
 
-def _write_parquet_atomic(spark: SparkSession, fs: HadoopFs, df: DataFrame, target: str,
-                          table: str | None) -> None:
+def _write_parquet_atomic(
+    spark: SparkSession, fs: HadoopFs, df: DataFrame, target: str, table: str | None
+) -> None:
     tag = uuid.uuid4().hex[:12]
     staging = sibling(target, "staging", tag)
     _write_staging(spark, fs, df, staging, table)
@@ -123,26 +130,37 @@ def _write_parquet_atomic(spark: SparkSession, fs: HadoopFs, df: DataFrame, targ
         if moved:
             fs.rename(backup, target)
         fs.delete(staging)
-        raise ConnectorError(f"could not move the new table into {target}", table=table,
-                             fix="check permissions of the output folder; the old table is kept")
+        raise ConnectorError(
+            f"could not move the new table into {target}",
+            table=table,
+            fix="check permissions of the output folder; the old table is kept",
+        )
     if moved:
         fs.delete(backup)
 
 
-def _write_delta(spark: SparkSession, fs: HadoopFs, df: DataFrame, target: str, mode: str,
-                 table: str | None) -> SparkWriteResult:
+def _write_delta(
+    spark: SparkSession, fs: HadoopFs, df: DataFrame, target: str, mode: str, table: str | None
+) -> SparkWriteResult:
     if delta_spark_available(spark):
         log.info("spark.write.delta", path="delta-spark", uri=target, table=table)
         try:
             df.write.format("delta").mode(mode).save(target)
         except PySparkException as exc:
-            raise ConnectorError(f"Delta write to {target} failed; no version was committed: "
-                                 f"{_first_line(exc)}", table=table,
-                                 fix="see the executor error above") from exc
+            raise ConnectorError(
+                f"Delta write to {target} failed; no version was committed: {_first_line(exc)}",
+                table=table,
+                fix="see the executor error above",
+            ) from exc
         return SparkWriteResult(target, "delta", "delta-spark", None)
-    log.info("spark.write.delta", path="delta-rs", uri=target, table=table,
-             reason="delta-spark jars not on the cluster: Spark writes Parquet to staging, "
-             "delta-rs commits it")
+    log.info(
+        "spark.write.delta",
+        path="delta-rs",
+        uri=target,
+        table=table,
+        reason="delta-spark jars not on the cluster: Spark writes Parquet to staging, "
+        "delta-rs commits it",
+    )
     _refuse_existing(fs, target + "/_delta_log", mode, table)
     staging = sibling(target, "staging", uuid.uuid4().hex[:12])
     _write_staging(spark, fs, df, staging, table)
@@ -167,14 +185,22 @@ def _commit_with_delta_rs(staging: str, target: str, mode: str, table: str | Non
             for batch in data.to_batches(batch_size=65_536):
                 counted["rows"] += batch.num_rows
                 yield batch.cast(schema)
+
         return pa.RecordBatchReader.from_batches(schema, gen())
 
     try:
-        write_deltalake(target, batches(), mode="overwrite" if mode == "overwrite" else "error",
-                        schema_mode="overwrite" if mode == "overwrite" else None)
+        write_deltalake(
+            target,
+            batches(),
+            mode="overwrite" if mode == "overwrite" else "error",
+            schema_mode="overwrite" if mode == "overwrite" else None,
+        )
     except (DeltaError, OSError, pa.ArrowException) as exc:
-        raise ConnectorError(f"delta-rs commit to {target} failed; no version was committed: "
-                             f"{exc}", table=table, fix="check the path is writable") from exc
+        raise ConnectorError(
+            f"delta-rs commit to {target} failed; no version was committed: {exc}",
+            table=table,
+            fix="check the path is writable",
+        ) from exc
     return counted["rows"]
 
 
