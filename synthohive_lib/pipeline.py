@@ -14,7 +14,7 @@ stage by stage:
    :meth:`PiiPlan.fit`; :func:`save_table_artifact`;
 3. ``synthetic``: :func:`generate_table` (or :func:`write_table_chunked` for a big table
    without parents) with PII filled by :func:`pii_filler`, never a real value;
-4. ``validation``: :func:`build_report_from_frames` with the project's gates ->
+4. ``validation``: :func:`build_stored_report` with the project's gates ->
    ``report.html`` + ``report.json``; the gates are the report's verdict
    (:mod:`synthohive_lib.validation.verdict`, the functions the Dagster checks call).
 
@@ -31,11 +31,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.io.store import TableStore, open_store
-from synthohive_lib.project import OutputLayout, build_report_from_frames, write_report
+from synthohive_lib.project import OutputLayout, build_stored_report, write_report
 from synthohive_lib.project.recipe import TrainingOptions, fit_table, generate_table_to_store
 from synthohive_lib.validation.report import Report
 from synthohive_lib.validation.verdict import (
@@ -127,13 +125,13 @@ def run_project(
         run.rows[name] = generate_table_to_store(config, store, name, seed=seed).stored.rows
         run.seconds[name] = round(time.perf_counter() - began, 2)
         say(f"{name}: {run.models[name]}, {run.rows[name]} rows ({run.seconds[name]} s)")
-    real: dict[str, pd.DataFrame] = {n: store.read("real", n) for n in order}
-    synthetic: dict[str, pd.DataFrame] = {n: store.read("synthetic", n) for n in order}
     allow = config.validation.pii_allow
-    report = build_report_from_frames(
-        real,
-        synthetic,
+    report = build_stored_report(
+        store,
         config.schema,
+        order,
+        sample_rows=config.validation.sample_rows,
+        seed=seed,
         title=f"SynthoHive validation report: {config.project}",
         holdout=config.validation.holdout,
         gates=GateThresholds.from_config(config),

@@ -57,6 +57,9 @@ TABLE_KEY = "synthohive.table"
 #: key of the row count in the stored metadata
 ROWS_KEY = "synthohive.rows"
 _PANDAS_KEY = "synthohive.pandas"
+#: rows per block of :meth:`TableStore.blocks`: about 30 MB for an Adult-like table, few
+#: enough blocks that per-block overhead is negligible at 10M rows
+BLOCK_ROWS = 262_144
 
 _SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$")
 _STAGE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -287,6 +290,34 @@ class TableStore(ABC):
         target = self._existing(stage, table)
         return self._read(target, columns)
 
+    def blocks(
+        self,
+        stage: str,
+        table: str,
+        columns: list[str] | None = None,
+        rows: int = BLOCK_ROWS,
+    ) -> Iterator[pd.DataFrame]:
+        """The stored table as consecutive DataFrames of at most ``rows`` rows, in stored order.
+
+        Why: a table written block by block (10M synthetic rows) must be validated the same
+        way, holding one block at a time; the frames have the dtypes :meth:`read` gives.
+        """
+        if rows < 1:
+            raise ValueError(f"rows must be >= 1, got {rows}")
+        target = self._existing(stage, table)
+        schema, batches = self._batches(target, columns, rows)
+        produced = False
+        for batch in batches:
+            if batch.num_rows:
+                produced = True
+                yield pa.Table.from_batches([batch], schema=schema).to_pandas()
+        if not produced:  # an empty table still has its columns and dtypes
+            yield schema.empty_table().to_pandas()
+
+    def row_count(self, stage: str, table: str) -> int:
+        """Rows of the stored table, from its metadata (no data is read)."""
+        return self._info(self._existing(stage, table))[0]
+
     def info(self, stage: str, table: str) -> StoredTable:
         """Location, rows and fingerprint of a stored table, without reading its data."""
         target = self._existing(stage, table)
@@ -323,6 +354,11 @@ class TableStore(ABC):
     def _read(self, target: Path, columns: list[str] | None) -> pd.DataFrame: ...
 
     @abstractmethod
+    def _batches(
+        self, target: Path, columns: list[str] | None, rows: int
+    ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]: ...
+
+    @abstractmethod
     def _info(self, target: Path) -> tuple[int, dict[str, str]]: ...
 
     @abstractmethod
@@ -352,6 +388,15 @@ class ParquetStore(TableStore):
 
     def _read(self, target: Path, columns: list[str] | None) -> pd.DataFrame:
         return pq.read_table(target, columns=columns).to_pandas()
+
+    def _batches(
+        self, target: Path, columns: list[str] | None, rows: int
+    ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+        file = pq.ParquetFile(target)
+        schema = file.schema_arrow
+        if columns is not None:
+            schema = _select(schema, columns)
+        return schema, file.iter_batches(batch_size=rows, columns=columns)
 
     def _info(self, target: Path) -> tuple[int, dict[str, str]]:
         md = pq.read_metadata(target)
@@ -416,6 +461,19 @@ class DeltaStore(TableStore):
             data = data.replace_schema_metadata({b"pandas": pandas_meta.encode()})
         return data.to_pandas()
 
+    def _batches(
+        self, target: Path, columns: list[str] | None, rows: int
+    ) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+        from deltalake import DeltaTable
+
+        dt = DeltaTable(str(target))
+        dataset = dt.to_pyarrow_dataset()
+        schema = dataset.schema if columns is None else _select(dataset.schema, columns)
+        pandas_meta = _last_commit_meta(dt).get(_PANDAS_KEY)
+        if pandas_meta is not None:  # the pandas dtypes (e.g. Int64), as _read restores them
+            schema = schema.with_metadata({b"pandas": pandas_meta.encode()})
+        return schema, dataset.to_batches(columns=columns, batch_size=rows)
+
     def _info(self, target: Path) -> tuple[int, dict[str, str]]:
         from deltalake import DeltaTable
 
@@ -458,6 +516,17 @@ def remove_leftovers(target: Path) -> list[Path]:
     if found:
         log.warning("io.store.leftovers_removed", target=str(target), files=[p.name for p in found])
     return found
+
+
+def _select(schema: pa.Schema, columns: list[str]) -> pa.Schema:
+    """``schema`` reduced to ``columns`` in that order, keeping its metadata."""
+    missing = [c for c in columns if c not in schema.names]
+    if missing:
+        raise ConnectorError(
+            f"no column(s) {missing} in the stored table (it has {schema.names})",
+            fix="name columns the table has",
+        )
+    return pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
 
 
 def _last_commit_meta(dt: object) -> dict[str, str]:

@@ -16,6 +16,7 @@ in every synthetic column.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -65,16 +66,30 @@ def identifier_copies(
     real: pd.DataFrame, synthetic: pd.DataFrame, columns: list[str]
 ) -> list[IdentifierCopies]:
     """Per identifier column present in both frames, how many synthetic values are real."""
-    out = []
-    for column in columns:
-        if column not in real.columns or column not in synthetic.columns:
-            continue
-        known = set(identifier_text(real[column]).unique())
-        made = identifier_text(synthetic[column])
-        rows = int(made.isin(known).sum())
-        share = rows / len(made) if len(made) else 0.0
-        out.append(IdentifierCopies(column, rows, len(made), share))
-    return out
+    return identifier_copies_in_blocks(real, [synthetic], columns)
+
+
+def identifier_copies_in_blocks(
+    real: pd.DataFrame, blocks: Iterable[pd.DataFrame], columns: list[str]
+) -> list[IdentifierCopies]:
+    """:func:`identifier_copies` of a synthetic table given as consecutive blocks (a table too
+    big for memory): the real values are collected once, the counts summed over blocks."""
+    known: dict[str, set[str]] = {}
+    rows: dict[str, int] = {}
+    values: dict[str, int] = {}
+    for number, block in enumerate(blocks):
+        if number == 0:  # the columns present on both sides, in the given order
+            wanted = [c for c in columns if c in real.columns and c in block.columns]
+            known = {c: set(identifier_text(real[c]).unique()) for c in wanted}
+            rows, values = dict.fromkeys(wanted, 0), dict.fromkeys(wanted, 0)
+        for column, real_values in known.items():
+            made = identifier_text(block[column])
+            rows[column] += int(made.isin(real_values).sum())
+            values[column] += len(made)
+    return [
+        IdentifierCopies(c, rows[c], values[c], rows[c] / values[c] if values[c] else 0.0)
+        for c in rows
+    ]
 
 
 def identifier_gate(

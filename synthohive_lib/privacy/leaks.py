@@ -307,16 +307,23 @@ class _Hits:
         return out
 
 
-def _column_hit(
-    table: str,
-    column: str,
-    series: pd.Series,
-    forms: set[str],
-    hits: _Hits,
-    kind: HitKind,
-    real: RealPii,
-) -> ColumnLeak:
-    """Counts, sources and one masked example of ``forms`` in ``series``."""
+@dataclass
+class _Finding:
+    """What one synthetic column holds of some real forms, summed over the blocks seen."""
+
+    forms: set[str]
+    rows: int
+    sources: set[str]
+    example: str  # masked
+
+    def add(self, other: _Finding) -> None:
+        self.forms |= other.forms
+        self.rows += other.rows
+        self.sources |= other.sources
+
+
+def _column_finding(series: pd.Series, forms: set[str], hits: _Hits, real: RealPii) -> _Finding:
+    """Rows, sources and one masked example of ``forms`` in ``series``."""
     present = series.dropna()
     if hits.numeric:
         row_hits = _number_text(present).isin(forms)
@@ -327,9 +334,11 @@ def _column_hit(
     first = present[row_hits.to_numpy()].astype(str).iloc[0] if row_hits.any() else min(forms)
     pii = real.kinds.get(sorted(sources)[0], PiiKind.PERSON_NAME)
     example = str(mask_values(pd.Series([first]), pii).iloc[0])
-    return ColumnLeak(
-        table, column, len(forms), int(row_hits.sum()), tuple(sorted(sources)), example, kind
-    )
+    return _Finding(set(forms), int(row_hits.sum()), sources, example)
+
+
+#: findings of one synthetic table: (column, leak or coincidence) -> what was found
+_Findings = dict[tuple[str, HitKind], _Finding]
 
 
 def _scan_frame(
@@ -338,17 +347,19 @@ def _scan_frame(
     schema: Schema,
     real: RealPii,
     allow: PiiAllowList,
-    report: LeakReport,
-) -> None:
-    """Scan every non-key, non-kept column of one synthetic table into ``report``."""
+    found: _Findings,
+) -> int:
+    """Scan every non-key, non-kept column of one synthetic table (or one block of it) into
+    ``found``; returns the number of columns scanned."""
     table = schema.table(name) if schema.has_table(name) else None
     keys = table.key_columns if table else set()
     kept = set(real.kept)
+    scanned = 0
     for column in synthetic.columns:
         where = f"{name}.{column}"
         if where in kept or column in keys:
             continue  # keys are generated sequences, never copied values
-        report.columns_scanned += 1
+        scanned += 1
         hits = _scan_column(synthetic[column], real, allow.values)
         if hits is None:
             continue
@@ -356,11 +367,25 @@ def _scan_frame(
         split = hits.split(where, col.pii if col is not None else None, real)
         if where in allow.columns:  # accepted by the project: listed, never failing
             split = {"leak": set(), "coincidence": split["leak"] | split["coincidence"]}
-        for kind, target in (("leak", report.leaks), ("coincidence", report.coincidences)):
+        kind: HitKind
+        for kind in ("leak", "coincidence"):
             if split[kind]:
-                target.append(
-                    _column_hit(name, column, synthetic[column], split[kind], hits, kind, real)
-                )
+                finding = _column_finding(synthetic[column], split[kind], hits, real)
+                if (column, kind) in found:
+                    found[(column, kind)].add(finding)
+                else:
+                    found[(column, kind)] = finding
+    return scanned
+
+
+def _record(name: str, columns: list[str], found: _Findings, report: LeakReport) -> None:
+    """The findings of table ``name`` as :class:`ColumnLeak` entries, in column order."""
+    order = {c: i for i, c in enumerate(columns)}
+    for (column, kind), f in sorted(found.items(), key=lambda item: order[item[0][0]]):
+        hit = ColumnLeak(
+            name, column, len(f.forms), f.rows, tuple(sorted(f.sources)), f.example, kind
+        )
+        (report.leaks if kind == "leak" else report.coincidences).append(hit)
 
 
 def scan_for_leaks(
@@ -377,7 +402,9 @@ def scan_for_leaks(
         real_values=len(real), kept_columns=list(real.kept), tables=list(synthetic_frames)
     )
     for name, synthetic in synthetic_frames.items():
-        _scan_frame(name, synthetic, schema, real, allow, report)
+        found: _Findings = {}
+        report.columns_scanned += _scan_frame(name, synthetic, schema, real, allow, found)
+        _record(name, [str(c) for c in synthetic.columns], found, report)
     return report
 
 
@@ -400,6 +427,31 @@ def scan_table_for_leaks(
     :func:`leak_scope` looked up in every column of ``synthetic``."""
     scope = {n: real_frames[n] for n in leak_scope(schema, table) if n in real_frames}
     return scan_for_leaks(scope, {table: synthetic}, schema, allow=allow)
+
+
+def scan_table_blocks_for_leaks(
+    real_frames: Mapping[str, pd.DataFrame],
+    blocks: Iterable[pd.DataFrame],
+    schema: Schema,
+    table: str,
+    *,
+    allow: PiiAllowList | None = None,
+) -> LeakReport:
+    """:func:`scan_table_for_leaks` of a synthetic table given as consecutive blocks (a table
+    too big for memory): the real PII is collected once, every block is scanned, and the
+    counts are summed per column, so the verdict is that of the whole table."""
+    allow = allow or PiiAllowList()
+    scope = {n: real_frames[n] for n in leak_scope(schema, table) if n in real_frames}
+    real = collect_real_pii(scope, schema)
+    report = LeakReport(real_values=len(real), kept_columns=list(real.kept), tables=[table])
+    found: _Findings = {}
+    columns: list[str] = []
+    for number, block in enumerate(blocks):
+        scanned = _scan_frame(table, block, schema, real, allow, found)
+        if number == 0:
+            report.columns_scanned, columns = scanned, [str(c) for c in block.columns]
+    _record(table, columns, found, report)
+    return report
 
 
 def scan_schema_for_leaks(

@@ -78,8 +78,8 @@ def exact_copy_rate(
     cols = list(real.columns if columns is None else columns)
     if not cols:
         return 0.0
-    real_hash = _row_hashes(real[cols])
-    syn_hash = _row_hashes(synthetic[cols])
+    real_hash = row_hashes(real[cols])
+    syn_hash = row_hashes(synthetic[cols])
     return float(np.isin(syn_hash, real_hash).mean())
 
 
@@ -94,7 +94,7 @@ def natural_copy_rate(real: pd.DataFrame, columns: list[str] | None = None) -> f
     cols = list(real.columns if columns is None else columns)
     if len(real) < 2 or not cols:
         return 0.0
-    hashes = pd.Series(_row_hashes(real[cols]))
+    hashes = pd.Series(row_hashes(real[cols]))
     return float(hashes.duplicated(keep=False).mean())
 
 
@@ -206,7 +206,9 @@ def check_copy_rate(
     )
 
 
-def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """One uint64 per row of ``frame``, numbers as float64 (3 and 3.0 hash alike): equal rows
+    hash alike whether the frame is a whole table or one of its blocks."""
     normal = {}
     for c in frame.columns:
         s = frame[c]

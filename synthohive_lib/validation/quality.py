@@ -82,6 +82,9 @@ class TableQuality:
     ceiling: dict[str, float] | None = None
     #: real-vs-synthetic classifier (None unless asked for: ``discriminator=True``)
     discriminator: Discriminator | None = None
+    #: synthetic rows the statistical figures were scored on when they are a uniform sample
+    #: of a larger table (``n_synthetic`` is then every row; None: every row was scored)
+    scored_rows: int | None = None
 
     @property
     def column_shapes_score(self) -> float:
@@ -119,7 +122,13 @@ class TableQuality:
         """Plain dict for JSON (NaN becomes None in :func:`report.to_json`)."""
         return {
             "table": self.table,
-            "rows": {"real": self.n_real, "synthetic": self.n_synthetic},
+            "rows": {
+                "real": self.n_real,
+                "synthetic": self.n_synthetic,
+                "synthetic_scored": self.n_synthetic
+                if self.scored_rows is None
+                else self.scored_rows,
+            },
             "score": self.score,
             "column_shapes_score": self.column_shapes_score,
             "pair_trends_score": self.pair_trends_score,

@@ -181,13 +181,16 @@ def schema_report(
     pii_columns: Mapping[str, Iterable[str]] | None = None,
     not_scored: Mapping[str, Mapping[str, str]] | None = None,
     discriminator: bool = True,
+    relation_frames: Mapping[str, Mapping[str, pd.DataFrame]] | None = None,
 ) -> Report:
     """Score every table present in both dicts and every relation between them.
 
     ``pii_columns`` (per table) are scored like any column, but their plots never show real
     values: the report is shared and archived, personal data must not end up in it.
     ``not_scored`` (per table, column -> PII action) are left out of every metric and listed
-    in the table's ``not_scored`` (see :func:`table_quality`).
+    in the table's ``not_scored`` (see :func:`table_quality`). ``relation_frames`` (relation
+    name -> {table: frame}) are the synthetic frames a relation is scored on instead of the
+    whole tables: the family sample of a table too big to hold.
     """
     rels = coerce_relations(relations)
     desc = SchemaDescription(
@@ -228,7 +231,12 @@ def schema_report(
             tables[name].ceiling = holdout_ceiling(tables[name], real, held, desc, name)
     all_kinds = {name: dict(t.kinds) for name, t in tables.items()}
     rel_quality = [
-        relation_quality(real_tables, synthetic_tables, rel, all_kinds)
+        relation_quality(
+            real_tables,
+            {**synthetic_tables, **(relation_frames or {}).get(rel.name, {})},
+            rel,
+            all_kinds,
+        )
         for rel in rels
         if rel.child in tables and rel.parent in tables
     ]
