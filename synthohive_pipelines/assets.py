@@ -71,7 +71,13 @@ from synthohive_lib.models import CTGAN, AutoregressiveModel
 from synthohive_lib.models.loss_curve import loss_curve_svg, svg_data_uri
 from synthohive_lib.models.progress import throttled
 from synthohive_lib.privacy import PiiAllowList, pii_filler, real_pii_forms
-from synthohive_lib.project import OutputLayout, build_report_from_frames, key_name, write_report
+from synthohive_lib.project import (
+    OutputLayout,
+    build_stored_report,
+    key_name,
+    stored_table_quality,
+    write_report,
+)
 from synthohive_lib.project.recipe import (
     TrainingOptions,
     fit_table,
@@ -90,8 +96,6 @@ from synthohive_lib.validation import (
     TableQuality,
     TableState,
     TableStatus,
-    schema_table_quality,
-    scored_columns,
     split_holdout,
 )
 from synthohive_lib.validation.staleness import mark_report_stale
@@ -839,13 +843,12 @@ def build_validation_asset(
         context: dg.AssetExecutionContext, store: TableStoreResource
     ) -> dg.MaterializeResult:
         tables = store.get()
-        columns = scored_columns(table)
-        real = training_rows(tables.read(REAL.name, name), table, config)
-        quality = schema_table_quality(
-            real[columns],
-            tables.read(SYNTHETIC.name, name, columns=columns),
+        quality = stored_table_quality(
+            tables,
             config.schema,
             name,
+            training_rows(tables.read(REAL.name, name), table, config),
+            sample_rows=config.validation.sample_rows,
         )
         target = OutputLayout.of_store(tables).table_scores(name)
         # a one-table Report gives strict JSON (NaN as null) through the library's encoder
@@ -886,6 +889,7 @@ def quality_metadata(quality: TableQuality) -> dict[str, object]:
         "validity": _score(quality.validity_score),
         "rows_real": quality.n_real,
         "rows_synthetic": quality.n_synthetic,
+        "rows_scored": quality.n_synthetic if quality.scored_rows is None else quality.scored_rows,
         "worst_columns": dg.MetadataValue.md(
             "| column | score |\n|---|---:|\n"
             + "\n".join(f"| {c} | {_score(v)} |" for c, v in worst)
@@ -983,12 +987,15 @@ def build_report_asset(config: ProjectConfig) -> dg.AssetsDefinition:
                     name, TableState.SKIPPED, None, "no stored synthetic (or real) table yet"
                 )
         judged = [n for n in order if n not in statuses]
-        # whole tables: the library leaves replaced PII out of the scores (listing it as not
-        # scored) and runs the leak scan over it, exactly as `synthohive report` does
-        report = build_report_from_frames(
-            {n: tables.read(REAL.name, n) for n in judged},
-            {n: tables.read(SYNTHETIC.name, n) for n in judged},
+        # the library leaves replaced PII out of the scores (listing it as not scored) and
+        # runs the leak scan over it, exactly as `synthohive report` does; a synthetic table
+        # above validation.sample_rows is scored on a sample and its rules checked on every
+        # row block by block, never read whole
+        report = build_stored_report(
+            tables,
             config.schema,
+            judged,
+            sample_rows=config.validation.sample_rows,
             title=f"SynthoHive validation report: {config.project}",
             holdout=config.validation.holdout,
             gates=thresholds,

@@ -49,12 +49,20 @@ import dagster as dg
 
 from synthohive_lib.config import ProjectConfig
 from synthohive_lib.errors import SchemaIssue
-from synthohive_lib.privacy import leak_scope, scan_table_for_leaks
+from synthohive_lib.io.sampling import StoredRows
+from synthohive_lib.privacy import leak_scope
 from synthohive_lib.privacy.identifiers import (
     MAX_IDENTIFIER_COPY_SHARE,
     identifier_columns,
-    identifier_copies,
     identifier_gate,
+)
+from synthohive_lib.project import stored_table_quality
+from synthohive_lib.project.every_row import (
+    copy_check_of,
+    identifier_copies_of,
+    key_uniqueness_of,
+    leak_scan_of,
+    referential_integrity_of,
 )
 from synthohive_lib.relational.plan import attribute_columns
 from synthohive_lib.schema.graph import SchemaGraph
@@ -64,17 +72,12 @@ from synthohive_lib.validation import (
     GateResult,
     GateThresholds,
     TableQuality,
-    check_copy_rate,
     copy_columns,
     fidelity_gate,
     integrity_gate,
     key_gate,
-    key_uniqueness,
     leak_gate,
     privacy_gate,
-    referential_integrity,
-    schema_table_quality,
-    scored_columns,
 )
 from synthohive_lib.validation.relations import Relation
 from synthohive_pipelines.assets import (
@@ -266,11 +269,11 @@ def build_referential_integrity(
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
         tables = store.get()
-        child = tables.read(stage, name)
-        results = {}
-        for rel in relations:
-            parent = child if rel.parent == name else tables.read(stage, rel.parent)
-            results[rel.name] = referential_integrity(child, parent, rel.fk_columns, rel.pk_columns)
+        child = StoredRows(tables, stage, name)
+        results = {
+            rel.name: referential_integrity_of(child, StoredRows(tables, stage, rel.parent), rel)
+            for rel in relations
+        }
         gate = integrity_gate(name, results)
         return gate_check_result(
             gate,
@@ -300,7 +303,7 @@ def build_key_unique(
         "non-null and unique.",
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
-        result = key_uniqueness(store.get().read(stage, name, columns=key), key)
+        result = key_uniqueness_of(StoredRows(store.get(), stage, name), key)
         return gate_check_result(key_gate(name, tuple(key), result), result.to_dict())
 
     return _check
@@ -310,13 +313,12 @@ def _quality(
     store: TableStoreResource, table: Table, config: ProjectConfig, privacy: bool
 ) -> TableQuality:
     tables = store.get()
-    columns = scored_columns(table)
-    real = training_rows(tables.read(REAL.name, table.name), table, config)
-    return schema_table_quality(
-        real[columns],
-        tables.read(SYNTHETIC.name, table.name, columns=columns),
+    return stored_table_quality(
+        tables,
         config.schema,
         table.name,
+        training_rows(tables.read(REAL.name, table.name), table, config),
+        sample_rows=config.validation.sample_rows,
         privacy=privacy,
     )
 
@@ -381,8 +383,8 @@ def build_privacy_gate(
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
         tables = store.get()
         real = training_rows(tables.read(REAL.name, name), table, config)
-        result = check_copy_rate(
-            real[attributes], tables.read(SYNTHETIC.name, name, columns=attributes), limit
+        result = copy_check_of(
+            real[attributes], StoredRows(tables, SYNTHETIC.name, name), attributes, limit
         )
         return gate_check_result(
             privacy_gate(name, result),
@@ -415,12 +417,12 @@ def build_no_pii_leak(
     )
     def _check(store: TableStoreResource) -> dg.AssetCheckResult:
         tables = store.get()
-        report = scan_table_for_leaks(
+        report = leak_scan_of(
             {n: tables.read(REAL.name, n) for n in scope},
-            tables.read(SYNTHETIC.name, name),
+            StoredRows(tables, SYNTHETIC.name, name),
             config.schema,
             name,
-            allow=allow,
+            allow,
         )
         return gate_check_result(
             leak_gate(name, report.leaks, len(report.coincidences)),
@@ -454,8 +456,7 @@ def build_identifiers_regenerated(
         tables = store.get()
         real = tables.read(REAL.name, name)
         columns = identifier_columns(table, real)
-        synthetic = tables.read(SYNTHETIC.name, name, columns=columns) if columns else real[[]]
-        copies = identifier_copies(real, synthetic, columns)
+        copies = identifier_copies_of(real, StoredRows(tables, SYNTHETIC.name, name), columns)
         return gate_check_result(
             identifier_gate(name, copies),
             {"columns": ", ".join(columns) or "-", "copied_rows": sum(c.rows for c in copies)},

@@ -15,6 +15,7 @@ from synthohive_lib.project.report import (
     build_stored_report,
     copy_checks,
     judge,
+    stored_table_quality,
     write_report,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "copy_checks",
     "judge",
     "key_name",
+    "stored_table_quality",
     "write_report",
 ]

@@ -43,14 +43,20 @@ from synthohive_lib.validation.blockwise import (
 from synthohive_lib.validation.holdout import split_holdout
 from synthohive_lib.validation.html import render_html
 from synthohive_lib.validation.privacy import CopyRateCheck, check_copy_rate
+from synthohive_lib.validation.quality import TableQuality
 from synthohive_lib.validation.relations import (
     Relation,
     SchemaDescription,
     coerce_relations,
     describe_schema,
 )
-from synthohive_lib.validation.report import Report, parse_text_dates, schema_report
-from synthohive_lib.validation.scoring import copy_columns
+from synthohive_lib.validation.report import (
+    Report,
+    parse_text_dates,
+    schema_report,
+    schema_table_quality,
+)
+from synthohive_lib.validation.scoring import copy_columns, scored_columns
 from synthohive_lib.validation.verdict import (
     GateResult,
     GateThresholds,
@@ -189,6 +195,33 @@ def build_stored_report(
     return build_report_from_frames(
         real, synthetic, schema, large=large, sample_rows=sample_rows, seed=seed, **options
     )
+
+
+def stored_table_quality(
+    store: TableStore,
+    schema: Schema,
+    table: str,
+    real: pd.DataFrame,
+    *,
+    sample_rows: int = DEFAULT_VALIDATION_SAMPLE_ROWS,
+    seed: int = 0,
+    privacy: bool = True,
+) -> TableQuality:
+    """:func:`~synthohive_lib.validation.report.schema_table_quality` of the stored synthetic
+    ``table`` against ``real`` (its training rows), in bounded memory: the scored columns of
+    at most ``sample_rows`` synthetic rows (a uniform sample of a larger table, which
+    ``scored_rows`` then records), the primary key checked on every row."""
+    definition = schema.table(table)
+    columns = scored_columns(definition)
+    rows = StoredRows(store, SYNTHETIC_STAGE, table)
+    synthetic = rows.sample(sample_rows, seed=seed, columns=columns)
+    quality = schema_table_quality(real[columns], synthetic, schema, table, privacy=privacy)
+    if rows.rows > len(synthetic):
+        quality.scored_rows, quality.n_synthetic = len(synthetic), rows.rows
+        key = list(definition.primary_key)
+        if key and quality.primary_key is not None:
+            quality.primary_key = key_uniqueness_of(rows, key)
+    return quality
 
 
 def _family(

@@ -66,6 +66,17 @@ def _num(x: float | None, digits: int = 3) -> str:
     return f"{x:.{digits}f}"
 
 
+def _synthetic_rows(t: TableQuality) -> str:
+    """The synthetic row count, and the sample its figures were scored on when smaller (the
+    rules, keys and copies still saw every row)."""
+    if t.scored_rows is None:
+        return str(t.n_synthetic)
+    return (
+        f'{t.n_synthetic}<br><span class="na" title="figures from a uniform sample; keys, '
+        f'foreign keys, copies and leaks checked on every row">scored on {t.scored_rows}</span>'
+    )
+
+
 def _score_cells(score: float) -> str:
     return f'<td class="n">{_num(score)}</td><td>{score_bar(score)}</td>'
 
@@ -168,7 +179,7 @@ def _overview(report: Report) -> str:
             f'<td class="n">{_num(t.pair_trends_score)}</td>'
             f'<td class="n">{_num(disc)}</td><td class="n">{copies}</td>'
             f'<td class="n">{_num(t.validity_score)}</td>'
-            f'<td class="n">{t.n_real}</td><td class="n">{t.n_synthetic}</td>'
+            f'<td class="n">{t.n_real}</td><td class="n">{_synthetic_rows(t)}</td>'
             f"<td>{worst_txt}</td></tr>"
         )
     if report.verdict is not None:

@@ -9,6 +9,7 @@ customers in the store.
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,16 @@ import yaml
 from synthohive_lib.config import ProjectConfig, load_project_config
 from synthohive_lib.io.store import StoredTable, open_store
 from synthohive_lib.privacy import pii_filler, real_pii_forms
+from synthohive_lib.project import OutputLayout
 from synthohive_lib.relational import generate_table, load_table_artifact
 from synthohive_lib.relational.chunked import iter_table_blocks, write_table_chunked
-from synthohive_pipelines.assets import PREVIEW_ROWS, SYNTHETIC, asset_key, preview_markdown
+from synthohive_pipelines.assets import (
+    PREVIEW_ROWS,
+    REPORT_KEY,
+    SYNTHETIC,
+    asset_key,
+    preview_markdown,
+)
 from synthohive_pipelines.definitions import build_definitions
 from synthohive_pipelines.jobs import SYNTHESIZE_ALL
 
@@ -31,6 +39,7 @@ from .conftest import CHINOOK
 
 TABLES = ["Customer", "Invoice", "Genre"]
 THRESHOLD = 50  # Customer has 59 real rows, Genre 25
+SAMPLE_ROWS = 40  # validation.sample_rows: Customer (59) and Invoice (412) are scored on samples
 
 
 def write_project(folder: Path) -> Path:
@@ -58,6 +67,7 @@ def write_project(folder: Path) -> Path:
             "fidelity_threshold": 0.0,
             "max_exact_copy_rate": 1.0,
         },
+        "validation": {"sample_rows": SAMPLE_ROWS},
     }
     path = folder / "synthohive.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -234,3 +244,50 @@ def test_the_requested_rows_decide_the_path(
         else:
             expected = generator.one_shot(tmp_path / "one_shot", rows, seed=3)
             pd.testing.assert_frame_equal(customers, expected)
+
+
+def test_validation_scores_a_sample_of_a_big_table_and_judges_every_row(
+    run: tuple[Path, dg.ExecuteInProcessResult],
+) -> None:
+    """Above ``validation.sample_rows`` the validation assets and the report score a uniform
+    sample and never read the synthetic table whole, while keys, foreign keys, copies and
+    leaks are judged on every row, so they agree with the blocking checks."""
+    path, first = run
+    config = load_project_config(path)
+    store = open_store(config.output_root())
+    result = (
+        build_definitions(path)
+        .resolve_job_def(SYNTHESIZE_ALL)
+        .execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            asset_selection=[*selection("validation"), REPORT_KEY],
+            raise_on_error=False,
+        )
+    )
+    assert result.success
+    (customer,) = result.asset_materializations_for_node("validation__Customer")
+    meta = {k: v.value for k, v in customer.metadata.items()}
+    assert (meta["rows_synthetic"], meta["rows_scored"]) == (59, SAMPLE_ROWS)
+    (genre,) = result.asset_materializations_for_node("validation__Genre")
+    assert genre.metadata["rows_scored"].value == genre.metadata["rows_synthetic"].value == 25
+    report = json.loads(OutputLayout.at(config.output_root()).report_json.read_text())
+    rows = {t["table"]: t["rows"] for t in report["tables"]}
+    invoices = store.row_count("synthetic", "Invoice")
+    assert rows["Invoice"] == {"real": rows["Invoice"]["real"], "synthetic": invoices,
+                               "synthetic_scored": SAMPLE_ROWS}  # fmt: skip
+    assert rows["Genre"]["synthetic_scored"] == rows["Genre"]["synthetic"] == 25
+    (relation,) = report["relations"]
+    integrity = relation["referential_integrity"]
+    assert integrity["checked_rows"] + integrity["null_fk_rows"] == invoices  # every row
+    assert integrity["orphan_rows"] == 0
+    gates = {(g["table"], g["gate"]): g["passed"] for g in report["verdict"]["gates"]}
+    checks = {
+        (e.asset_key.path[1], e.check_name): e.passed for e in first.get_asset_check_evaluations()
+    }
+    judged = [
+        ("Invoice", "referential_integrity"),
+        ("Customer", "key_unique"),
+        ("Customer", "no_pii_leak"),
+        ("Customer", "privacy_gate"),
+    ]
+    assert {g: gates[g] for g in judged} == {g: checks[g] for g in judged}
