@@ -226,7 +226,8 @@ def train_private(
     """CTGAN's training loop with the private critic step; the generator step is CTGAN's.
 
     Stops when the planned steps are done (they spend the epsilon budget, the noisy counts
-    included), at ``epochs``, or at ``time_budget_s`` (spending less). Sets the model's
+    included), at ``epochs``, or at ``time_budget_s`` (spending less; the deadline is checked
+    before every critic step, so the run ends within one step of it). Sets the model's
     ``loss_history_`` (generator loss and the critic's fake term: the critic's loss on real
     rows is not recorded, it would be a release outside the accountant), ``privacy_`` and
     ``stopped_by_``.
@@ -296,8 +297,11 @@ def train_private(
             if out_of_time or spent:
                 break
             for _ in range(c.discriminator_steps):
-                if not budget.can_step():
-                    spent = True
+                # checked before every critic step: a run stops within one step of its
+                # deadline (a private step on a large table takes seconds on a CPU)
+                out_of_time = deadline is not None and time.perf_counter() >= deadline
+                spent = not budget.can_step()
+                if out_of_time or spent:
                     break
                 # fake rows follow the noisy counts' own frequencies, as the real rows'
                 # conditions do (no log-frequency here: the critic would tell them apart)
@@ -307,7 +311,7 @@ def train_private(
                     raw = generator_net.forward_slots(noise, slot, no_context, sampler.cond_dim)
                     fake_in = torch.cat([activation(raw), cond], 1)
                 fake_term = torch.tensor(private.step(fake_in))
-            if spent:
+            if out_of_time or spent:
                 break
             draw, cond, slot = fakes(sampler.sample_train)
             critic.requires_grad_(False)
@@ -332,7 +336,7 @@ def train_private(
             if ema is not None:
                 ema.update(generator_net)
             critic.requires_grad_(True)
-            out_of_time = deadline is not None and time.perf_counter() >= deadline
+        out_of_time = out_of_time or (deadline is not None and time.perf_counter() >= deadline)
         spent = spent or not budget.can_step()
         record = {
             "epoch": float(epoch + 1),

@@ -11,10 +11,11 @@ training stops after ``patience`` epochs without improvement, at ``epochs``, or 
 epoch that exceeds ``time_budget_s``.
 
 With a :class:`~synthohive_lib.models.privacy.PrivacyConfig` the loop is DP-SGD instead:
-rows are drawn by Poisson sampling, each row's gradient (taken with ``torch.func``) is clipped
-to ``max_grad_norm``, Gaussian noise scaled by Opacus' noise multiplier is added, and training
-stops when the planned steps (which spend exactly ``epsilon``) are done. No rows are held
-out: choosing an epoch on real rows would spend privacy outside the accountant.
+rows are drawn by Poisson sampling, each row's gradient is clipped to ``max_grad_norm`` (all
+rows' norms and the clipped sum from one batched pass, :mod:`.per_sample`), Gaussian noise
+scaled by Opacus' noise multiplier is added, and training stops when the planned steps (which
+spend exactly ``epsilon``) are done, or before the first step past ``time_budget_s``. No rows
+are held out: choosing an epoch on real rows would spend privacy outside the accountant.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import copy
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import structlog
@@ -32,6 +32,7 @@ from torch.nn import functional as F
 
 from synthohive_lib.models.autoregressive.config import AutoregressiveConfig
 from synthohive_lib.models.autoregressive.network import AutoregressiveNetwork
+from synthohive_lib.models.autoregressive.per_sample import clipped_gradient_sum
 from synthohive_lib.models.privacy import PrivacyBudget
 from synthohive_lib.models.progress import (
     EpochProgress,
@@ -41,6 +42,9 @@ from synthohive_lib.models.progress import (
 )
 
 log = structlog.get_logger(__name__)
+
+#: Real rows per batched per-row-gradient pass under DP (bounds the activations' memory).
+PRIVATE_CHUNK_ROWS = 4096
 
 
 @dataclass
@@ -229,6 +233,64 @@ def _evaluate(
     return total / max(len(rows), 1)
 
 
+class PrivateStepper:
+    """One DP-SGD step at a time: a Poisson sample of the rows (rate ``batch / rows``), their
+    clipped gradients summed (:func:`~.per_sample.clipped_gradient_sum`), Gaussian noise of
+    ``noise_multiplier · max_grad_norm``, divided by the expected batch ``rate · rows``, then
+    Adam. The accountant's noise multiplier is set so the planned steps spend ``epsilon``."""
+
+    def __init__(
+        self,
+        network: AutoregressiveNetwork,
+        tokens: torch.Tensor,
+        context: torch.Tensor | None,
+        orders: OrderSampler,
+        config: AutoregressiveConfig,
+        generator: torch.Generator,
+    ) -> None:
+        assert config.privacy is not None
+        self.network, self.tokens, self.context, self.orders = network, tokens, context, orders
+        self.config, self.generator = config, generator
+        n = len(tokens)
+        batch = config.batch_size or auto_batch_size(n)
+        self.rate = min(batch / n, 1.0)
+        self.steps_per_epoch = max(round(1 / self.rate), 1)
+        self.budget = PrivacyBudget(
+            config.privacy,
+            rows=n,
+            sample_rate=self.rate,
+            steps=config.epochs * self.steps_per_epoch,
+        )
+        self.clip = config.privacy.max_grad_norm
+        self.params = dict(network.named_parameters())
+        self.optimizer = torch.optim.Adam(self.params.values(), lr=config.lr)
+
+    def step(self) -> torch.Tensor:
+        """Take one private step; returns the sampled rows' losses."""
+        n = len(self.tokens)
+        chosen = torch.rand(n, generator=self.generator, device=self.tokens.device) < self.rate
+        rows = chosen.nonzero().squeeze(1)
+        summed = {k: torch.zeros_like(v) for k, v in self.params.items()}
+        losses = [torch.zeros(0, device=self.tokens.device)]
+        for start in range(0, len(rows), PRIVATE_CHUNK_ROWS):  # bounds activation memory
+            part = rows[start : start + PRIVATE_CHUNK_ROWS]
+            known = self.orders.masks(len(part), self.config.fixed_order_share, self.generator)
+            clipped = clipped_gradient_sum(
+                self.network, self.tokens[part], known, _ctx(self.context, part), self.clip
+            )
+            for k, g in clipped.grads.items():
+                summed[k] += g
+            losses.append(clipped.losses)
+        noise_std = self.budget.noise_multiplier * self.clip
+        expected = self.rate * n
+        for k, p in self.params.items():
+            noise = torch.randn(p.shape, generator=self.generator, device=p.device) * noise_std
+            p.grad = (summed[k] + noise) / expected
+        self.optimizer.step()
+        self.budget.step()
+        return torch.cat(losses)
+
+
 def _train_private(
     network: AutoregressiveNetwork,
     tokens: torch.Tensor,
@@ -238,77 +300,38 @@ def _train_private(
     generator: torch.Generator,
     reporter: Reporter,
 ) -> TrainingResult:
-    """DP-SGD (see the module docstring): Poisson batches, per-row clipping, Gaussian noise."""
-    from torch.func import functional_call, grad, vmap
+    """DP-SGD (see the module docstring and :class:`PrivateStepper`).
 
-    assert config.privacy is not None
-    n = len(tokens)
-    batch = config.batch_size or auto_batch_size(n)
-    rate = min(batch / n, 1.0)
-    steps_per_epoch = max(round(1 / rate), 1)
-    budget = PrivacyBudget(
-        config.privacy, rows=n, sample_rate=rate, steps=config.epochs * steps_per_epoch
-    )
-    clip = config.privacy.max_grad_norm
-    params = dict(network.named_parameters())
-    buffers = dict(network.named_buffers())
-    optimizer = torch.optim.Adam(params.values(), lr=config.lr)
-
-    def row_loss(p: dict[str, torch.Tensor], tok: torch.Tensor, known: torch.Tensor, ctx: Any):
-        logits = functional_call(network, (p, buffers), (tok[None], known[None], ctx))
-        return head_loss(logits, tok[None])
-
-    ctx_dim = None if context is None else 0
-    per_row = vmap(grad(row_loss), in_dims=(None, 0, 0, ctx_dim), randomness="different")
+    The deadline and the budget are checked before every step, so a run stops within one
+    step of ``time_budget_s`` and never takes a step the planned epsilon does not cover.
+    """
+    stepper = PrivateStepper(network, tokens, context, orders, config, generator)
+    budget = stepper.budget
     result = TrainingResult()
     network.train()
+    out_of_time = spent = False
     for epoch in range(config.epochs):
         epoch_started = time.perf_counter()
         total, taken = 0.0, 0
-        for _ in range(steps_per_epoch):
-            if not budget.can_step():
+        for _ in range(stepper.steps_per_epoch):
+            out_of_time = reporter.out_of_time()
+            spent = not budget.can_step()
+            if out_of_time or spent:
                 break
-            chosen = torch.rand(n, generator=generator, device=tokens.device) < rate
-            rows = chosen.nonzero().squeeze(1)
-            summed = {k: torch.zeros_like(v) for k, v in params.items()}
-            detached = {k: v.detach() for k, v in params.items()}
-            for start in range(0, len(rows), 64):  # per-row gradients in small chunks
-                part = rows[start : start + 64]
-                known = orders.masks(len(part), config.fixed_order_share, generator)
-                ctx = None if context is None else context[part][:, None]
-                grads = per_row(detached, tokens[part], known, ctx)
-                norms = torch.sqrt(
-                    sum(g.reshape(len(part), -1).pow(2).sum(1) for g in grads.values())
-                )
-                scale = (clip / (norms + 1e-6)).clamp(max=1.0)
-                for k, g in grads.items():
-                    summed[k] += torch.einsum("b,b...->...", scale, g)
-            noise_std = budget.noise_multiplier * clip
-            expected = rate * n
-            for k, p in params.items():
-                noise = torch.randn(p.shape, generator=generator, device=p.device) * noise_std
-                p.grad = (summed[k] + noise) / expected
-            optimizer.step()
-            budget.step()
-            if reporter.out_of_time():
-                break
-            with torch.no_grad():
-                if len(rows):
-                    sample = rows[:256]
-                    logits = network(
-                        tokens[sample], orders.fixed(len(sample)), _ctx(context, sample)
-                    )
-                    total += float(head_loss(logits, tokens[sample]))
-                    taken += 1
+            losses = stepper.step()
+            if len(losses):
+                total += float(losses.mean())
+                taken += 1
         record = {
             "epoch": float(epoch + 1),
             "train_loss": total / max(taken, 1),
+            "epsilon": budget.spent_epsilon,
             "seconds": time.perf_counter() - epoch_started,
         }
         result.history.append(record)
         log.info("autoregressive.epoch", table=reporter.table, private=True, **record)
-        out_of_time = reporter.out_of_time()
-        spent = not budget.can_step()
+        out_of_time = out_of_time or reporter.out_of_time()
+        spent = spent or not budget.can_step()
         reporter.epoch(record, out_of_time or spent or epoch + 1 == config.epochs)
         if out_of_time or spent:
             result.stopped_by = "time_budget_s" if out_of_time else "epsilon"
