@@ -11,6 +11,7 @@ from synthohive_lib.models.base import GenerativeModel
 from synthohive_lib.models.config import CTGANConfig
 from synthohive_lib.models.ctgan import CTGAN
 from synthohive_lib.models.persistence import Artifact
+from synthohive_lib.models.privacy import spent_privacy
 from synthohive_lib.models.small_table import SmallTableModel
 from synthohive_lib.models.text_only import TextOnlyModel
 
@@ -43,4 +44,5 @@ __all__ = [
     "SmallTableModel",
     "TextOnlyModel",
     "load_model",
+    "spent_privacy",
 ]

@@ -11,10 +11,12 @@ in every DP-SGD tabular generator, and are listed as such in docs/models.md.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
-from synthohive_lib.errors import ModelError
+from synthohive_lib.errors import ArtifactError, ModelError
 
 
 @dataclass(frozen=True)
@@ -182,3 +184,38 @@ class PrivacyBudget:
             "steps": float(self.steps),
             **{f"release_{i}_noise_multiplier": z for i, (z, _, _) in enumerate(self.releases)},
         }
+
+
+def spent_privacy(source: str | Path | Mapping[str, Any]) -> dict[str, float] | None:
+    """The privacy a model spent, from its artifact directory or its manifest; None when the
+    model was trained without DP-SGD.
+
+    For reports and metadata that show epsilon without loading the model: the directory is
+    read through :class:`~synthohive_lib.models.persistence.Artifact`, so a tampered manifest
+    is an :class:`~synthohive_lib.errors.ArtifactError`, never a number that was not spent.
+    The result has at least ``epsilon`` (spent), ``delta`` and ``epsilon_budget``.
+    """
+    if isinstance(source, Mapping):
+        manifest: Mapping[str, Any] = source
+    else:
+        from synthohive_lib.models.persistence import Artifact
+
+        manifest = Artifact(source).manifest
+    record = manifest.get("privacy")
+    if record is None:
+        return None
+    required = {"epsilon", "delta", "epsilon_budget"}
+    if (
+        not isinstance(record, Mapping)
+        or not required <= set(record)
+        or not all(_is_number(value) for value in record.values())
+    ):
+        raise ArtifactError(
+            f"the manifest's privacy record is malformed (needs numbers {sorted(required)})",
+            fix="the artifact is inconsistent; train and save the model again",
+        )
+    return {str(key): float(value) for key, value in record.items()}
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
