@@ -49,7 +49,6 @@ from __future__ import annotations
 import math
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -58,7 +57,7 @@ import structlog
 import torch
 
 from synthohive_lib.models.networks import Discriminator
-from synthohive_lib.models.privacy import PrivacyBudget, PrivacyConfig
+from synthohive_lib.models.privacy import PrivacyBudget, PrivacyConfig, release_noise_multiplier
 from synthohive_lib.models.progress import EpochProgress, TqdmProgress, fan_out
 from synthohive_lib.models.sampler import ConditionalSampler
 from synthohive_lib.models.weight_average import WeightAverage
@@ -85,19 +84,7 @@ def row_slots(matrix: np.ndarray, spans: list[Span]) -> np.ndarray:
 
 def count_noise_multiplier(config: PrivacyConfig, rows: int) -> float:
     """Noise multiplier of the count release: what spends ``COUNT_SHARE`` of epsilon alone."""
-    from opacus.accountants.utils import get_noise_multiplier
-
-    with warnings.catch_warnings():  # "optimal order is the largest alpha": a looser bound
-        warnings.simplefilter("ignore")
-        return float(
-            get_noise_multiplier(
-                target_epsilon=COUNT_SHARE * config.epsilon,
-                target_delta=config.delta_for(rows),
-                sample_rate=1.0,
-                steps=1,
-                accountant="rdp",
-            )
-        )
+    return release_noise_multiplier(config, rows, COUNT_SHARE)
 
 
 def noisy_counts(

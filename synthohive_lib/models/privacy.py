@@ -81,6 +81,25 @@ class PrivacyConfig:
         return cls(**value)
 
 
+def release_noise_multiplier(config: PrivacyConfig, rows: int, share: float) -> float:
+    """Noise multiplier of a one-off Gaussian release (noise ``z x`` its L2 sensitivity) that
+    would spend ``share`` of epsilon on its own; composed with the training steps in
+    :class:`PrivacyBudget` it costs them less than that share."""
+    from opacus.accountants.utils import get_noise_multiplier
+
+    with warnings.catch_warnings():  # "optimal order is the largest alpha": a looser bound
+        warnings.simplefilter("ignore")
+        return float(
+            get_noise_multiplier(
+                target_epsilon=share * config.epsilon,
+                target_delta=config.delta_for(rows),
+                sample_rate=1.0,
+                steps=1,
+                accountant="rdp",
+            )
+        )
+
+
 class PrivacyBudget:
     """Opacus' RDP accountant for one training run with a fixed noise and sampling rate.
 

@@ -20,8 +20,8 @@ class AutoregressiveConfig:
     column order; the rest in a random order, which is what lets :meth:`sample` condition on
     any subset of columns), ``val_share`` (rows held out to pick the best epoch; 0 = none),
     ``patience`` (epochs without a better validation loss before stopping; 0 = never),
-    ``time_budget_s`` (stop after the epoch that exceeds it), ``seed``, ``device``,
-    ``num_threads``, ``verbose`` (tqdm bar; None = when stderr is a terminal).
+    ``time_budget_s`` (seconds from the start of fit, checked at every step), ``seed``,
+    ``device``, ``num_threads``, ``verbose`` (tqdm bar; None = when stderr is a terminal).
     Encoding: ``bins``, ``fine_bins``, ``max_exact_values``, ``max_categories`` (see
     :class:`~synthohive_lib.models.autoregressive.encoding.TokenEncoder`).
     Sampling: ``sample_batch_size`` rows per pass, ``temperature`` of every column's softmax.

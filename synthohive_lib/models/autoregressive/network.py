@@ -81,9 +81,17 @@ class AutoregressiveNetwork(nn.Module):
         """Output biases = log frequencies of every sub-column's tokens: before any step the
         network is the independent-columns model, so the marginals are right from the start
         (and a short time budget spends its steps on the dependencies)."""
+        self.start_from_counts(
+            [torch.bincount(tokens[:, j], minlength=v) for j, v in enumerate(self.vocabs)]
+        )
+
+    @torch.no_grad()
+    def start_from_counts(self, counts: list[torch.Tensor]) -> None:
+        """Output biases = log of every sub-column's token ``counts`` (smoothed by 0.5); under
+        DP-SGD the counts are the noisy ones the accountant covers."""
         for j, vocab in enumerate(self.vocabs):
-            counts = torch.bincount(tokens[:, j], minlength=vocab).to(self.out.bias.dtype)
-            self.out.bias[j, :vocab] = torch.log((counts + 0.5) / (counts.sum() + 0.5 * vocab))
+            c = counts[j].to(self.out.bias.dtype).clamp(min=0)
+            self.out.bias[j, :vocab] = torch.log((c + 0.5) / (c.sum() + 0.5 * vocab))
 
     def _context_term(self, context: torch.Tensor | None, batch: int) -> torch.Tensor | None:
         if self.context is None:

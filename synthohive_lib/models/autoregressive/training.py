@@ -21,6 +21,7 @@ are held out: choosing an epoch on real rows would spend privacy outside the acc
 from __future__ import annotations
 
 import copy
+import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from torch.nn import functional as F
 from synthohive_lib.models.autoregressive.config import AutoregressiveConfig
 from synthohive_lib.models.autoregressive.network import AutoregressiveNetwork
 from synthohive_lib.models.autoregressive.per_sample import clipped_gradient_sum
-from synthohive_lib.models.privacy import PrivacyBudget
+from synthohive_lib.models.privacy import PrivacyBudget, release_noise_multiplier
 from synthohive_lib.models.progress import (
     EpochProgress,
     ProgressCallback,
@@ -45,6 +46,8 @@ log = structlog.get_logger(__name__)
 
 #: Real rows per batched per-row-gradient pass under DP (bounds the activations' memory).
 PRIVATE_CHUNK_ROWS = 4096
+#: Share of epsilon the noisy token counts (the output biases' start) would spend alone.
+MARGINAL_SHARE = 0.1
 
 
 @dataclass
@@ -233,11 +236,32 @@ def _evaluate(
     return total / max(len(rows), 1)
 
 
+def noisy_counts(
+    tokens: torch.Tensor, vocabs: list[int], noise_multiplier: float, generator: torch.Generator
+) -> list[torch.Tensor]:
+    """Every sub-column's token counts plus Gaussian noise of ``noise_multiplier · √k``: a row
+    adds one to one count of each of the ``k`` sub-columns, an L2 sensitivity of ``√k``."""
+    sigma = noise_multiplier * math.sqrt(len(vocabs))
+    out = []
+    for j, vocab in enumerate(vocabs):
+        counts = torch.bincount(tokens[:, j], minlength=vocab).to(torch.float64)
+        noise = torch.randn(vocab, generator=generator, device=tokens.device, dtype=torch.float64)
+        out.append((counts + sigma * noise).clamp(min=0))
+    return out
+
+
 class PrivateStepper:
     """One DP-SGD step at a time: a Poisson sample of the rows (rate ``batch / rows``), their
     clipped gradients summed (:func:`~.per_sample.clipped_gradient_sum`), Gaussian noise of
     ``noise_multiplier · max_grad_norm``, divided by the expected batch ``rate · rows``, then
-    Adam. The accountant's noise multiplier is set so the planned steps spend ``epsilon``."""
+    Adam. The accountant's noise multiplier is set so the planned steps spend ``epsilon``.
+
+    Before the first step the output biases start from the tokens' counts released once with
+    the Gaussian mechanism (:func:`noisy_counts`, ``MARGINAL_SHARE`` of epsilon on its own,
+    composed with the steps in the accountant), as the non-private fit starts from the exact
+    marginals: the steps then go to the dependencies between columns, which is what the
+    clipped, noisy gradients are worst at finding from scratch.
+    """
 
     def __init__(
         self,
@@ -255,12 +279,15 @@ class PrivateStepper:
         batch = config.batch_size or auto_batch_size(n)
         self.rate = min(batch / n, 1.0)
         self.steps_per_epoch = max(round(1 / self.rate), 1)
+        marginal_noise = release_noise_multiplier(config.privacy, n, MARGINAL_SHARE)
         self.budget = PrivacyBudget(
             config.privacy,
             rows=n,
             sample_rate=self.rate,
             steps=config.epochs * self.steps_per_epoch,
+            releases=((marginal_noise, 1.0, 1),),
         )
+        network.start_from_counts(noisy_counts(tokens, network.vocabs, marginal_noise, generator))
         self.clip = config.privacy.max_grad_norm
         self.params = dict(network.named_parameters())
         self.optimizer = torch.optim.Adam(self.params.values(), lr=config.lr)
