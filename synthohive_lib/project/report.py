@@ -238,7 +238,7 @@ def _family(
     parent_rows = large[parent].rows if parent in large else len(synthetic[parent])
     child_rows = large[child].rows if child in large else len(synthetic[child])
     share = min(1.0, sample_rows / max(parent_rows, child_rows, 1))
-    wanted = round(share * parent_rows)
+    wanted = min(parent_rows, max(1, round(share * parent_rows)))  # a few huge families: one
     if parent in large:
         parents = large[parent].sample(wanted, seed=seed)
     else:
